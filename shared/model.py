@@ -1,0 +1,212 @@
+"""The one vocabulary that moves between pedns's layers.
+
+Plain frozen dataclasses: the pure core builds and compares them, adapters translate
+Azure SDK objects into and out of them, and nothing here imports an SDK.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+
+
+class Reason(str, enum.Enum):
+    """Why an endpoint does not get (or no longer holds) a record. Values appear verbatim in output."""
+
+    UNMAPPED = "unmapped"  # the FQDN matches no catalogue row: never guessed
+    FOREIGN = "foreign"  # the name exists and is not ours (no stamp, other owner, auto-registered)
+    STANDBY = "standby"  # another endpoint holds the shared name; we are next in line
+    PENDING_APPROVAL = "pending-approval"  # connection awaits manual approval
+    REJECTED = "rejected"  # connection rejected or disconnected: claim withdrawn
+    ZONE_GROUP = "zone-group"  # Azure manages this endpoint's records through a DNS zone group
+    ZONE_MISSING = "zone-missing"  # the hub has no such private DNS zone
+    INVALID = "invalid"  # the endpoint reports something unusable (a public IP, a bad name)
+
+    def __str__(self) -> str:  # so f-strings print "standby", not "Reason.STANDBY"
+        return self.value
+
+
+class ConnectionStatus(str, enum.Enum):
+    APPROVED = "Approved"
+    PENDING = "Pending"
+    REJECTED = "Rejected"
+    DISCONNECTED = "Disconnected"
+    UNKNOWN = "Unknown"
+
+    @classmethod
+    def parse(cls, value: str | None) -> "ConnectionStatus":
+        for member in cls:
+            if value and member.value.lower() == value.lower():
+                return member
+        return cls.UNKNOWN
+
+
+_RESOURCE_ID = re.compile(
+    r"^/subscriptions/(?P<sub>[^/]+)/resourcegroups/(?P<rg>[^/]+)/providers/(?P<ns>[^/]+)/(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceId:
+    """An ARM resource id. Equality and hashing ignore case, as ARM does."""
+
+    value: str
+
+    @property
+    def key(self) -> str:
+        return self.value.lower().rstrip("/")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ResourceId) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __str__(self) -> str:
+        return self.value
+
+    def _match(self) -> re.Match[str] | None:
+        return _RESOURCE_ID.match(self.value)
+
+    @property
+    def subscription_id(self) -> str:
+        m = self._match()
+        if m is None:
+            parts = self.value.split("/")
+            return parts[2] if len(parts) > 2 and parts[1].lower() == "subscriptions" else ""
+        return m["sub"]
+
+    @property
+    def resource_group(self) -> str:
+        m = self._match()
+        return m["rg"] if m else ""
+
+    @property
+    def resource_type(self) -> str:
+        """`Namespace/type[/childtype…]`, as written in the id (compare case-insensitively)."""
+        m = self._match()
+        if m is None:
+            return ""
+        segments = m["rest"].split("/")
+        return "/".join([m["ns"], *segments[0::2]])
+
+    @property
+    def name(self) -> str:
+        return self.value.rstrip("/").rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class DnsConfig:
+    """One `customDnsConfigs` entry: the public FQDN of the service and the endpoint's IPs for it."""
+
+    fqdn: str
+    ips: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """A private link service connection of the endpoint (auto-approved or manual)."""
+
+    name: str
+    target_id: str  # privateLinkServiceId: the service's resource id, or a Private Link Service's
+    group_ids: tuple[str, ...]
+    status: ConnectionStatus
+    manual: bool
+
+    @property
+    def target_type(self) -> str:
+        return ResourceId(self.target_id).resource_type
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateEndpoint:
+    """What pedns needs to know of a private endpoint, read from ARM."""
+
+    id: ResourceId
+    location: str
+    provisioning_state: str
+    connections: tuple[Connection, ...]
+    dns_configs: tuple[DnsConfig, ...]
+    subnet_id: str = ""
+    has_zone_group: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.id.name
+
+    @property
+    def virtual_network_id(self) -> str:
+        """The subnet's parent: `…/virtualNetworks/{vnet}`."""
+        head, sep, _ = self.subnet_id.rpartition("/subnets/")
+        return head if sep else ""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordKey:
+    """Where a record lives: a hub zone and a name relative to it. Names compare case-insensitively."""
+
+    zone: str
+    name: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "zone", self.zone.lower().rstrip("."))
+        object.__setattr__(self, "name", self.name.lower())
+
+    @property
+    def fqdn(self) -> str:
+        return self.zone if self.name == "@" else f"{self.name}.{self.zone}"
+
+    def __str__(self) -> str:
+        return self.fqdn
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredRecord:
+    """An A record an endpoint needs: `ips` sorted, so equal desires compare equal."""
+
+    key: RecordKey
+    fqdn: str  # the public service name the endpoint reported
+    ips: tuple[str, ...]
+    endpoint_id: ResourceId
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A record an endpoint does not get, and why."""
+
+    fqdn: str
+    reason: Reason
+    detail: str = ""
+    key: RecordKey | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Desired:
+    """Everything one endpoint wants: records to hold, and what it was refused with reasons."""
+
+    endpoint_id: ResourceId
+    records: tuple[DesiredRecord, ...] = ()
+    skipped: tuple[Skip, ...] = ()
+    location: str = ""
+    virtual_network_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSet:
+    """An A record set as it is in a hub zone. `metadata` holds pedns's stamp and claims."""
+
+    key: RecordKey
+    ips: tuple[str, ...]
+    ttl: int
+    etag: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict, hash=False, compare=True)
+    auto_registered: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    name: str
+    resource_group: str
+    subscription_id: str

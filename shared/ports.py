@@ -1,0 +1,57 @@
+"""The roles the service needs filled. Adapters implement them; the core only sees these protocols."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+
+from .model import PrivateEndpoint, RecordKey, RecordSet, ResourceId
+
+
+class EndpointReader(Protocol):
+    """Reads private endpoints from ARM."""
+
+    def get(self, endpoint_id: ResourceId) -> PrivateEndpoint:
+        """The endpoint as it is now. Raises `NotFound` when it is gone."""
+
+    def list(self, subscription_id: str) -> Iterator[PrivateEndpoint]:
+        """Every private endpoint in a subscription (pages followed)."""
+
+
+class ZoneStore(Protocol):
+    """A record sets in the hub's private DNS zones, with ARM's optimistic concurrency."""
+
+    def list_zones(self) -> list[str]:
+        """Names of the private DNS zones in the hub resource group."""
+
+    def get(self, key: RecordKey) -> RecordSet | None:
+        """The record set, or None when the name is free. Raises `NotFound` when the zone is missing."""
+
+    def list(self, zone: str) -> Iterator[RecordSet]:
+        """Every A record set in a zone."""
+
+    def create(self, record: RecordSet) -> RecordSet:
+        """Create only if absent (`If-None-Match: *`). Raises `Conflict` when it exists."""
+
+    def replace(self, record: RecordSet, *, etag: str) -> RecordSet:
+        """Replace only if unchanged (`If-Match`). Raises `Conflict` on a changed etag."""
+
+    def delete(self, key: RecordKey, *, etag: str) -> None:
+        """Delete only if unchanged (`If-Match`). Raises `Conflict` on a changed etag."""
+
+    def create_zone(self, zone: str, *, link_vnet_ids: Iterable[str]) -> None:
+        """Create a private DNS zone and link it to the hub virtual networks (opt-in)."""
+
+
+class ClaimIndex(Protocol):
+    """Endpoint → the record keys it claims, so a delete need not scan every zone.
+
+    Only a cache: the truth is the claims in the record sets' metadata, and the index can be
+    rebuilt from them. `lookup` returns None when it does not know (then the caller scans).
+    """
+
+    def lookup(self, endpoint_id: ResourceId) -> set[RecordKey] | None: ...
+
+    def store(self, endpoint_id: ResourceId, keys: set[RecordKey]) -> None: ...
+
+    def forget(self, endpoint_id: ResourceId) -> None: ...

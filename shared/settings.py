@@ -1,0 +1,178 @@
+"""Every `PEDNS_*` setting in one place, read from app settings / the environment.
+
+Each door checks only what it needs (`settings.require(...)`), and a problem report lists every
+missing or invalid setting at once, so a deployment is fixed in one round.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError
+
+Cloud = Literal["AzureCloud", "AzureUSGovernment", "AzureChinaCloud"]
+
+#: ARM endpoint and token audience per cloud (azure-core's AzureClouds agree).
+CLOUDS: dict[str, tuple[str, str]] = {
+    "AzureCloud": ("https://management.azure.com", "https://management.azure.com/.default"),
+    "AzureUSGovernment": ("https://management.usgovcloudapi.net", "https://management.usgovcloudapi.net/.default"),
+    "AzureChinaCloud": ("https://management.chinacloudapi.cn", "https://management.chinacloudapi.cn/.default"),
+}
+
+#: Private ranges an endpoint IP may come from unless PEDNS_ALLOWED_IP_RANGES says otherwise.
+DEFAULT_IP_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+
+
+class Settings(BaseModel):
+    """pedns's configuration. Field aliases are the app-setting names."""
+
+    model_config = ConfigDict(populate_by_name=True, frozen=True, extra="ignore")
+
+    cloud: Cloud = Field("AzureCloud", alias="PEDNS_CLOUD")
+    arm_endpoint: str = Field("", alias="PEDNS_ARM_ENDPOINT")
+    ca_bundle: str = Field("", alias="PEDNS_CA_BUNDLE")
+    credential: Literal["auto", "managed-identity", "default", "emulator"] = Field("auto", alias="PEDNS_CREDENTIAL")
+    managed_identity_client_id: str = Field("", alias="PEDNS_MANAGED_IDENTITY_CLIENT_ID")
+
+    dns_subscription_id: str = Field("", alias="PEDNS_DNS_SUBSCRIPTION_ID")
+    dns_resource_group: str = Field("", alias="PEDNS_DNS_RESOURCE_GROUP")
+    source_subscriptions: tuple[str, ...] = Field((), alias="PEDNS_SOURCE_SUBSCRIPTIONS")
+    tenant_id: str = Field("", alias="PEDNS_TENANT_ID")
+
+    owner_id: str = Field("pedns", alias="PEDNS_OWNER_ID", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+    ttl: int = Field(10, alias="PEDNS_TTL", ge=1, le=2147483647)
+    publish_pending: bool = Field(False, alias="PEDNS_PUBLISH_PENDING")
+    manage_zone_group_endpoints: bool = Field(False, alias="PEDNS_MANAGE_ZONE_GROUP_ENDPOINTS")
+    adopt_zones: tuple[str, ...] = Field((), alias="PEDNS_ADOPT_ZONES")
+    prefer_regions: tuple[str, ...] = Field((), alias="PEDNS_PREFER_REGIONS")
+    prefer_vnets: tuple[str, ...] = Field((), alias="PEDNS_PREFER_VNETS")
+    create_zones: bool = Field(False, alias="PEDNS_CREATE_ZONES")
+    hub_vnet_ids: tuple[str, ...] = Field((), alias="PEDNS_HUB_VNET_IDS")
+    custom_zones: str = Field("", alias="PEDNS_CUSTOM_ZONES")
+    allowed_ip_ranges: tuple[str, ...] = Field(DEFAULT_IP_RANGES, alias="PEDNS_ALLOWED_IP_RANGES")
+    not_ready_give_up_minutes: int = Field(60, alias="PEDNS_NOT_READY_GIVE_UP_MINUTES", ge=0)
+
+    index_table_endpoint: str = Field("", alias="PEDNS_INDEX_TABLE_ENDPOINT")
+    index_table_name: str = Field("pednsindex", alias="PEDNS_INDEX_TABLE_NAME", pattern=r"^[A-Za-z][A-Za-z0-9]{2,62}$")
+    index_connection_string: str = Field("", alias="PEDNS_INDEX_CONNECTION_STRING")
+
+    arm_retry_total: int = Field(6, alias="PEDNS_ARM_RETRY_TOTAL", ge=0, le=20)
+    arm_timeout_seconds: int = Field(30, alias="PEDNS_ARM_TIMEOUT_SECONDS", ge=1, le=600)
+    max_replay_ids: int = Field(100, alias="PEDNS_MAX_REPLAY_IDS", ge=1, le=10000)
+    reconcile_schedule: str = Field("0 */15 * * * *", alias="PEDNS_RECONCILE_SCHEDULE")
+
+    @field_validator(
+        "source_subscriptions", "adopt_zones", "prefer_regions", "prefer_vnets", "hub_vnet_ids",
+        "allowed_ip_ranges", mode="before",
+    )
+    @classmethod
+    def _list(cls, value: Any) -> Any:
+        return tuple(_split(value)) if isinstance(value, str) else value
+
+    @field_validator("source_subscriptions")
+    @classmethod
+    def _guids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        import uuid
+
+        for item in value:
+            try:
+                uuid.UUID(item)
+            except ValueError:
+                raise ValueError(f"{item!r} is not a subscription id (a GUID)") from None
+        return tuple(v.lower() for v in value)
+
+    @field_validator("allowed_ip_ranges")
+    @classmethod
+    def _cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP range (CIDR)") from None
+        return value
+
+    @field_validator("arm_endpoint")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if value and not value.lower().startswith("https://"):
+            raise ValueError("must be an https:// URL (the bearer-token policy refuses plain http)")
+        return value.rstrip("/")
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _bundle_exists(cls, value: str) -> str:
+        if value and not os.path.isfile(value):
+            raise ValueError(f"file {value!r} does not exist")
+        return value
+
+    @field_validator("custom_zones")
+    @classmethod
+    def _custom_json(cls, value: str) -> str:
+        text = value.strip()
+        if not text:
+            return ""
+        if not text.startswith(("[", "{")):
+            if not os.path.isfile(text):
+                raise ValueError(f"neither inline JSON nor an existing file: {text!r}")
+            return text
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"inline JSON does not parse: {exc.msg} at position {exc.pos}") from None
+        return text
+
+    # -- derived values ------------------------------------------------------------------------
+
+    @property
+    def arm_base_url(self) -> str:
+        return self.arm_endpoint or CLOUDS[self.cloud][0]
+
+    @property
+    def token_scope(self) -> str:
+        """Always the cloud's management audience, even when the endpoint is the emulator."""
+        return CLOUDS[self.cloud][1]
+
+    @property
+    def hub_resource_group_id(self) -> str:
+        return f"/subscriptions/{self.dns_subscription_id}/resourceGroups/{self.dns_resource_group}"
+
+    def require(self, *names: str) -> "Settings":
+        """Raise one ConfigError naming every listed setting (by app-setting name) that is empty."""
+        missing = [
+            alias for alias in names
+            if not getattr(self, _FIELD_BY_ALIAS[alias])
+        ]
+        if missing:
+            raise ConfigError("missing setting(s): " + ", ".join(missing))
+        return self
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        raw = {alias: env[alias] for alias in _FIELD_BY_ALIAS if alias in env and env[alias] != ""}
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            problems = []
+            for err in exc.errors():
+                name = str(err["loc"][0]) if err["loc"] else "?"
+                problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+            raise ConfigError("invalid setting(s): " + "; ".join(problems)) from None
+
+
+_FIELD_BY_ALIAS: dict[str, str] = {
+    str(info.alias): name for name, info in Settings.model_fields.items() if info.alias
+}
+
+#: Every app-setting name pedns reads (the README table and infra/ are tested against this).
+SETTING_NAMES: tuple[str, ...] = tuple(_FIELD_BY_ALIAS)
