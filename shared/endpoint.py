@@ -1,0 +1,254 @@
+"""A private endpoint as ARM returns it (GET, network API 2024-05-01 shape) → `PrivateEndpoint`.
+
+Pure: pydantic models of the wire shape stay private; what leaves is the domain type. Only
+syntax is checked here (ids, DNS names, IP addresses); whether an IP is acceptable (private
+ranges, configured prefixes) is decided by `desired`.
+
+IPv6: `customDnsConfigs[].ipAddresses` may carry IPv6 addresses (dual-stack subnets). pedns
+writes A records only, so well-formed IPv6 addresses are dropped here and a config may be
+left with no IPs (desired skips it); malformed addresses of either family are rejected.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shared.errors import InvalidInput
+from shared.model import Connection, ConnectionStatus, DnsConfig, PrivateEndpoint, ResourceId
+
+__all__ = [
+    "parse_private_endpoint",
+    "parse_private_endpoint_id",
+    "parse_zone_group_list",
+    "normalize_fqdn",
+]
+
+# ARM naming rules (learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules),
+# ASCII only: a resource group is 1-90 of alphanumerics and `._-()`, not ending in `.`; a private
+# endpoint is 1-80 of alphanumerics and `_.-`, starting alphanumeric, ending alphanumeric or `_`.
+# re.ASCII matters: with IGNORECASE alone, `[a-z]` would also match U+212A KELVIN SIGN and friends.
+_GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_RG = r"[a-z0-9_()\-.]{0,89}[a-z0-9_()\-]"
+_NAME = r"[a-z0-9](?:[a-z0-9_.\-]{0,78}[a-z0-9_])?"
+_PE_ID = (
+    rf"/subscriptions/(?P<sub>{_GUID})/resourceGroups/(?P<rg>{_RG})"
+    rf"/providers/Microsoft\.Network/privateEndpoints/(?P<name>{_NAME})"
+)
+_PE_ID_RE = re.compile(rf"{_PE_ID}\Z", re.IGNORECASE | re.ASCII)
+_ZONE_GROUP_ID_RE = re.compile(
+    rf"(?P<pe>{_PE_ID})/privateDnsZoneGroups/(?P<group>{_NAME})\Z", re.IGNORECASE | re.ASCII
+)
+
+_LABEL_RE = re.compile(r"[a-z0-9_](?:[a-z0-9_\-]{0,61}[a-z0-9_])?\Z", re.ASCII)
+
+_MAX_SHOWN = 160
+
+
+def show(value: object) -> str:
+    """A value for a one-line message: repr (escapes newlines and control characters), capped."""
+    text = repr(value)
+    if len(text) > _MAX_SHOWN:
+        text = text[: _MAX_SHOWN - 4] + "…" + text[-3:]
+    return text.encode("ascii", "backslashreplace").decode("ascii")
+
+
+def _canonical(match: re.Match[str]) -> str:
+    return (
+        f"/subscriptions/{match['sub']}/resourceGroups/{match['rg']}"
+        f"/providers/Microsoft.Network/privateEndpoints/{match['name']}"
+    )
+
+
+def parse_private_endpoint_id(value: object, *, field: str = "id") -> ResourceId:
+    """A private endpoint id, exactly `/subscriptions/{guid}/resourceGroups/{rg}/providers/
+    Microsoft.Network/privateEndpoints/{name}` (segment names in any case, returned canonical).
+
+    Anything else — other types, child resources, `..`, `//`, `%`, `?`, `#`, whitespace, control or
+    non-ASCII characters, a trailing slash — raises `InvalidInput` naming `field`.
+    """
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} is not a string: {show(value)}")
+    match = _PE_ID_RE.match(value)
+    if match is None:
+        raise InvalidInput(f"{field} is not a private endpoint id: {show(value)}")
+    return ResourceId(_canonical(match))
+
+
+def parse_zone_group_parent(value: str) -> ResourceId | None:
+    """`{peId}/privateDnsZoneGroups/{name}` → the private endpoint's id; None if not of that form."""
+    match = _ZONE_GROUP_ID_RE.match(value)
+    if match is None:
+        return None
+    return ResourceId(_canonical(match))
+
+
+def normalize_fqdn(value: object, *, field: str = "fqdn") -> str:
+    """A public service name, lower-cased without the trailing dot; `InvalidInput` unless it is a
+    DNS name of at least two labels (letters, digits, `-`, and `_` as in
+    `applicationinsights_ingestion.monitor.azure.com`; no wildcards)."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} is not a string: {show(value)}")
+    name = value.lower()
+    if name.endswith("."):
+        name = name[:-1]
+    labels = name.split(".")
+    if (
+        not name
+        or len(name) > 253
+        or len(labels) < 2
+        or not all(_LABEL_RE.match(label) for label in labels)
+        or not labels[-1][0].isalpha()
+    ):
+        raise InvalidInput(f"{field} is not a valid DNS name: {show(value)}")
+    return name
+
+
+def _ipv4_only(values: list[object], *, field: str) -> tuple[str, ...]:
+    kept: set[ipaddress.IPv4Address] = set()
+    for index, raw in enumerate(values):
+        if not isinstance(raw, str):
+            raise InvalidInput(f"{field}[{index}] is not a string: {show(raw)}")
+        try:
+            address = ipaddress.ip_address(raw)
+        except ValueError:
+            raise InvalidInput(f"{field}[{index}] is not a valid IP address: {show(raw)}") from None
+        if isinstance(address, ipaddress.IPv4Address):
+            kept.add(address)
+        # IPv6: well-formed but out of scope (pedns writes A records only).
+    return tuple(str(address) for address in sorted(kept))
+
+
+# --- the wire shape (private) ---------------------------------------------------------------
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+
+class _SubResource(_Wire):
+    id: str | None = None
+
+
+class _ConnectionState(_Wire):
+    status: str | None = None
+
+
+class _ConnectionProperties(_Wire):
+    private_link_service_id: str | None = Field(None, alias="privateLinkServiceId")
+    group_ids: list[str] | None = Field(None, alias="groupIds")
+    state: _ConnectionState | None = Field(None, alias="privateLinkServiceConnectionState")
+
+
+class _Connection(_Wire):
+    name: str | None = None
+    properties: _ConnectionProperties | None = None
+
+
+class _DnsConfig(_Wire):
+    fqdn: str | None = None
+    ip_addresses: list[Any] | None = Field(None, alias="ipAddresses")
+
+
+class _Properties(_Wire):
+    provisioning_state: str | None = Field(None, alias="provisioningState")
+    connections: list[_Connection] | None = Field(None, alias="privateLinkServiceConnections")
+    manual_connections: list[_Connection] | None = Field(
+        None, alias="manualPrivateLinkServiceConnections"
+    )
+    custom_dns_configs: list[_DnsConfig] | None = Field(None, alias="customDnsConfigs")
+    subnet: _SubResource | None = None
+
+
+class _PrivateEndpointBody(_Wire):
+    id: Any = None
+    location: str | None = None
+    properties: _Properties | None = None
+
+
+def _one_line(exc: ValidationError, prefix: str = "") -> str:
+    first = exc.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in first["loc"])
+    where = f"{prefix}{where}" if where else (prefix.rstrip(".") or "body")
+    return f"{where}: {first['msg']}" + (f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else "")
+
+
+def _connection(wire: _Connection, *, manual: bool) -> Connection:
+    props = wire.properties or _ConnectionProperties()
+    return Connection(
+        name=wire.name or "",
+        target_id=props.private_link_service_id or "",
+        group_ids=tuple(props.group_ids or ()),
+        status=ConnectionStatus.parse(props.state.status if props.state else None),
+        manual=manual,
+    )
+
+
+def parse_private_endpoint(body: Mapping[str, Any], *, has_zone_group: bool = False) -> PrivateEndpoint:
+    """The parts of an ARM private endpoint body pedns needs.
+
+    Missing optional arrays are empty. A `customDnsConfigs` entry with no fqdn is dropped (there
+    is no name to write); its fqdn is lower-cased without the trailing dot; its IPs are the
+    IPv4 addresses, unique and in numeric order. `InvalidInput` (one line) for a body that is not
+    an object, has no private endpoint id, or carries an invalid DNS name or IP address.
+    """
+    if not isinstance(body, Mapping):
+        raise InvalidInput(f"private endpoint body is not a JSON object: {type(body).__name__}")
+    label = body.get("id") if isinstance(body.get("id"), str) else None
+    where = f"private endpoint {show(label)}" if label else "private endpoint"
+    try:
+        wire = _PrivateEndpointBody.model_validate(dict(body))
+    except ValidationError as exc:
+        raise InvalidInput(f"{where}: {_one_line(exc)}") from None
+    if wire.id is None:
+        raise InvalidInput(f"{where}: id is missing")
+    try:
+        pe_id = parse_private_endpoint_id(wire.id, field="id")
+    except InvalidInput as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
+
+    props = wire.properties or _Properties()
+    configs: list[DnsConfig] = []
+    for index, config in enumerate(props.custom_dns_configs or ()):
+        if not config.fqdn:
+            continue
+        field = f"properties.customDnsConfigs[{index}]"
+        try:
+            fqdn = normalize_fqdn(config.fqdn, field=f"{field}.fqdn")
+            ips = _ipv4_only(list(config.ip_addresses or ()), field=f"{field}.ipAddresses")
+        except InvalidInput as exc:
+            raise InvalidInput(f"{where}: {exc}") from None
+        configs.append(DnsConfig(fqdn=fqdn, ips=ips))
+
+    connections = tuple(_connection(c, manual=False) for c in props.connections or ()) + tuple(
+        _connection(c, manual=True) for c in props.manual_connections or ()
+    )
+    return PrivateEndpoint(
+        id=pe_id,
+        location=wire.location or "",
+        provisioning_state=props.provisioning_state or "",
+        connections=connections,
+        dns_configs=tuple(configs),
+        subnet_id=(props.subnet.id if props.subnet else None) or "",
+        has_zone_group=has_zone_group,
+    )
+
+
+class _ZoneGroupList(_Wire):
+    value: list[Mapping[str, Any]]
+
+
+def parse_zone_group_list(body: Mapping[str, Any]) -> bool:
+    """`GET {peId}/privateDnsZoneGroups` → whether the endpoint has any DNS zone group
+    (then Azure manages its A records and pedns keeps out)."""
+    if not isinstance(body, Mapping):
+        raise InvalidInput(f"zone group list is not a JSON object: {type(body).__name__}")
+    try:
+        wire = _ZoneGroupList.model_validate(dict(body))
+    except ValidationError as exc:
+        raise InvalidInput(f"zone group list: {_one_line(exc)}") from None
+    return bool(wire.value)
