@@ -1,0 +1,48 @@
+"""Event Grid trigger: a private endpoint was written or deleted in a spoke subscription."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import azure.functions as func
+
+from shared.errors import InvalidInput
+from shared.events import parse_event
+
+from . import _runtime
+
+log = logging.getLogger("pedns.functions.events")
+bp = func.Blueprint()
+
+
+def to_wire(event: Any) -> dict[str, Any]:
+    """The worker's decoded event (Event Grid schema or CloudEvents 1.0) back in its wire shape."""
+    data = event.get_json()
+    if hasattr(event, "specversion") or hasattr(event, "source"):
+        return {
+            "specversion": getattr(event, "specversion", "1.0"), "id": event.id, "source": event.source,
+            "type": event.type, "subject": event.subject,
+            "time": event.time.isoformat() if event.time else None, "data": data,
+        }
+    return {
+        "id": event.id, "eventType": event.event_type, "subject": event.subject, "topic": event.topic,
+        "eventTime": event.event_time.isoformat() if event.event_time else None,
+        "dataVersion": event.data_version, "data": data,
+    }
+
+
+@bp.function_name("events")
+@bp.event_grid_trigger(arg_name="event")
+def events(event: func.EventGridEvent) -> None:
+    """Invalid input is logged and acknowledged (a retry cannot fix it); ARM trouble and
+    not-yet-provisioned endpoints raise, so Event Grid redelivers and finally dead-letters."""
+    try:
+        parsed = parse_event(to_wire(event))
+        result = _runtime.service().handle_event(parsed)
+    except InvalidInput as exc:
+        log.error("rejected: %s", exc)
+        return
+    if result is not None:
+        log.info("event %s: %s", parsed.id, json.dumps(result.to_json(), separators=(",", ":")))

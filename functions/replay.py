@@ -1,0 +1,36 @@
+"""POST /api/replay: converge named endpoints now (function key required)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import azure.functions as func
+
+from shared.errors import ConfigError, InvalidInput
+from shared.replay import parse_replay_body
+
+from . import _runtime
+
+log = logging.getLogger("pedns.functions.replay")
+bp = func.Blueprint()
+
+
+def _json(body: object, status: int) -> func.HttpResponse:
+    return func.HttpResponse(json.dumps(body, indent=2), status_code=status, mimetype="application/json")
+
+
+@bp.function_name("replay")
+@bp.route(route="replay", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+def replay(req: func.HttpRequest) -> func.HttpResponse:
+    try:
+        settings = _runtime.settings()
+        request = parse_replay_body(req.get_body(), max_ids=settings.max_replay_ids)
+        results = _runtime.service().replay(request.endpoint_ids, dry_run=request.dry_run, release=request.release)
+    except InvalidInput as exc:
+        return _json({"error": str(exc)}, 400)
+    except ConfigError as exc:
+        log.error("configuration: %s", exc)
+        return _json({"error": f"pedns is misconfigured: {exc}"}, 500)
+    ok = all(r.ok for r in results)
+    return _json({"ok": ok, "results": [r.to_json() for r in results]}, 200 if ok else 502)

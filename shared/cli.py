@@ -1,0 +1,362 @@
+"""`pedns`: the same service as the functions, from a terminal.
+
+Exit codes: 0 success (an endpoint skipped for a stated reason is a success), 1 processing
+failed (ARM errors left after retries), 2 unusable input or usage. Errors are one line on
+stderr, never a traceback. With `--json`, stdout carries only the JSON document.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from .errors import ConfigError, InvalidInput, NotReady, PednsError
+from .model import ResourceId
+from .settings import Settings
+
+log = logging.getLogger("pedns.cli")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print one JSON document on stdout; logs go to stderr")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for HTTP traces)")
+    common.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
+
+    p = _Parser(prog="pedns", description="Event-driven DNS records for Azure Private Endpoints.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+
+    emu = sub.add_parser("emulator", help="run the local ARM emulator (HTTPS); prints export lines, then 'ready'",
+                         add_help=False)
+    emu.add_argument("args", nargs=argparse.REMAINDER)
+
+    ev = sub.add_parser("events", help="process Event Grid deliveries")
+    ev_sub = ev.add_subparsers(dest="events_command", required=True, parser_class=_Parser, metavar="SUBCOMMAND")
+    apply_ = ev_sub.add_parser("apply", parents=[common],
+                               help="process deliveries from files (Event Grid or CloudEvents JSON, e.g. dead-lettered blobs)")
+    apply_.add_argument("files", nargs="+", metavar="FILE")
+    apply_.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+
+    ex = sub.add_parser("explain", parents=[common],
+                        help="the records an endpoint needs, and why it does not get others")
+    ex.add_argument("endpoints", nargs="+", metavar="ENDPOINT",
+                    help="a private endpoint resource id (read from ARM) or a path to its ARM GET JSON")
+
+    rc = sub.add_parser("reconcile", parents=[common], help="converge every endpoint of the source subscriptions")
+    rc.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    rc.add_argument("--subscription", action="append", default=[], metavar="ID",
+                    help="instead of PEDNS_SOURCE_SUBSCRIPTIONS (repeatable)")
+
+    rp = sub.add_parser("replay", parents=[common], help="converge the named endpoints now")
+    rp.add_argument("endpoints", nargs="+", metavar="ENDPOINT_ID")
+    rp.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+
+    rl = sub.add_parser("release", parents=[common],
+                        help="withdraw an endpoint's claims whatever ARM says (e.g. deleted while pedns was down)")
+    rl.add_argument("endpoints", nargs="+", metavar="ENDPOINT_ID")
+    rl.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+
+    zn = sub.add_parser("zones", parents=[common], help="list the zone catalogue")
+    zn.add_argument("--cloud", choices=["AzureCloud", "AzureUSGovernment", "AzureChinaCloud"],
+                    help="default: PEDNS_CLOUD, else AzureCloud")
+    return p
+
+
+def _setup_logging(args: argparse.Namespace) -> None:
+    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    if args.verbose < 2:  # azure-core's HTTP logging only when asked twice
+        logging.getLogger("azure").setLevel(logging.WARNING)
+
+
+def _print_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = _parser().parse_args(argv)
+    except UsageError as exc:
+        print(f"pedns: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.command == "emulator":
+        try:
+            import emulator
+        except ImportError:
+            print("pedns: error: the emulator is a development tool; install pedns from its repository", file=sys.stderr)
+            return EXIT_USAGE
+        return int(emulator.main(args.args))
+    _setup_logging(args)
+    try:
+        return _COMMANDS[args.command](args)
+    except (ConfigError, InvalidInput, UsageError) as exc:
+        print(f"pedns: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except PednsError as exc:
+        print(f"pedns: failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("pedns: interrupted", file=sys.stderr)
+        return 130
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _service(settings: Settings):  # type: ignore[no-untyped-def]
+    from .wiring import build_service
+
+    return build_service(settings)
+
+
+def _cmd_events(args: argparse.Namespace) -> int:
+    from .events import parse_delivery
+
+    deliveries = []
+    for name in args.files:  # read and validate everything before changing anything
+        path = Path(name)
+        if not path.is_file():
+            raise InvalidInput(f"{name}: no such file")
+        try:
+            deliveries.append((name, parse_delivery(path.read_bytes())))
+        except InvalidInput as exc:
+            raise InvalidInput(f"{name}: {exc}") from None
+    service = _service(_settings())
+    out: list[dict[str, Any]] = []
+    failed = 0
+    for name, events in deliveries:
+        for event in events:
+            entry: dict[str, Any] = {"file": name, "event": event.id}
+            try:
+                result = service.handle_event(event, dry_run=args.dry_run)
+            except InvalidInput as exc:
+                entry.update(status="rejected", message=str(exc))
+                log.error("rejected: %s", exc)
+            except NotReady as exc:
+                entry.update(status="not-ready", message=str(exc))
+                log.warning("%s", exc)
+                failed += 1
+            except PednsError as exc:
+                entry.update(status="error", message=str(exc))
+                log.error("event %s: %s", event.id, exc)
+                failed += 1
+            else:
+                if result is None:
+                    entry.update(status="ignored", message=event.ignore_reason)
+                else:
+                    entry.update(result.to_json())
+                    failed += 0 if result.ok else 1
+            out.append(entry)
+            if not args.json:
+                _print_event_line(entry)
+    if args.json:
+        _print_json(out)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _print_event_line(entry: dict[str, Any]) -> None:
+    status = entry.get("status", "")
+    target = entry.get("endpoint", "")
+    changes = ", ".join(f"{c['action']} {c['name']}.{c['zone']}" for c in entry.get("changes", []))
+    skipped = ", ".join(f"{s['fqdn']} ({s['reason']})" for s in entry.get("skipped", []))
+    detail = "; ".join(x for x in (changes, f"skipped {skipped}" if skipped else "", entry.get("message", "")) if x)
+    print(f"{entry['file']} event {entry['event']}: {status} {target} {detail}".rstrip())
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from .endpoint import parse_private_endpoint, parse_private_endpoint_id
+    from .service import skip_json
+
+    service = None
+    settings = _settings()
+    docs = []
+    for target in args.endpoints:
+        path = Path(target)
+        if not target.startswith("/subscriptions/") and path.is_file():
+            try:
+                body = json.loads(path.read_text())
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise InvalidInput(f"{target}: not JSON ({getattr(exc, 'msg', exc)})") from None
+            if not isinstance(body, dict):
+                raise InvalidInput(f"{target}: expected a private endpoint object (ARM GET shape)")
+            pe = parse_private_endpoint(body)
+            from .wiring import catalogue_for, options_for
+
+            from .desired import desire
+
+            wanted = desire(pe, catalogue_for(settings), options_for(settings).desire)
+            docs.append({
+                "endpoint": str(pe.id), "source": target,
+                "records": [{"zone": r.key.zone, "name": r.key.name, "fqdn": r.fqdn, "ips": list(r.ips)}
+                            for r in wanted.records],
+                "skipped": [skip_json(s) for s in wanted.skipped],
+            })
+            continue
+        if not target.startswith("/"):
+            raise InvalidInput(f"{target}: neither a file nor a private endpoint resource id")
+        endpoint_id = parse_private_endpoint_id(target, field="ENDPOINT")
+        service = service or _service(settings)
+        docs.append(explain_live(service, endpoint_id))
+    if args.json:
+        _print_json(docs)
+    else:
+        for doc in docs:
+            _print_explanation(doc)
+    return EXIT_OK
+
+
+def explain_live(service: Any, endpoint_id: ResourceId) -> dict[str, Any]:
+    """A dry run for one endpoint plus the current state and owner of every name it touches."""
+    from . import ownership
+
+    try:
+        result = service.converge(endpoint_id, dry_run=True)
+    except NotReady as exc:
+        return {"endpoint": str(endpoint_id), "status": "not-ready", "records": [], "skipped": [], "message": str(exc)}
+    doc = result.to_json()
+    keys = {(r["zone"], r["name"]) for r in doc["records"]} | {
+        (s["zone"], s["name"]) for s in doc["skipped"] if "zone" in s
+    } | {(c["zone"], c["name"]) for c in doc["changes"]}
+    from .model import RecordKey
+
+    current = []
+    for zone, name in sorted(keys):
+        try:
+            record = service.store.get(RecordKey(zone, name))
+        except PednsError:
+            record = None
+        if record is None:
+            current.append({"zone": zone, "name": name, "exists": False})
+            continue
+        holder = ownership.holder(record)
+        current.append({
+            "zone": zone, "name": name, "exists": True, "ips": list(record.ips),
+            "owner": record.metadata.get(ownership.OWNER_KEY, ""),
+            "holder": str(holder) if holder else "",
+            "autoRegistered": record.auto_registered,
+            "claims": sorted(str(c) for c in ownership.claims(record)),
+        })
+    doc["current"] = current
+    return doc
+
+
+def _print_explanation(doc: dict[str, Any]) -> None:
+    print(doc["endpoint"])
+    if doc.get("message"):
+        print(f"  {doc.get('status', '')}: {doc['message']}")
+    for r in doc["records"]:
+        print(f"  record  {r['name']:<32} {r['zone']:<42} {', '.join(r['ips'])}")
+    for s in doc["skipped"]:
+        where = f" -> {s['name']}.{s['zone']}" if "zone" in s else ""
+        print(f"  skipped {s['fqdn']}{where}: {s['reason']}" + (f" ({s['detail']})" if s.get("detail") else ""))
+    for c in doc.get("changes", []):
+        print(f"  would {c['action']} {c['name']}.{c['zone']}: {', '.join(c['before']) or '-'} -> {', '.join(c['after']) or '-'}")
+    for cur in doc.get("current", []):
+        if cur["exists"]:
+            owner = cur["owner"] or ("auto-registered" if cur["autoRegistered"] else "not pedns")
+            print(f"  current {cur['name']}.{cur['zone']}: {', '.join(cur['ips'])} owner={owner} holder={cur['holder'] or '-'}")
+    if not doc["records"] and not doc["skipped"]:
+        print("  (no records)")
+
+
+def _cmd_reconcile(args: argparse.Namespace) -> int:
+    settings = _settings()
+    subscriptions = args.subscription or list(settings.source_subscriptions)
+    if not subscriptions:
+        raise ConfigError("missing setting(s): PEDNS_SOURCE_SUBSCRIPTIONS (or pass --subscription)")
+    service = _service(settings)
+
+    def progress(n: int, total: int, result: Any) -> None:
+        print(f"[{n}/{total}] {result.status:<10} {result.endpoint}", file=sys.stderr, flush=True)
+
+    report = service.reconcile(subscriptions, dry_run=args.dry_run, progress=None if args.quiet else progress)
+    doc = report.to_json()
+    if args.json:
+        _print_json(doc)
+    else:
+        for result in report.endpoints:
+            for c in result.changes:
+                verb = c.action if c.applied else f"would {c.action}"
+                print(f"{verb} {c.key.name}.{c.key.zone}: {', '.join(c.before) or '-'} -> {', '.join(c.after) or '-'}"
+                      f"  ({result.endpoint.rsplit('/', 1)[-1]})")
+        print(f"{len(report.endpoints)} endpoint(s): " + ", ".join(f"{v} {k}" for k, v in sorted(doc["counts"].items())))
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _ids(values: Sequence[str]) -> list[ResourceId]:
+    from .endpoint import parse_private_endpoint_id
+
+    return [parse_private_endpoint_id(v, field="ENDPOINT_ID") for v in values]
+
+
+def _cmd_replay(args: argparse.Namespace, *, release: bool = False) -> int:
+    ids = _ids(args.endpoints)
+    results = _service(_settings()).replay(ids, dry_run=args.dry_run, release=release)
+    if args.json:
+        _print_json([r.to_json() for r in results])
+    else:
+        for r in results:
+            _print_explanation({**r.to_json(), "current": []})
+            print(f"  status: {r.status}")
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+
+
+def _cmd_zones(args: argparse.Namespace) -> int:
+    from .wiring import catalogue_for
+
+    settings = _settings()
+    if args.cloud:
+        settings = settings.model_copy(update={"cloud": args.cloud})
+    catalogue = catalogue_for(settings)
+    rows = catalogue.rows
+    if args.json:
+        _print_json({
+            "cloud": settings.cloud, "docsVersion": catalogue.docs_version,
+            "rows": [{"service": r.service, "resourceType": r.resource_type, "subresource": r.subresource,
+                      "zones": list(r.zones), "forwarders": list(r.forwarders), "custom": r.custom,
+                      **({"notes": r.notes} if r.notes else {})} for r in rows],
+        })
+        return EXIT_OK
+    print(f"# {settings.cloud}: {len(rows)} rows (Microsoft docs {catalogue.docs_version})")
+    for r in rows:
+        mark = " [custom]" if r.custom else ""
+        print(f"{r.service}{mark}\n  {r.resource_type} / {r.subresource or '-'}\n  zones: {', '.join(r.zones)}")
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "events": _cmd_events,
+    "explain": _cmd_explain,
+    "reconcile": _cmd_reconcile,
+    "replay": _cmd_replay,
+    "release": lambda a: _cmd_replay(a, release=True),
+    "zones": _cmd_zones,
+}
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,124 @@
+"""A private endpoint → the A records it needs in the hub, and the ones it is refused. Pure."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from .model import (
+    ConnectionStatus,
+    Desired,
+    DesiredRecord,
+    PrivateEndpoint,
+    Reason,
+    RecordKey,
+    Skip,
+)
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+
+
+class Resolver(Protocol):
+    """The zone catalogue's one question (see `shared.catalogue.Catalogue.resolve`)."""
+
+    def resolve(self, *, target_id: str, group_id: str, fqdn: str, location: str) -> RecordKey | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DesirePolicy:
+    publish_pending: bool = False
+    manage_zone_group_endpoints: bool = False
+    allowed_ip_ranges: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = (
+        ipaddress.ip_network("10.0.0.0/8"),
+        ipaddress.ip_network("172.16.0.0/12"),
+        ipaddress.ip_network("192.168.0.0/16"),
+        ipaddress.ip_network("100.64.0.0/10"),
+    )
+
+    @classmethod
+    def from_ranges(cls, ranges: Sequence[str], **kwargs: bool) -> "DesirePolicy":
+        return cls(allowed_ip_ranges=tuple(ipaddress.ip_network(r, strict=False) for r in ranges), **kwargs)
+
+
+def not_ready(pe: PrivateEndpoint) -> str | None:
+    """Why a read of a fresh endpoint cannot be trusted yet, or None when it can.
+
+    Right after creation ARM shows `Updating` with empty `customDnsConfigs`; the configs appear
+    once it is `Succeeded`. Empty configs on an approved connection are transient too.
+    """
+    state = pe.provisioning_state.lower()
+    if state in ("updating", "creating", "provisioning"):
+        return f"provisioningState is {pe.provisioning_state}"
+    if state == "succeeded" and not pe.dns_configs and any(
+        c.status is ConnectionStatus.APPROVED for c in pe.connections
+    ):
+        return "connection is approved but customDnsConfigs is still empty"
+    return None
+
+
+def valid_dns_name(name: str) -> bool:
+    labels = name.split(".")
+    return len(name) <= 253 and len(labels) >= 2 and all(_LABEL.match(label) for label in labels)
+
+
+def desire(pe: PrivateEndpoint, resolver: Resolver, policy: DesirePolicy = DesirePolicy()) -> Desired:
+    """What `pe` should hold. Every FQDN it reports ends up in `records` or, with a reason, in `skipped`."""
+    base = dict(endpoint_id=pe.id, location=pe.location, virtual_network_id=pe.virtual_network_id)
+    fqdns = [c.fqdn for c in pe.dns_configs]
+
+    def skip_all(reason: Reason, detail: str) -> Desired:
+        return Desired(**base, skipped=tuple(Skip(f, reason, detail) for f in fqdns) or (Skip("", reason, detail),))
+
+    if pe.provisioning_state.lower() in ("failed", "deleting"):
+        return skip_all(Reason.INVALID, f"provisioningState is {pe.provisioning_state}")
+    if pe.has_zone_group and not policy.manage_zone_group_endpoints:
+        return skip_all(Reason.ZONE_GROUP, "the endpoint has a private DNS zone group: Azure manages its records")
+    if not pe.connections:
+        return skip_all(Reason.INVALID, "the endpoint has no private link service connection")
+
+    connection = pe.connections[0]  # an endpoint has exactly one connection
+    status = connection.status
+    if status is ConnectionStatus.PENDING and not policy.publish_pending:
+        return skip_all(Reason.PENDING_APPROVAL, "the connection awaits approval on the target resource")
+    if status in (ConnectionStatus.REJECTED, ConnectionStatus.DISCONNECTED, ConnectionStatus.UNKNOWN):
+        return skip_all(Reason.REJECTED, f"the connection is {status.value}")
+
+    group_id = connection.group_ids[0] if connection.group_ids else ""
+    merged: dict[RecordKey, tuple[str, set[str]]] = {}
+    skipped: list[Skip] = []
+    for config in pe.dns_configs:
+        fqdn = config.fqdn.lower().rstrip(".")
+        if not valid_dns_name(fqdn):
+            skipped.append(Skip(fqdn, Reason.INVALID, "not a valid DNS name"))
+            continue
+        bad = [ip for ip in config.ips if not _allowed(ip, policy)]
+        if bad or not config.ips:
+            detail = f"IP address(es) outside the allowed private ranges: {', '.join(bad)}" if bad else "no IP address"
+            skipped.append(Skip(fqdn, Reason.INVALID, detail))
+            continue
+        key = resolver.resolve(target_id=connection.target_id, group_id=group_id, fqdn=fqdn, location=pe.location)
+        if key is None:
+            skipped.append(Skip(fqdn, Reason.UNMAPPED,
+                                f"no zone is known for {connection.target_type or 'the target'} / {group_id or '-'}"))
+            continue
+        merged.setdefault(key, (fqdn, set()))[1].update(config.ips)
+
+    records = tuple(
+        DesiredRecord(key, fqdn, tuple(sorted(ips, key=ipaddress.ip_address)), pe.id)
+        for key, (fqdn, ips) in sorted(merged.items(), key=lambda item: (item[0].zone, item[0].name))
+    )
+    return Desired(**base, records=records, skipped=tuple(skipped))
+
+
+def _allowed(ip: str, policy: DesirePolicy) -> bool:
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    if address.version != 4 or address.is_loopback or address.is_link_local or address.is_multicast \
+            or address.is_unspecified or address.is_reserved:
+        return False
+    return any(address in network for network in policy.allowed_ip_ranges)

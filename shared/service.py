@@ -1,0 +1,394 @@
+"""read → desire → plan → apply: the one path every door (Event Grid, replay, reconcile, CLI) uses.
+
+Level-triggered: an event only names an endpoint. `converge` reads its current state, works out
+what it should hold, and moves each record name one etag-guarded step towards that, so
+duplicated and reordered events are harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from . import ownership
+from .desired import DesirePolicy, Resolver, desire, not_ready
+from .errors import Conflict, InvalidInput, NotFound, NotReady, PednsError, TransientError
+from .model import Desired, DesiredRecord, PrivateEndpoint, Reason, RecordKey, RecordSet, ResourceId, Skip
+from .plan import Decision, Policy, decide
+from .ports import ClaimIndex, EndpointReader, ZoneStore
+
+log = logging.getLogger("pedns.service")
+
+Status = Literal["converged", "gone", "released", "not-ready", "error"]
+MAX_CONFLICTS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    action: Literal["create", "update", "delete"]
+    key: RecordKey
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    applied: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RecordState:
+    """A record the endpoint holds (or stands by for), as it is after converging."""
+
+    key: RecordKey
+    fqdn: str
+    ips: tuple[str, ...]
+    outcome: str
+    holder: str = ""
+
+
+@dataclass(slots=True)
+class EndpointResult:
+    endpoint: str
+    status: Status
+    records: list[RecordState] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    message: str = ""
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "error"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "endpoint": self.endpoint,
+            "status": self.status,
+            "dryRun": self.dry_run,
+            "records": [
+                {"zone": r.key.zone, "name": r.key.name, "fqdn": r.fqdn, "ips": list(r.ips)}
+                for r in self.records if r.outcome == "held"
+            ],
+            "skipped": [skip_json(s) for s in self.skipped],
+            "changes": [
+                {"action": c.action, "zone": c.key.zone, "name": c.key.name,
+                 "before": list(c.before), "after": list(c.after), "applied": c.applied}
+                for c in self.changes
+            ],
+            **({"message": self.message} if self.message else {}),
+        }
+
+
+def skip_json(skip: Skip) -> dict[str, Any]:
+    out: dict[str, Any] = {"fqdn": skip.fqdn, "reason": skip.reason.value}
+    if skip.key is not None:
+        out["zone"], out["name"] = skip.key.zone, skip.key.name
+    if skip.detail:
+        out["detail"] = skip.detail
+    return out
+
+
+@dataclass(slots=True)
+class ReconcileReport:
+    endpoints: list[EndpointResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.endpoints)
+
+    def to_json(self) -> dict[str, Any]:
+        counts: dict[str, int] = {}
+        for r in self.endpoints:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        return {"ok": self.ok, "counts": counts, "endpoints": [r.to_json() for r in self.endpoints]}
+
+
+class NoIndex:
+    """No claim index configured: every lookup says "unknown", so the service scans the zones."""
+
+    def lookup(self, endpoint_id: ResourceId) -> set[RecordKey] | None:
+        return None
+
+    def store(self, endpoint_id: ResourceId, keys: set[RecordKey]) -> None:
+        pass
+
+    def forget(self, endpoint_id: ResourceId) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceOptions:
+    policy: Policy = Policy()
+    desire: DesirePolicy = DesirePolicy()
+    create_zones: bool = False
+    hub_vnet_ids: tuple[str, ...] = ()
+    source_subscriptions: frozenset[str] = frozenset()
+    tenant_id: str = ""
+    not_ready_give_up_seconds: int = 3600
+
+
+class Service:
+    def __init__(
+        self,
+        *,
+        reader: EndpointReader,
+        store: ZoneStore,
+        resolver: Resolver,
+        index: ClaimIndex | None = None,
+        options: ServiceOptions = ServiceOptions(),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.reader = reader
+        self.store = store
+        self.resolver = resolver
+        self.index: ClaimIndex = index or NoIndex()
+        self.options = options
+        self.clock = clock
+
+    # -- what an endpoint needs ----------------------------------------------------------------
+
+    def desire_of(self, pe: PrivateEndpoint) -> Desired:
+        return desire(pe, self.resolver, self.options.desire)
+
+    def _vnet_hash(self, desired: Desired) -> str:
+        return ownership.short_hash(desired.virtual_network_id, 8) if desired.virtual_network_id else ""
+
+    # -- converge one endpoint -----------------------------------------------------------------
+
+    def converge(
+        self,
+        endpoint_id: ResourceId,
+        *,
+        dry_run: bool = False,
+        release: bool = False,
+        endpoint: PrivateEndpoint | None = None,
+        claimed: set[RecordKey] | None = None,
+    ) -> EndpointResult:
+        """Bring the hub records in line with the endpoint as ARM shows it now.
+
+        `release` withdraws every claim whatever ARM says (an operator's manual release).
+        Raises NotReady for a half-provisioned endpoint, TransientError/PermanentError for ARM.
+        """
+        pe: PrivateEndpoint | None = None
+        if not release:
+            if endpoint is not None:
+                pe = endpoint
+            else:
+                try:
+                    pe = self.reader.get(endpoint_id)
+                except NotFound:
+                    pe = None
+        if pe is not None:
+            reason = not_ready(pe)
+            if reason:
+                raise NotReady(f"{endpoint_id}: {reason}")
+            wanted = self.desire_of(pe)
+        else:
+            wanted = Desired(endpoint_id)
+
+        want = {record.key: record for record in wanted.records}
+        known = claimed if claimed is not None else self._claimed_by(endpoint_id)
+        keys = set(want) | known
+        if not dry_run and keys:
+            self.index.store(endpoint_id, keys)  # intent first: the index never misses a claim
+
+        status: Status = "converged" if pe is not None else ("released" if release else "gone")
+        result = EndpointResult(str(pe.id if pe else endpoint_id), status, dry_run=dry_run,
+                                skipped=list(wanted.skipped))
+        for key in sorted(keys, key=lambda k: (k.zone, k.name)):
+            self._converge_key(key, endpoint_id, want.get(key), wanted, result, dry_run)
+
+        if not dry_run:
+            kept = {r.key for r in result.records if r.outcome in ("held", "standby")}
+            self.index.store(endpoint_id, kept)
+        return result
+
+    def _converge_key(
+        self,
+        key: RecordKey,
+        endpoint_id: ResourceId,
+        want: DesiredRecord | None,
+        wanted: Desired,
+        result: EndpointResult,
+        dry_run: bool,
+    ) -> None:
+        candidates: dict[ResourceId, DesiredRecord | None] = {}
+        conflicts = 0
+        while True:
+            try:
+                current = self.store.get(key)
+            except NotFound:
+                if want is None:
+                    return
+                if self.options.create_zones and not dry_run:
+                    log.info("creating private DNS zone %s for %s", key.zone, endpoint_id)
+                    self.store.create_zone(key.zone, link_vnet_ids=self.options.hub_vnet_ids)
+                    continue
+                self._skip(result, want, Reason.ZONE_MISSING, f"the hub has no private DNS zone {key.zone}")
+                return
+            decision = decide(
+                current, endpoint_id, want, policy=self.options.policy, now=int(self.clock()),
+                location=wanted.location, vnet_hash=self._vnet_hash(wanted), candidates=candidates,
+            )
+            if decision.needs is not None:
+                if decision.needs in candidates:  # cannot happen with a consistent plan; never loop
+                    raise TransientError(f"{key}: no progress choosing a holder")
+                candidates[decision.needs] = self._desire_for(decision.needs, key)
+                continue
+            try:
+                self._apply(decision, current, dry_run, result)
+            except Conflict:
+                conflicts += 1
+                if conflicts >= MAX_CONFLICTS:
+                    raise TransientError(f"{key}: still changing after {conflicts} attempts") from None
+                log.info("%s changed while converging %s; re-reading", key, endpoint_id)
+                continue
+            self._report(decision, current, endpoint_id, want, result)
+            return
+
+    def _desire_for(self, other: ResourceId, key: RecordKey) -> DesiredRecord | None:
+        """What another claimant wants for `key` now (None: gone, withdrawn, or not ready)."""
+        try:
+            pe = self.reader.get(other)
+        except NotFound:
+            return None
+        if not_ready(pe):
+            return None
+        return next((r for r in self.desire_of(pe).records if r.key == key), None)
+
+    def _apply(self, decision: Decision, current: RecordSet | None, dry_run: bool, result: EndpointResult) -> None:
+        if decision.action == "none":
+            return
+        before = current.ips if current else ()
+        after = decision.record.ips if decision.record and decision.action != "delete" else ()
+        if not dry_run:
+            if decision.action == "create":
+                assert decision.record is not None
+                self.store.create(decision.record)
+            elif decision.action == "update":
+                assert decision.record is not None and current is not None and current.etag
+                self.store.replace(decision.record, etag=current.etag)
+            else:
+                assert current is not None and current.etag
+                self.store.delete(decision.key, etag=current.etag)
+        result.changes.append(Change(decision.action, decision.key, before, after, not dry_run))
+        if decision.adopted:
+            log.warning("adopted %s (was %s) for %s", decision.key, ", ".join(before) or "empty", result.endpoint)
+        for dropped in decision.dropped:
+            log.info("dropped the stale claim of %s on %s", dropped, decision.key)
+
+    def _report(
+        self,
+        decision: Decision,
+        current: RecordSet | None,
+        endpoint_id: ResourceId,
+        want: DesiredRecord | None,
+        result: EndpointResult,
+    ) -> None:
+        key = decision.key
+        if decision.outcome == "held" and decision.record is not None:
+            result.records.append(RecordState(key, want.fqdn if want else key.fqdn, decision.record.ips, "held",
+                                              str(endpoint_id)))
+        elif decision.outcome == "standby" and want is not None:
+            holder = str(decision.holder)
+            result.records.append(RecordState(key, want.fqdn, want.ips, "standby", holder))
+            self._skip(result, want, Reason.STANDBY, f"{holder} holds the name")
+            log.warning("shared name %s: %s holds it, %s stands by", key, holder, endpoint_id)
+        elif decision.outcome == "foreign" and want is not None:
+            owner = current.metadata.get(ownership.OWNER_KEY, "") if current else ""
+            detail = ("auto-registered by a virtual network link" if current and current.auto_registered
+                      else f"owned by {owner!r}" if owner else "not created by pedns (no ownership stamp)")
+            self._skip(result, want, Reason.FOREIGN, detail)
+            log.warning("%s wants %s but the record set is foreign (%s): left untouched", endpoint_id, key, detail)
+
+    @staticmethod
+    def _skip(result: EndpointResult, want: DesiredRecord, reason: Reason, detail: str) -> None:
+        result.skipped.append(Skip(want.fqdn, reason, detail, want.key))
+
+    # -- finding an endpoint's claims ----------------------------------------------------------
+
+    def _claimed_by(self, endpoint_id: ResourceId) -> set[RecordKey]:
+        known = self.index.lookup(endpoint_id)
+        if known is not None:
+            return known
+        return self.scan().get(endpoint_id, set())
+
+    def scan(self) -> dict[ResourceId, set[RecordKey]]:
+        """Every claim in every hub zone, read from the record sets' metadata (the index's truth)."""
+        found: dict[ResourceId, set[RecordKey]] = {}
+        owner = self.options.policy.owner_id
+        for zone in self.store.list_zones():
+            for record in self.store.list(zone):
+                if ownership.ownership(record, owner) == "ours":
+                    for claimant in ownership.claims(record):
+                        found.setdefault(claimant, set()).add(record.key)
+        return found
+
+    # -- doors ---------------------------------------------------------------------------------
+
+    def check_source(self, subscription_id: str, tenant_id: str = "", *, what: str) -> None:
+        """Refuse endpoints outside the configured source subscriptions / tenant."""
+        subs = self.options.source_subscriptions
+        if subs and subscription_id.lower() not in subs:
+            raise InvalidInput(f"{what}: subscription {subscription_id} is not in PEDNS_SOURCE_SUBSCRIPTIONS")
+        if self.options.tenant_id and tenant_id and tenant_id.lower() != self.options.tenant_id.lower():
+            raise InvalidInput(f"{what}: tenant {tenant_id} is not PEDNS_TENANT_ID")
+
+    def handle_event(self, event: Any, *, dry_run: bool = False) -> EndpointResult | None:
+        """One parsed `ResourceEvent`. Returns None for events that are not ours (acknowledged)."""
+        if event.action is None:
+            log.debug("event %s ignored: %s", event.id, event.ignore_reason)
+            return None
+        self.check_source(event.subscription_id or event.resource_id.subscription_id, event.tenant_id,
+                          what=f"event {event.id}")
+        try:
+            return self.converge(event.resource_id, dry_run=dry_run)
+        except NotReady as exc:
+            age = self.clock() - event.time.timestamp() if event.time else 0.0
+            if age > self.options.not_ready_give_up_seconds:
+                log.warning("event %s: %s; giving up after %.0f s, the scheduled reconcile will pick it up",
+                            event.id, exc, age)
+                return EndpointResult(str(event.resource_id), "not-ready", message=str(exc), dry_run=dry_run)
+            raise
+
+    def replay(self, endpoint_ids: Iterable[ResourceId], *, dry_run: bool = False,
+               release: bool = False) -> list[EndpointResult]:
+        results = []
+        for endpoint_id in endpoint_ids:
+            self.check_source(endpoint_id.subscription_id, what=str(endpoint_id))
+            results.append(self._safe(endpoint_id, dry_run=dry_run, release=release))
+        return results
+
+    def _safe(self, endpoint_id: ResourceId, **kwargs: Any) -> EndpointResult:
+        try:
+            return self.converge(endpoint_id, **kwargs)
+        except NotReady as exc:
+            return EndpointResult(str(endpoint_id), "not-ready", message=str(exc), dry_run=kwargs.get("dry_run", False))
+        except PednsError as exc:
+            log.error("%s: %s", endpoint_id, exc)
+            return EndpointResult(str(endpoint_id), "error", message=str(exc), dry_run=kwargs.get("dry_run", False))
+
+    def reconcile(
+        self,
+        subscriptions: Iterable[str],
+        *,
+        dry_run: bool = False,
+        progress: Callable[[int, int, EndpointResult], None] | None = None,
+    ) -> ReconcileReport:
+        """Every endpoint in the source subscriptions, plus every claimant found in the zones
+        (which repairs deletes that were missed). Rebuilds the claim index on the way."""
+        claims = self.scan()
+        listed: dict[ResourceId, PrivateEndpoint] = {}
+        for subscription in subscriptions:
+            for pe in self.reader.list(subscription):
+                listed[pe.id] = pe
+        targets = sorted(set(listed) | set(claims), key=lambda e: e.key)
+        report = ReconcileReport()
+        for n, endpoint_id in enumerate(targets, 1):
+            pe = listed.get(endpoint_id)
+            result = self._safe(endpoint_id, dry_run=dry_run, endpoint=pe,
+                                claimed=claims.get(endpoint_id, set()))
+            report.endpoints.append(result)
+            if progress:
+                progress(n, len(targets), result)
+        return report

@@ -1,0 +1,55 @@
+"""Settings → adapters → service. Called once by each door (function_app.py, the CLI)."""
+
+from __future__ import annotations
+
+from .catalogue import Catalogue, load_custom_rules
+from .desired import DesirePolicy
+from .ownership import short_hash
+from .plan import Policy
+from .service import Service, ServiceOptions
+from .settings import Settings
+
+
+def catalogue_for(settings: Settings) -> Catalogue:
+    rules = load_custom_rules(settings.custom_zones) if settings.custom_zones else ()
+    return Catalogue.for_cloud(settings.cloud, custom_rules=rules)
+
+
+def options_for(settings: Settings) -> ServiceOptions:
+    return ServiceOptions(
+        policy=Policy(
+            owner_id=settings.owner_id,
+            ttl=settings.ttl,
+            adopt_zones=frozenset(z.lower().rstrip(".") for z in settings.adopt_zones),
+            prefer_regions=frozenset(r.lower().replace(" ", "") for r in settings.prefer_regions),
+            prefer_vnet_hashes=frozenset(short_hash(v.rstrip("/"), 8) for v in settings.prefer_vnets),
+        ),
+        desire=DesirePolicy.from_ranges(
+            settings.allowed_ip_ranges,
+            publish_pending=settings.publish_pending,
+            manage_zone_group_endpoints=settings.manage_zone_group_endpoints,
+        ),
+        create_zones=settings.create_zones,
+        hub_vnet_ids=settings.hub_vnet_ids,
+        source_subscriptions=frozenset(settings.source_subscriptions),
+        tenant_id=settings.tenant_id,
+        not_ready_give_up_seconds=settings.not_ready_give_up_minutes * 60,
+    )
+
+
+def build_service(settings: Settings) -> Service:
+    """The service against Azure (or the emulator) as the settings say. Needs the hub settings."""
+    settings.require("PEDNS_DNS_SUBSCRIPTION_ID", "PEDNS_DNS_RESOURCE_GROUP")
+    from .adapters.arm import ArmEndpointReader
+    from .adapters.credentials import make_credential
+    from .adapters.privatedns import AzureZoneStore
+    from .adapters.tables import make_index
+
+    credential = make_credential(settings)
+    return Service(
+        reader=ArmEndpointReader(credential, settings),
+        store=AzureZoneStore(credential, settings),
+        resolver=catalogue_for(settings),
+        index=make_index(settings),
+        options=options_for(settings),
+    )
