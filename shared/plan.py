@@ -65,6 +65,7 @@ def claim_for(desire: DesiredRecord, *, now: int, location: str, vnet_hash: str)
 
 
 def decide(
+    key: RecordKey,
     current: RecordSet | None,
     endpoint_id: ResourceId,
     desire: DesiredRecord | None,
@@ -81,9 +82,6 @@ def decide(
     filled in by the caller when a previous decision asked for it through `needs`.
     """
     candidates = candidates or {}
-    key = desire.key if desire else (current.key if current else None)
-    if key is None:
-        raise ValueError("decide() needs a desire or a current record set")
     state = ownership.ownership(current, policy.owner_id)
 
     if state == "free":

@@ -227,7 +227,7 @@ class Service:
                 self._skip(result, want, Reason.ZONE_MISSING, f"the hub has no private DNS zone {key.zone}")
                 return
             decision = decide(
-                current, endpoint_id, want, policy=self.options.policy, now=int(self.clock()),
+                key, current, endpoint_id, want, policy=self.options.policy, now=int(self.clock()),
                 location=wanted.location, vnet_hash=self._vnet_hash(wanted), candidates=candidates,
             )
             if decision.needs is not None:
