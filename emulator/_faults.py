@@ -1,0 +1,143 @@
+"""Fault injection and ARM-style throttling.
+
+Both are decided per request, under a lock, from a seeded RNG, so a run with the same seed and the
+same request sequence sees the same faults.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Literal
+
+Kind = Literal["read", "write", "delete"]
+Fault = Literal["500", "503", "drop_before", "drop_after"]
+
+#: What a drawn fault does: answer 500, answer 503, close the connection before applying the
+#: request, or apply it and then close the connection (the client never hears of its success).
+FAULT_KINDS: tuple[Fault, ...] = ("500", "503", "drop_before", "drop_after")
+
+#: ARM's response headers that tell how many requests of a kind remain.
+REMAINING_HEADERS: dict[Kind, str] = {
+    "read": "x-ms-ratelimit-remaining-subscription-reads",
+    "write": "x-ms-ratelimit-remaining-subscription-writes",
+    "delete": "x-ms-ratelimit-remaining-subscription-deletes",
+}
+
+
+@dataclass
+class Faults:
+    """What the emulator does wrong on purpose. The default does nothing wrong."""
+
+    latency_ms: int = 0
+    fault_rate: float = 0.0
+    throttle: bool = False
+    read_bucket: int = 250
+    read_refill: float = 25.0
+    write_bucket: int = 200
+    write_refill: float = 10.0
+    delete_bucket: int = 200
+    delete_refill: float = 10.0
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.latency_ms < 0:
+            raise ValueError("latency_ms must be >= 0")
+        if not 0.0 <= self.fault_rate <= 1.0:
+            raise ValueError("fault_rate must be between 0 and 1")
+        for kind in ("read", "write", "delete"):
+            if getattr(self, f"{kind}_bucket") < 1:
+                raise ValueError(f"{kind}_bucket must be >= 1")
+            if getattr(self, f"{kind}_refill") <= 0:
+                raise ValueError(f"{kind}_refill must be > 0")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Faults:
+        """Build from a JSON object; unknown fields are an error (a typo must not pass silently)."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
+        return cls(**data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def kind_of(method: str) -> Kind:
+    if method == "DELETE":
+        return "delete"
+    if method in ("PUT", "PATCH", "POST"):
+        return "write"
+    return "read"
+
+
+class _Bucket:
+    def __init__(self, size: int, refill: float, now: float) -> None:
+        self.size = size
+        self.refill = refill
+        self.tokens = float(size)
+        self.stamp = now
+
+    def take(self, now: float) -> tuple[bool, float]:
+        """Take one token. Returns (granted, seconds until one is available when refused)."""
+        self.tokens = min(self.size, self.tokens + (now - self.stamp) * self.refill)
+        self.stamp = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True, 0.0
+        return False, (1.0 - self.tokens) / self.refill
+
+
+class Injector:
+    """Decides, per request, latency, throttling and faults according to the current `Faults`."""
+
+    def __init__(self, faults: Faults | None = None, *, clock=time.monotonic) -> None:
+        self._lock = threading.Lock()
+        self._clock = clock
+        self.set(faults or Faults())
+
+    @property
+    def faults(self) -> Faults:
+        return self._faults
+
+    def set(self, faults: Faults) -> None:
+        with self._lock:
+            self._faults = faults
+            self._rng = random.Random(faults.seed)
+            self._buckets: dict[tuple[str, Kind], _Bucket] = {}
+
+    def take(self, subscription: str, kind: Kind) -> tuple[bool, int, int]:
+        """Take a token for the subscription and kind.
+
+        Returns (granted, tokens remaining, Retry-After seconds). Tokens are counted even when
+        throttling is off, so the remaining-requests headers are always present, as on ARM.
+        """
+        with self._lock:
+            f = self._faults
+            key = (subscription.lower(), kind)
+            bucket = self._buckets.get(key)
+            now = self._clock()
+            if bucket is None:
+                bucket = self._buckets[key] = _Bucket(getattr(f, f"{kind}_bucket"), getattr(f, f"{kind}_refill"), now)
+            granted, wait = bucket.take(now)
+            if not f.throttle and not granted:
+                bucket.tokens = 0.0
+                granted = True
+            return granted, int(bucket.tokens), max(1, math.ceil(wait))
+
+    def draw(self) -> Fault | None:
+        """Draw whether this request fails, and how."""
+        with self._lock:
+            rate = self._faults.fault_rate
+            if rate <= 0.0:
+                return None
+            if self._rng.random() >= rate:
+                return None
+            return self._rng.choice(FAULT_KINDS)
+
+    def latency(self) -> float:
+        return self._faults.latency_ms / 1000.0

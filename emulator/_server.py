@@ -1,0 +1,402 @@
+"""The HTTPS server and the `Emulator` handle: TLS from a throwaway trustme CA, ARM's front door
+checks (auth, api-version, throttling), injected faults, the request log and the admin routes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import socket
+import ssl
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+
+import trustme
+
+from ._arm import Arm, ArmError, Request, Response
+from ._faults import REMAINING_HEADERS, Faults, Injector, kind_of
+from ._store import Store
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HUB_SUBSCRIPTION = "00000000-0000-4000-8000-0000000000a1"
+DEFAULT_SPOKE_SUBSCRIPTION = "00000000-0000-4000-8000-0000000000b1"
+DEFAULT_HUB_RESOURCE_GROUP = "rg-hub-dns"
+
+ADMIN_PREFIX = "/_emulator/"
+_AUTOREGISTERED = ADMIN_PREFIX + "autoregistered/"
+
+#: Status logged for a request answered by closing the connection.
+DROPPED = 0
+
+
+class _Dropped(Exception):
+    """Answer by closing the connection without a response."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "pedns-emulator"
+    sys_version = ""
+    timeout = 60
+
+    server: _Server
+
+    def setup(self) -> None:
+        # The TLS handshake runs here, in the request thread, so a slow client cannot stall accept().
+        self.request.settimeout(self.timeout)
+        self.request.do_handshake()
+        super().setup()
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
+        log.debug("%s " + format, self.client_address[0], *args)
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    do_PUT = do_PATCH = do_DELETE = do_POST = do_HEAD = do_OPTIONS = do_GET
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _dispatch(self) -> None:
+        body = self._read_body()
+        split = urlsplit(self.path)
+        query: dict[str, str] = {}
+        for key, value in parse_qsl(split.query, keep_blank_values=True):
+            query.setdefault(key.lower(), value)
+        host = self.headers.get("Host") or self.server.emulator._authority
+        req = Request(self.command, split.path, query, self.headers, body, f"https://{host}")
+        try:
+            response = self.server.emulator._serve(req)
+        except _Dropped:
+            self.close_connection = True
+            return
+        self._send(response)
+
+    def _send(self, response: Response) -> None:
+        payload = b"" if response.body is None else json.dumps(response.body).encode()
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        if response.body is not None:
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("x-ms-request-id", self.headers.get("x-ms-client-request-id") or "emulator")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], family: socket.AddressFamily, context: ssl.SSLContext,
+                 emulator: Emulator) -> None:
+        self.address_family = family
+        self.emulator = emulator
+        super().__init__(address, _Handler)
+        self.socket = context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients hang up, fail TLS, or time out; none of that is the emulator's error.
+        log.debug("connection from %s ended with an error", client_address, exc_info=True)
+
+
+class Emulator:
+    """A local stand-in for Azure Resource Manager over real HTTPS.
+
+    Use as a context manager or call `start()` / `stop()`. The SDKs need `base_url`, the CA in
+    `ca_path` (as `connection_verify`) and any credential that returns a token.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        state_dir: str | Path | None = None,
+        state_file: str | Path | None = None,
+        hub_subscription: str = DEFAULT_HUB_SUBSCRIPTION,
+        hub_resource_group: str = DEFAULT_HUB_RESOURCE_GROUP,
+        spoke_subscription: str = DEFAULT_SPOKE_SUBSCRIPTION,
+        faults: Faults | None = None,
+    ) -> None:
+        self._host = host
+        self._port = port
+        self._state_dir_arg = Path(state_dir) if state_dir is not None else None
+        self._store = Store(state_file)
+        self._arm = Arm(self._store)
+        self._injector = Injector(faults)
+        self._hub_subscription = hub_subscription.lower()
+        self._hub_resource_group = hub_resource_group
+        self._spoke_subscription = spoke_subscription.lower()
+        self._log: list[tuple[str, str, int]] = []
+        self._log_lock = threading.Lock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._temp_dir: str | None = None
+        self._ca_path: Path | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> Emulator:
+        if self._server is not None:
+            return self
+        if self._state_dir_arg is None:
+            self._temp_dir = tempfile.mkdtemp(prefix="pedns-emulator-")
+            state_dir = Path(self._temp_dir)
+        else:
+            state_dir = self._state_dir_arg
+            state_dir.mkdir(parents=True, exist_ok=True)
+        ca = trustme.CA(organization_name="pedns emulator")
+        names = ["127.0.0.1", "localhost", "::1"]
+        if self._host not in names and self._host not in ("0.0.0.0", "::", ""):
+            names.append(self._host)
+        cert = ca.issue_cert(*names)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        cert.configure_cert(context)
+        ca_path = (state_dir / "ca.pem").resolve()
+        tmp = ca_path.with_suffix(".pem.tmp")
+        ca.cert_pem.write_to_path(str(tmp))
+        tmp.replace(ca_path)
+        self._ca_path = ca_path
+        family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
+        self._server = _Server((self._host, self._port), family, context, self)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="pedns-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            self._temp_dir = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ what clients need
+
+    def _require_started(self) -> _Server:
+        if self._server is None:
+            raise RuntimeError("the emulator is not started")
+        return self._server
+
+    @property
+    def port(self) -> int:
+        return self._require_started().server_address[1]
+
+    @property
+    def _authority(self) -> str:
+        host = self._host
+        if host in ("0.0.0.0", ""):
+            host = "127.0.0.1"
+        elif host == "::":
+            host = "::1"
+        if ":" in host:
+            host = f"[{host}]"
+        return f"{host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"https://{self._authority}"
+
+    @property
+    def ca_path(self) -> str:
+        self._require_started()
+        assert self._ca_path is not None
+        return str(self._ca_path)
+
+    @property
+    def hub_subscription(self) -> str:
+        return self._hub_subscription
+
+    @property
+    def hub_resource_group(self) -> str:
+        return self._hub_resource_group
+
+    @property
+    def spoke_subscription(self) -> str:
+        return self._spoke_subscription
+
+    def env(self) -> dict[str, str]:
+        """The PEDNS_* settings that point pedns at this emulator."""
+        return {
+            "PEDNS_ARM_ENDPOINT": self.base_url,
+            "PEDNS_CA_BUNDLE": self.ca_path,
+            "PEDNS_DNS_SUBSCRIPTION_ID": self.hub_subscription,
+            "PEDNS_DNS_RESOURCE_GROUP": self.hub_resource_group,
+            "PEDNS_SOURCE_SUBSCRIPTIONS": self.spoke_subscription,
+            "PEDNS_CREDENTIAL": "emulator",
+        }
+
+    # ------------------------------------------------------------------ test hooks
+
+    @property
+    def faults(self) -> Faults:
+        return self._injector.faults
+
+    def set_faults(self, faults: Faults) -> None:
+        """Change fault injection now (also resets the RNG to the new seed and refills the buckets)."""
+        self._injector.set(faults)
+
+    @property
+    def requests(self) -> list[tuple[str, str, int]]:
+        """(method, path, status) of every ARM request since start or `clear_requests()`.
+
+        The path is percent-decoded, without the query; status 0 means the connection was dropped.
+        """
+        with self._log_lock:
+            return list(self._log)
+
+    def clear_requests(self) -> None:
+        with self._log_lock:
+            self._log.clear()
+
+    def add_autoregistered_record(
+        self,
+        zone: str,
+        name: str,
+        ips: list[str],
+        *,
+        subscription: str | None = None,
+        resource_group: str | None = None,
+        ttl: int = 10,
+    ) -> dict[str, Any]:
+        """Seed an A record set as a VM registration would (`isAutoRegistered: true`).
+
+        Such record sets refuse PUT, PATCH and DELETE through the ARM routes, so a client that
+        touches one gets an error and shows up in `requests`.
+        """
+        sub = (subscription or self.hub_subscription).lower()
+        rg = resource_group or self.hub_resource_group
+        path = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/privateDnsZones/{zone}/A/{name}"
+        body = json.dumps({"properties": {"ttl": ttl, "aRecords": [{"ipv4Address": ip} for ip in ips]}}).encode()
+        req = Request("PUT", quote(path), {"api-version": "2024-06-01"}, {}, body, self.base_url)
+        response = self._arm.handle(req, admin=True)
+        if response.status not in (200, 201):
+            raise ValueError(f"cannot seed {zone}/{name}: {response.status} {response.body}")
+        return response.body
+
+    def snapshot(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """A deep copy of the state: {collection: {lower-cased resource id: resource}}."""
+        return self._store.snapshot()
+
+    # ------------------------------------------------------------------ request handling
+
+    def _record(self, req: Request, status: int) -> None:
+        with self._log_lock:
+            self._log.append((req.method, unquote(req.path), status))
+
+    def _serve(self, req: Request) -> Response:
+        if req.path.lower().startswith(ADMIN_PREFIX):
+            return self._admin(req)
+        try:
+            response = self._front_door(req)
+        except _Dropped:
+            self._record(req, DROPPED)
+            raise
+        self._record(req, response.status)
+        return response
+
+    def _front_door(self, req: Request) -> Response:
+        auth = req.header("Authorization") or ""
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return ArmError(
+                401, "AuthenticationFailed",
+                "Authentication failed. The 'Authorization' header is missing or is not a bearer token.",
+                headers={"WWW-Authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common", '
+                                             'error="invalid_token", error_description="The authentication failed"'},
+            ).response()
+        if not req.query.get("api-version"):
+            return ArmError(400, "MissingApiVersionParameter",
+                            "The api-version query parameter (?api-version=) is required for all requests.").response()
+        kind = kind_of(req.method)
+        segments = [s for s in req.path.split("/") if s]
+        subscription = segments[1].lower() if len(segments) > 1 and segments[0].lower() == "subscriptions" else "-"
+        granted, remaining, retry_after = self._injector.take(subscription, kind)
+        if not granted:
+            return ArmError(
+                429, "SubscriptionRequestsThrottled",
+                f"Number of '{kind}' requests for subscription '{subscription}' exceeded the limit. "
+                f"Please try again after '{retry_after}' seconds.",
+                headers={"Retry-After": str(retry_after), REMAINING_HEADERS[kind]: "0"},
+            ).response()
+        delay = self._injector.latency()
+        if delay:
+            time.sleep(delay)
+        fault = self._injector.draw()
+        if fault == "drop_before":
+            raise _Dropped()
+        if fault == "500":
+            return ArmError(500, "InternalServerError", "Encountered internal server error (injected by the emulator).").response()
+        if fault == "503":
+            return ArmError(503, "ServiceUnavailable", "The service is temporarily unavailable (injected by the emulator).").response()
+        response = self._arm.handle(req)
+        if fault == "drop_after":
+            raise _Dropped()
+        response.headers.setdefault(REMAINING_HEADERS[kind], str(remaining))
+        return response
+
+    def _admin(self, req: Request) -> Response:
+        path = req.path.lower().rstrip("/")
+        if path == "/_emulator/faults":
+            if req.method == "GET":
+                return Response(200, self.faults.to_dict())
+            if req.method == "POST":
+                try:
+                    data = json.loads(req.body or b"{}")
+                    if not isinstance(data, dict):
+                        raise ValueError("expected a JSON object")
+                    faults = Faults.from_dict(data)
+                except (ValueError, TypeError) as exc:
+                    return ArmError(400, "BadRequest", str(exc)).response()
+                self.set_faults(faults)
+                return Response(200, faults.to_dict())
+        elif path == "/_emulator/requests":
+            if req.method == "GET":
+                return Response(200, {"value": [{"method": m, "path": p, "status": s} for m, p, s in self.requests]})
+            if req.method == "DELETE":
+                self.clear_requests()
+                return Response(204)
+        elif path == "/_emulator/state":
+            if req.method == "GET":
+                return Response(200, self.snapshot())
+        elif req.path.lower().startswith(_AUTOREGISTERED):
+            if req.method == "PUT":
+                inner = Request("PUT", req.path[len(_AUTOREGISTERED) - 1:], req.query or {"api-version": "admin"},
+                                req.headers, req.body, req.origin)
+                return self._arm.handle(inner, admin=True)
+        else:
+            return ArmError(404, "NotFound", f"No admin route '{unquote(req.path)}'.").response()
+        return ArmError(405, "MethodNotAllowed", f"'{req.method}' is not allowed on '{unquote(req.path)}'.").response()

@@ -1,0 +1,61 @@
+"""The emulator's state: resources by lower-cased resource id, optionally persisted to JSON."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+#: Collections of resources, each a dict from lower-cased resource id to the resource as ARM
+#: answers it (plus private keys starting with "_", never sent).
+KINDS = ("privateEndpoints", "zoneGroups", "zones", "links", "recordSets")
+
+FORMAT = 1
+
+
+class Store:
+    """In-memory resources behind one lock; every change is written out atomically when a file is set."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.lock = threading.RLock()
+        self.path = Path(path) if path else None
+        self.data: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in KINDS}
+        if self.path and self.path.exists():
+            self._load()
+
+    def _load(self) -> None:
+        assert self.path is not None
+        raw = json.loads(self.path.read_text(encoding="utf-8"))
+        if raw.get("format") != FORMAT:
+            raise ValueError(f"{self.path}: not an emulator state file (format {raw.get('format')!r})")
+        for kind in KINDS:
+            self.data[kind] = dict(raw.get(kind, {}))
+
+    def save(self) -> None:
+        """Write the state atomically (temp file in the same folder, then rename)."""
+        if self.path is None:
+            return
+        with self.lock:
+            payload = {"format": FORMAT, **self.data}
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".state-", suffix=".json", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(payload, fh, indent=1, sort_keys=True)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, self.path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except FileNotFoundError:
+                    pass
+                raise
+
+    def snapshot(self) -> dict[str, dict[str, dict[str, Any]]]:
+        with self.lock:
+            return copy.deepcopy(self.data)
