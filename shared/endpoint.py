@@ -198,18 +198,17 @@ def parse_private_endpoint(body: Mapping[str, Any], *, has_zone_group: bool = Fa
     """
     if not isinstance(body, Mapping):
         raise InvalidInput(f"private endpoint body is not a JSON object: {type(body).__name__}")
-    label = body.get("id") if isinstance(body.get("id"), str) else None
-    where = f"private endpoint {show(label)}" if label else "private endpoint"
+    if body.get("id") is None:
+        raise InvalidInput("private endpoint body: id is missing")
+    try:
+        pe_id = parse_private_endpoint_id(body["id"], field="id")
+    except InvalidInput as exc:
+        raise InvalidInput(f"private endpoint body: {exc}") from None
+    where = f"private endpoint {pe_id}"
     try:
         wire = _PrivateEndpointBody.model_validate(dict(body))
     except ValidationError as exc:
         raise InvalidInput(f"{where}: {_one_line(exc)}") from None
-    if wire.id is None:
-        raise InvalidInput(f"{where}: id is missing")
-    try:
-        pe_id = parse_private_endpoint_id(wire.id, field="id")
-    except InvalidInput as exc:
-        raise InvalidInput(f"{where}: {exc}") from None
 
     props = wire.properties or _Properties()
     configs: list[DnsConfig] = []
