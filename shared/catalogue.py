@@ -1,0 +1,403 @@
+"""Microsoft's private DNS zone table as data, and FQDN → (zone, record name) resolution.
+
+Pure: no Azure SDK, no I/O but reading the package's own data files once. The data is generated
+by `tools/gen_catalogue.py` from a checked-in excerpt of the docs; see `docs/zones.md`.
+
+Resolution, for one `customDnsConfigs` FQDN of a connection to `target_id` with `group_id`:
+
+1. Custom rules (`PEDNS_CUSTOM_ZONES`) first, then Microsoft's rows whose resource type (compared
+   case-insensitively; a namespace-only type matches the whole namespace) and subresource match.
+2. Each row's rules map an FQDN suffix template to a zone template. Every rule whose suffix matches
+   is a candidate; the longest suffix wins, ties go to table order.
+3. Template values come from the FQDN; a zone variable the FQDN does not carry comes from the
+   endpoint's location (`{regionCode}` through Microsoft's geo-code table).
+4. The record name is the FQDN minus the zone (FQDN already under `privatelink.`), else minus the
+   zone's public form (`acct.westus.data.azurecr.io` → `acct.westus.data`), else minus the suffix
+   (Key Vault's `vault.azure.net`).
+
+No candidate: None, and the caller reports `unmapped`. Nothing here derives a zone by itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+from .errors import ConfigError
+from .model import RecordKey, ResourceId
+
+__all__ = ["CLOUDS", "Catalogue", "CatalogueRow", "CustomRule", "load_custom_rules", "region_code"]
+
+CLOUDS = ("AzureCloud", "AzureUSGovernment", "AzureChinaCloud")
+
+_PLS_TYPE = "microsoft.network/privatelinkservices"
+_REGION_VARS = frozenset({"regionName", "region"})
+_LABEL = re.compile(r"^[a-z0-9_*]([a-z0-9_-]*[a-z0-9_])?$")
+_VAR_VALUE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+_DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)+$")
+_RESOURCE_TYPE = re.compile(r"^[A-Za-z][A-Za-z0-9]*\.[A-Za-z0-9.]+(/[A-Za-z0-9]+)+$")
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueRow:
+    """One row of Microsoft's table for one resource type and subresource (or one custom rule)."""
+
+    cloud: str  # "AzureCloud" | "AzureUSGovernment" | "AzureChinaCloud"
+    service: str  # e.g. "Azure Blob Storage"
+    resource_type: str  # e.g. "Microsoft.Storage/storageAccounts" (compare case-insensitively)
+    subresource: str  # groupId, e.g. "blob"
+    zones: tuple[str, ...]  # may be templates: "privatelink.{regionName}.azmk8s.io"
+    forwarders: tuple[str, ...]  # public DNS zone forwarders, e.g. "blob.core.windows.net"
+    notes: str = ""
+    custom: bool = False  # True for rules from PEDNS_CUSTOM_ZONES
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomRule:
+    """A network team's rule: FQDNs ending in `fqdn_suffix` of matching connections go into `zone`.
+
+    A connection matches by `resource_type` (any resource of that type) or by
+    `private_link_service_id` (one Private Link Service); `subresource` narrows it when set.
+    """
+
+    fqdn_suffix: str
+    zone: str
+    resource_type: str = ""
+    private_link_service_id: str = ""
+    subresource: str = ""
+    service: str = ""
+
+    def __post_init__(self) -> None:
+        for attr in ("fqdn_suffix", "zone"):
+            object.__setattr__(self, attr, getattr(self, attr).strip().lower().strip("."))
+        problem = _rule_problem(self)
+        if problem:
+            field, message = problem
+            raise ConfigError(f"custom zone rule ({self.zone or self.fqdn_suffix or '?'}): field {field!r} {message}")
+
+
+# -- data ------------------------------------------------------------------------------------------
+
+
+_DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+
+
+def _read(name: str) -> Any:
+    with open(os.path.join(_DATA_DIR, name), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@functools.cache
+def _data() -> dict[str, Any]:
+    return _read("catalogue.json")
+
+
+@functools.cache
+def _regions() -> tuple[dict[str, str], frozenset[str]]:
+    """(region name → geo code, known region names), from Microsoft's geo-code table."""
+    raw = _read("region_codes.json")
+    codes = {item["name"]: item["code"] for item in raw["regions"]}
+    return codes, frozenset(codes)
+
+
+def _norm_location(location: str) -> str:
+    return location.lower().replace(" ", "")
+
+
+def region_code(location: str) -> str | None:
+    """Microsoft's geo code for a region (`eastus` → `eus`), or None when the table lacks it."""
+    return _regions()[0].get(_norm_location(location))
+
+
+def _public_form(zone: str) -> str:
+    return ".".join(label for label in zone.split(".") if not label.startswith("privatelink"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    labels: tuple[str, ...]  # suffix template, split into labels (a label is literal or "{var}")
+    zone: str  # zone template
+    row: CatalogueRow
+    order: int
+    strip_suffix_only: bool = False  # custom rules: the name is the FQDN minus the suffix
+
+
+def _split_template(template: str) -> tuple[str, ...]:
+    return tuple(label if label.startswith("{") else label.lower() for label in template.split("."))
+
+
+def _fill(template: str, values: Mapping[str, str]) -> str | None:
+    out = []
+    for label in template.split("."):
+        if label.startswith("{"):
+            value = values.get(label[1:-1])
+            if value is None:
+                return None
+            out.append(value)
+        else:
+            out.append(label.lower())
+    return ".".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    key: RecordKey
+    row: CatalogueRow
+    length: int
+    order: int
+
+
+def _try(rule: _Rule, labels: list[str], fqdn: str, location: str) -> _Match | None:
+    n = len(rule.labels)
+    if len(labels) <= n:  # the record needs a name of at least one label
+        return None
+    values: dict[str, str] = {}
+    for pattern, label in zip(rule.labels, labels[-n:]):
+        if pattern.startswith("{"):
+            var = pattern[1:-1]
+            if not _VAR_VALUE.match(label):
+                return None
+            if var in _REGION_VARS and label not in _regions()[1] and label != location:
+                return None
+            if values.setdefault(var, label) != label:
+                return None
+        elif pattern != label:
+            return None
+    for var in re.findall(r"\{(\w+)\}", rule.zone):  # zone variables the FQDN does not carry
+        if var in values:
+            continue
+        if var in _REGION_VARS and location:
+            values[var] = location
+        elif var == "regionCode" and region_code(location):
+            values[var] = region_code(location) or ""
+        else:
+            return None
+    zone = _fill(rule.zone, values)
+    suffix = ".".join(labels[-n:])
+    if zone is None:
+        return None
+    if fqdn.endswith("." + zone):
+        name = fqdn[: -len(zone) - 1]
+    elif not rule.strip_suffix_only and fqdn.endswith("." + _public_form(zone)) and _public_form(zone) != zone:
+        name = fqdn[: -len(_public_form(zone)) - 1]
+    else:
+        name = fqdn[: -len(suffix) - 1]
+    return _Match(RecordKey(zone=zone, name=name), rule.row, n, rule.order)
+
+
+def _rows_and_rules(cloud: str) -> tuple[tuple[CatalogueRow, ...], dict[str, tuple[_Rule, ...]]]:
+    rows: list[CatalogueRow] = []
+    index: dict[str, list[_Rule]] = {}
+    order = 0
+    for item in _data()["clouds"][cloud]:
+        row = CatalogueRow(
+            cloud=cloud,
+            service=item["service"],
+            resource_type=item["resourceType"],
+            subresource=item["subresource"],
+            zones=tuple(item["zones"]),
+            forwarders=tuple(item["forwarders"]),
+            notes=item["notes"],
+        )
+        rows.append(row)
+        bucket = index.setdefault(f"{row.resource_type.lower()}|{row.subresource.lower()}", [])
+        for rule in item["rules"]:
+            bucket.append(_Rule(_split_template(rule["suffix"]), rule["zone"], row, order))
+            order += 1
+    return tuple(rows), {key: tuple(rules) for key, rules in index.items()}
+
+
+@functools.cache
+def _microsoft(cloud: str) -> "Catalogue":
+    rows, index = _rows_and_rules(cloud)
+    return Catalogue(_cloud=cloud, _rows=rows, _index=index, _custom=())
+
+
+def _canonical_cloud(cloud: str) -> str:
+    for name in CLOUDS:
+        if name.lower() == (cloud or "").strip().lower():
+            return name
+    raise ConfigError(f"unknown cloud {cloud!r}: expected one of {', '.join(CLOUDS)}")
+
+
+# -- the catalogue ---------------------------------------------------------------------------------
+
+
+class Catalogue:
+    """The rows for one cloud, plus any custom rules, and FQDN resolution over them."""
+
+    __slots__ = ("_cloud", "_rows", "_index", "_custom")
+
+    def __init__(
+        self,
+        *,
+        _cloud: str,
+        _rows: tuple[CatalogueRow, ...],
+        _index: Mapping[str, tuple[_Rule, ...]],
+        _custom: tuple[tuple[CustomRule, _Rule], ...],
+    ) -> None:
+        self._cloud = _cloud
+        self._rows = _rows
+        self._index = _index
+        self._custom = _custom
+
+    @classmethod
+    def for_cloud(cls, cloud: str = "AzureCloud", custom_rules: Sequence[CustomRule] = ()) -> "Catalogue":
+        base = _microsoft(_canonical_cloud(cloud))
+        if not custom_rules:
+            return base
+        custom: list[tuple[CustomRule, _Rule]] = []
+        rows: list[CatalogueRow] = []
+        for n, rule in enumerate(custom_rules):
+            row = CatalogueRow(
+                cloud=base._cloud,
+                service=rule.service or "Custom rule",
+                resource_type=rule.resource_type or "Microsoft.Network/privateLinkServices",
+                subresource=rule.subresource,
+                zones=(rule.zone,),
+                forwarders=(rule.fqdn_suffix,),
+                notes=f"privateLinkServiceId {rule.private_link_service_id}" if rule.private_link_service_id else "",
+                custom=True,
+            )
+            rows.append(row)
+            custom.append((rule, _Rule(_split_template(rule.fqdn_suffix), rule.zone, row, n, strip_suffix_only=True)))
+            # An FQDN already under the zone itself resolves too.
+            custom.append((rule, _Rule(_split_template(rule.zone), rule.zone, row, n, strip_suffix_only=True)))
+        return cls(_cloud=base._cloud, _rows=base._rows + tuple(rows), _index=base._index, _custom=tuple(custom))
+
+    @property
+    def cloud(self) -> str:
+        return self._cloud
+
+    @property
+    def rows(self) -> tuple[CatalogueRow, ...]:
+        return self._rows
+
+    @property
+    def docs_version(self) -> str:
+        src = _data()["source"]
+        return f"{src['document']} @ {src['repo']} {src['commit'][:12]} (ms.date {src['msDate']})"
+
+    def resolve(self, *, target_id: str, group_id: str, fqdn: str, location: str) -> RecordKey | None:
+        """Zone and relative record name for one customDnsConfigs FQDN of an endpoint whose connection
+        targets `target_id` (privateLinkServiceId) with subresource `group_id`, endpoint in `location`.
+        None when no row matches: the caller reports reason `unmapped` — never guess a zone."""
+        match = self.lookup(target_id=target_id, group_id=group_id, fqdn=fqdn, location=location)
+        return match[1] if match else None
+
+    def lookup(
+        self, *, target_id: str, group_id: str, fqdn: str, location: str
+    ) -> tuple[CatalogueRow, RecordKey] | None:
+        """Like `resolve`, and also the row that decided it (for `pedns explain`)."""
+        name = (fqdn or "").strip().lower().rstrip(".")
+        labels = name.split(".")
+        if not name or not all(_LABEL.match(label) for label in labels):
+            return None
+        loc = _norm_location(location or "")
+        target = ResourceId(target_id or "")
+        resource_type = target.resource_type.lower()
+        group = (group_id or "").lower()
+
+        custom = [
+            rule for spec, rule in self._custom
+            if _custom_applies(spec, target, resource_type, group)
+        ]
+        best = _best(custom, labels, name, loc)
+        if best is None and resource_type:
+            namespace = resource_type.split("/", 1)[0]
+            rules = self._index.get(f"{resource_type}|{group}", ()) + self._index.get(f"{namespace}|{group}", ())
+            best = _best(rules, labels, name, loc)
+        return (best.row, best.key) if best else None
+
+
+def _custom_applies(rule: CustomRule, target: ResourceId, resource_type: str, group: str) -> bool:
+    if rule.subresource and rule.subresource.lower() != group:
+        return False
+    if rule.private_link_service_id:
+        return target == ResourceId(rule.private_link_service_id)
+    return rule.resource_type.lower() == resource_type
+
+
+def _best(rules: Sequence[_Rule], labels: list[str], fqdn: str, location: str) -> _Match | None:
+    best: _Match | None = None
+    for rule in rules:
+        match = _try(rule, labels, fqdn, location)
+        if match and (best is None or match.length > best.length):
+            best = match
+    return best
+
+
+# -- custom rules ----------------------------------------------------------------------------------
+
+_FIELDS = {
+    "resourceType": "resource_type",
+    "privateLinkServiceId": "private_link_service_id",
+    "subresource": "subresource",
+    "fqdnSuffix": "fqdn_suffix",
+    "zone": "zone",
+    "service": "service",
+}
+
+
+def _rule_problem(rule: Any) -> tuple[str, str] | None:
+    """(JSON field, what is wrong) for the first problem of a rule, or None."""
+    if bool(rule.resource_type) == bool(rule.private_link_service_id):
+        return "resourceType", "or 'privateLinkServiceId' is required, and only one of them"
+    if rule.resource_type and not _RESOURCE_TYPE.match(rule.resource_type):
+        return "resourceType", f"must look like 'Microsoft.Service/type', got {rule.resource_type!r}"
+    if rule.private_link_service_id and ResourceId(rule.private_link_service_id).resource_type.lower() != _PLS_TYPE:
+        return "privateLinkServiceId", f"must be a Private Link Service resource id, got {rule.private_link_service_id!r}"
+    for field, value in (("fqdnSuffix", rule.fqdn_suffix), ("zone", rule.zone)):
+        if value != value.strip().lower().strip(".") or not _DNS_NAME.match(value):
+            return field, f"must be a lower-case DNS name with at least two labels, got {value!r}"
+    return None
+
+
+def load_custom_rules(value: str) -> tuple[CustomRule, ...]:
+    """PEDNS_CUSTOM_ZONES: inline JSON (a list of rules) or a path to a JSON file. Raises ConfigError
+    with one clear line naming the bad rule and field."""
+    text = (value or "").strip()
+    if not text:
+        return ()
+    where = "PEDNS_CUSTOM_ZONES"
+    if not text.startswith(("[", "{")):
+        where = f"PEDNS_CUSTOM_ZONES file {text!r}"
+        if not os.path.isfile(text):
+            raise ConfigError(f"{where}: no such file")
+        with open(text, encoding="utf-8") as handle:
+            text = handle.read()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{where}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    if not isinstance(data, list):
+        raise ConfigError(f"{where}: must be a JSON list of rules, got {type(data).__name__}")
+    rules: list[CustomRule] = []
+    for n, item in enumerate(data, start=1):
+        label = f"{where} rule {n}"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{label}: must be a JSON object, got {type(item).__name__}")
+        unknown = sorted(set(item) - set(_FIELDS))
+        if unknown:
+            raise ConfigError(f"{label}: unknown field {unknown[0]!r} (allowed: {', '.join(_FIELDS)})")
+        for field, raw in item.items():
+            if not isinstance(raw, str):
+                raise ConfigError(f"{label}: field {field!r} must be a string, got {type(raw).__name__}")
+        for field in ("fqdnSuffix", "zone"):
+            if not item.get(field):
+                raise ConfigError(f"{label}: field {field!r} is required")
+        kwargs = {_FIELDS[field]: raw.strip() for field, raw in item.items()}
+        for field in ("fqdn_suffix", "zone"):
+            kwargs[field] = kwargs[field].lower().strip(".")
+        problem = _rule_problem(SimpleNamespace(**{**dict.fromkeys(_FIELDS.values(), ""), **kwargs}))
+        if problem:
+            field, message = problem
+            raise ConfigError(f"{label} ({item.get('zone', '?')}): field {field!r} {message}")
+        rules.append(CustomRule(**kwargs))
+    return tuple(rules)
