@@ -293,13 +293,15 @@ class Service:
             holder = str(decision.holder)
             result.records.append(RecordState(key, want.fqdn, want.ips, "standby", holder))
             self._skip(result, want, Reason.STANDBY, f"{holder} holds the name")
-            log.warning("shared name %s: %s holds it, %s stands by", key, holder, endpoint_id)
+            level = logging.WARNING if decision.action != "none" and not result.dry_run else logging.DEBUG
+            log.log(level, "shared name %s: %s holds it, %s stands by", key, holder, endpoint_id)
         elif decision.outcome == "foreign" and want is not None:
             owner = current.metadata.get(ownership.OWNER_KEY, "") if current else ""
             detail = ("auto-registered by a virtual network link" if current and current.auto_registered
                       else f"owned by {owner!r}" if owner else "not created by pedns (no ownership stamp)")
             self._skip(result, want, Reason.FOREIGN, detail)
-            log.warning("%s wants %s but the record set is foreign (%s): left untouched", endpoint_id, key, detail)
+            log.log(logging.DEBUG if result.dry_run else logging.WARNING,
+                    "%s wants %s but the record set is foreign (%s): left untouched", endpoint_id, key, detail)
 
     @staticmethod
     def _skip(result: EndpointResult, want: DesiredRecord, reason: Reason, detail: str) -> None:

@@ -37,7 +37,7 @@ class ArmEndpointReader:
         if "api-version=" not in url:
             url = f"{url}{'&' if '?' in url else '?'}api-version={NETWORK_API_VERSION}"
         try:
-            response = self._client.send_request(HttpRequest("GET", url))
+            response = self._client.send_request(HttpRequest("GET", self._client.format_url(url)))
             response.raise_for_status()
             body = response.json()
         except (HttpResponseError, ServiceRequestError, ServiceResponseError) as exc:

@@ -1,0 +1,42 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+AZURITE := node_modules/.bin/azurite
+
+.PHONY: demo test test-fast venv azurite bench clean help
+
+help:
+	@echo "make demo   - run pedns end to end on the local ARM emulator"
+	@echo "make test   - install everything needed and run the whole test suite"
+	@echo "make bench  - benchmarks (latency and request counts against the emulator)"
+
+$(STAMP): pyproject.toml requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -e '.[dev,infra]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+$(AZURITE): package.json
+	npm install --no-audit --no-fund --silent
+	@touch $(AZURITE)
+
+azurite: $(AZURITE)
+
+demo: venv
+	$(PY) -m tools.demo
+
+test: venv azurite
+	$(PY) -m pytest -q -p no:cacheprovider
+
+test-fast: venv
+	$(PY) -m pytest -q -m "not infra and not slow"
+
+bench: venv
+	$(PY) -m pytest -q benchmarks --benchmark-only
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .pedns

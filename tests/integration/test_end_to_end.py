@@ -1,0 +1,126 @@
+"""End to end: Event Grid deliveries through the registered functions, the real Azure SDK clients
+talking HTTPS to the ARM emulator, records checked through the SDK again."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tools.lab import delivery
+
+pytestmark = pytest.mark.integration
+
+STORAGE = "/subscriptions/{sub}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/{name}"
+COSMOS = "/subscriptions/{sub}/resourceGroups/rg-data/providers/Microsoft.DocumentDB/databaseAccounts/{name}"
+
+
+def blob_pe(lab, name, account, ip, **kw):
+    return lab.endpoint_body(name, target=STORAGE.format(sub=lab.spoke, name=account), group="blob",
+                             dns={f"{account}.blob.core.windows.net": [ip]}, **kw)
+
+
+def table(lab):
+    return {(r["zone"], r["name"]): r["ips"] for r in lab.records()}
+
+
+def test_a_write_event_creates_stamped_records_and_a_delete_event_removes_them(lab, app_env, host):
+    cosmos = lab.endpoint_body(
+        "pe-cosmos", target=COSMOS.format(sub=lab.spoke, name="orders"), group="Sql",
+        dns={"orders.documents.azure.com": ["10.1.0.4"], "orders-westeurope.documents.azure.com": ["10.1.0.5"]})
+    lab.put_endpoint(cosmos)
+
+    [ok] = host.deliver(delivery(lab.event(cosmos["id"], "write")))
+    assert ok.ok, ok.error
+    assert {("privatelink.documents.azure.com", "orders"): ["10.1.0.4"],
+            ("privatelink.documents.azure.com", "orders-westeurope"): ["10.1.0.5"]} == table(lab)
+    assert all(r["metadata"]["pednsowner"] == "pedns" and r["ttl"] == 10 for r in lab.records())
+
+    lab.delete_endpoint(cosmos["id"])
+    [ok] = host.deliver(delivery(lab.event(cosmos["id"], "delete")))
+    assert ok.ok, ok.error
+    assert {} == table(lab)
+
+
+def test_duplicated_and_reordered_events_converge_to_the_current_state(lab, app_env, host):
+    pe = blob_pe(lab, "pe-a", "acct", "10.0.1.4")
+    lab.put_endpoint(pe)
+    write, delete = lab.event(pe["id"], "write"), lab.event(pe["id"], "delete")
+    lab.delete_endpoint(pe["id"])
+
+    results = host.deliver(delivery(delete, write, write))  # the delete overtook the write
+
+    assert all(r.ok for r in results)
+    assert {} == table(lab)
+
+
+def test_cloudevents_schema_is_handled_like_event_grid_schema(lab, app_env, host):
+    pe = blob_pe(lab, "pe-ce", "cedata", "10.0.1.7")
+    lab.put_endpoint(pe)
+    eg = lab.event(pe["id"], "write")
+    cloud_event = {"specversion": "1.0", "id": eg["id"], "source": eg["topic"], "subject": eg["subject"],
+                   "type": eg["eventType"], "time": eg["eventTime"], "data": eg["data"]}
+
+    [ok] = host.deliver(json.dumps(cloud_event))
+
+    assert ok.ok, ok.error
+    assert {("privatelink.blob.core.windows.net", "cedata"): ["10.0.1.7"]} == table(lab)
+
+
+def test_shared_name_fails_over_to_the_standby_through_the_emulator(lab, app_env, host):
+    primary = blob_pe(lab, "pe-primary", "shared", "10.0.1.4")
+    dr = blob_pe(lab, "pe-dr", "shared", "10.2.1.4", location="northeurope")
+    for pe in (primary, dr):
+        lab.put_endpoint(pe)
+        host.deliver(delivery(lab.event(pe["id"])))
+    assert ["10.0.1.4"] == table(lab)[("privatelink.blob.core.windows.net", "shared")]
+
+    lab.delete_endpoint(primary["id"])
+    host.deliver(delivery(lab.event(primary["id"], "delete")))
+
+    assert ["10.2.1.4"] == table(lab)[("privatelink.blob.core.windows.net", "shared")]
+
+
+def test_a_manual_record_is_left_byte_identical(lab, app_env, host):
+    lab.put_record("privatelink.blob.core.windows.net", "legacy", ["192.168.9.9"], metadata={"ticket": "CHG-1"})
+    before = lab.records()
+    pe = blob_pe(lab, "pe-legacy", "legacy", "10.0.1.4")
+    lab.put_endpoint(pe)
+
+    host.deliver(delivery(lab.event(pe["id"])))
+    lab.delete_endpoint(pe["id"])
+    host.deliver(delivery(lab.event(pe["id"], "delete")))
+
+    assert before == lab.records()
+
+
+def test_an_event_for_a_half_provisioned_endpoint_fails_so_event_grid_retries(lab, app_env, host):
+    pe = lab.endpoint_body("pe-new", target=STORAGE.format(sub=lab.spoke, name="fresh"), group="blob",
+                           dns={}, state="Updating")
+    lab.put_endpoint(pe)
+
+    [result] = host.deliver(delivery(lab.event(pe["id"])))
+
+    assert (False, "NotReady") == (result.ok, type(result.error).__name__)
+    assert {} == table(lab)
+
+
+def test_an_event_that_is_not_for_a_private_endpoint_is_acknowledged_and_changes_nothing(lab, app_env, host):
+    event = lab.event(lab.endpoint_id("x"))
+    event["data"]["operationName"] = "Microsoft.Storage/storageAccounts/write"
+
+    [result] = host.deliver(delivery(event))
+
+    assert (True, {}) == (result.ok, table(lab))
+
+
+def test_a_zone_group_endpoint_is_reported_and_its_azure_records_left_alone(lab, app_env, host, emu):
+    pe = blob_pe(lab, "pe-zg", "zgacct", "10.0.1.4")
+    lab.put_endpoint(pe)
+    lab.put_zone_group(pe["id"], ["privatelink.blob.core.windows.net"])
+    before = lab.records()
+
+    [ok] = host.deliver(delivery(lab.event(pe["id"])))
+
+    assert ok.ok
+    assert before == lab.records()

@@ -1,0 +1,128 @@
+"""`make demo`: pedns end to end on the local ARM emulator.
+
+1. starts the emulator (HTTPS, its own CA) and points pedns at it, as `pedns emulator` prints;
+2. the network team's hub: private DNS zones, and one record someone made by hand;
+3. an application team's spoke: private endpoints for Storage, Key Vault, SQL, a multi-region
+   Cosmos DB account, a second (DR) endpoint for the same storage account, one awaiting approval;
+4. Event Grid delivers ResourceWriteSuccess events to the `events` function, invoked as the
+   Functions worker invokes it;
+5. prints the hub zones; deletes the Cosmos DB endpoint and the primary storage endpoint,
+   delivers the delete events, and prints the zones again: the Cosmos DB records are gone, and
+   the storage record failed over to the DR endpoint instead of disappearing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import emulator
+from tools.functions_host import FunctionsHost
+from tools.lab import Lab, delivery
+
+ZONES = (
+    "privatelink.blob.core.windows.net",
+    "privatelink.vaultcore.azure.net",
+    "privatelink.database.windows.net",
+    "privatelink.documents.azure.com",
+)
+
+
+def rid(sub: str, provider: str, name: str, rg: str = "rg-shop") -> str:
+    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{provider}/{name}"
+
+
+def show_zones(lab: Lab, title: str) -> None:
+    from shared import ownership
+    from shared.model import RecordKey, RecordSet
+
+    print(f"\n== {title}")
+    rows = []
+    for r in lab.records():
+        record = RecordSet(RecordKey(r["zone"], r["name"]), tuple(r["ips"]), r["ttl"], None, r["metadata"])
+        holder = ownership.holder(record)
+        standby = [c.name for c in ownership.claims(record) if c != holder]
+        owner = (holder.name if holder else "") if r["metadata"].get(ownership.OWNER_KEY) else "(not pedns)"
+        rows.append((r["zone"], r["name"], ", ".join(r["ips"]), owner + (f"  standby: {', '.join(standby)}" if standby else "")))
+    header = ("ZONE", "NAME", "IPS", "OWNING ENDPOINT")
+    widths = [max(len(str(x[i])) for x in [header, *rows]) for i in range(4)]
+    for row in [header, *rows]:
+        print("  " + "  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.WARNING, format="  %(levelname)s %(name)s: %(message)s", stream=sys.stdout)
+    with emulator.Emulator() as emu:
+        print(f"ARM emulator listening on {emu.base_url} (CA {emu.ca_path})")
+        os.environ.update(emu.env())
+        os.environ.setdefault("PEDNS_RECONCILE_SCHEDULE", "0 */15 * * * *")
+        for name, value in emu.env().items():
+            print(f"  export {name}={value}")
+        spoke = emu.spoke_subscription
+        lab = Lab(emu.env(), spoke_subscription=spoke)
+
+        print("\nHub (network team): creating private DNS zones", ", ".join(ZONES))
+        lab.create_zones(*ZONES)
+        lab.put_record("privatelink.database.windows.net", "legacy-sql", ["10.9.0.10"],
+                       metadata={"createdBy": "ticket CHG-1042"})
+
+        storage = rid(spoke, "Microsoft.Storage/storageAccounts", "shopdata")
+        endpoints = [
+            lab.endpoint_body("pe-shopdata-blob", target=storage, group="blob",
+                              dns={"shopdata.blob.core.windows.net": ["10.20.1.4"]}),
+            lab.endpoint_body("pe-shopdata-blob-dr", target=storage, group="blob", location="northeurope",
+                              dns={"shopdata.blob.core.windows.net": ["10.30.1.4"]}, vnet="vnet-spoke-dr"),
+            lab.endpoint_body("pe-shop-kv", target=rid(spoke, "Microsoft.KeyVault/vaults", "shop-kv"), group="vault",
+                              dns={"shop-kv.vault.azure.net": ["10.20.1.5"]}),
+            lab.endpoint_body("pe-shop-sql", target=rid(spoke, "Microsoft.Sql/servers", "shop-sql"), group="sqlServer",
+                              dns={"shop-sql.database.windows.net": ["10.20.1.6"]}),
+            lab.endpoint_body("pe-orders-cosmos", target=rid(spoke, "Microsoft.DocumentDB/databaseAccounts", "orders"),
+                              group="Sql", dns={"orders.documents.azure.com": ["10.20.1.7"],
+                                                "orders-westeurope.documents.azure.com": ["10.20.1.8"]}),
+            lab.endpoint_body("pe-partner-kv", target=rid(spoke, "Microsoft.KeyVault/vaults", "partner-kv", "rg-partner"),
+                              group="vault", status="Pending", manual=True,
+                              dns={"partner-kv.vault.azure.net": ["10.20.1.9"]}),
+        ]
+        print(f"Spoke (application team, subscription {spoke}): creating {len(endpoints)} private endpoints")
+        for body in endpoints:
+            lab.put_endpoint(body)
+
+        import function_app
+
+        host = FunctionsHost(function_app.app)
+        print("\nEvent Grid -> function 'events': delivering ResourceWriteSuccess events")
+        for body in endpoints:
+            [result] = host.deliver(delivery(lab.event(body["id"], "write")))
+            print(f"  {body['name']:<22} {'ok' if result.ok else 'failed: ' + str(result.error)}")
+        show_zones(lab, "Hub zones after the write events")
+
+        print("\nWhy pe-partner-kv and pe-shopdata-blob-dr got nothing of their own (pedns explain):")
+        from shared.cli import main as pedns
+
+        pedns(["explain", "-q", endpoints[5]["id"], endpoints[1]["id"]])
+
+        print("\nSpoke: deleting pe-shopdata-blob and pe-orders-cosmos; Event Grid delivers ResourceDeleteSuccess")
+        for body in (endpoints[0], endpoints[4]):
+            lab.delete_endpoint(body["id"])
+            [result] = host.deliver(delivery(lab.event(body["id"], "delete")))
+            print(f"  {body['name']:<22} {'ok' if result.ok else 'failed: ' + str(result.error)}")
+        show_zones(lab, "Hub zones after the deletes: Cosmos DB records gone, shopdata failed over to the DR endpoint")
+
+        remaining = {(r["zone"], r["name"]): r["ips"] for r in lab.records()}
+        lab.close()
+    expected = {
+        ("privatelink.blob.core.windows.net", "shopdata"): ["10.30.1.4"],
+        ("privatelink.database.windows.net", "legacy-sql"): ["10.9.0.10"],
+        ("privatelink.database.windows.net", "shop-sql"): ["10.20.1.6"],
+        ("privatelink.vaultcore.azure.net", "shop-kv"): ["10.20.1.5"],
+    }
+    if remaining != expected:
+        print(f"\ndemo: unexpected hub state {remaining}", file=sys.stderr)
+        return 1
+    print("\ndemo: done")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
