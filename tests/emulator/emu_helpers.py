@@ -51,6 +51,7 @@ def send(arm: ARMPipelineClient, method: str, url: str, body: Any = None, *, api
     """Send through the ARM pipeline; returns (status, parsed JSON or None)."""
     if "api-version=" not in url:
         url = f"{url}{'&' if '?' in url else '?'}api-version={api}"
+    url = arm.format_url(url) if url.startswith("/") else url
     response = arm.send_request(HttpRequest(method, url, json=body) if body is not None else HttpRequest(method, url))
     text = response.text()
     return response.status_code, (json.loads(text) if text else None)
