@@ -14,6 +14,8 @@ from shared.settings import Settings
 
 log = logging.getLogger("pedns.functions")
 _lock = threading.Lock()
+#: What the function app cannot run without (the reconcile timer also needs PEDNS_SOURCE_SUBSCRIPTIONS).
+REQUIRED = ("PEDNS_DNS_SUBSCRIPTION_ID", "PEDNS_DNS_RESOURCE_GROUP")
 _service: Service | None = None
 _settings: Settings | None = None
 
@@ -21,7 +23,7 @@ _settings: Settings | None = None
 def settings() -> Settings:
     global _settings
     if _settings is None:
-        _settings = Settings.from_env()
+        _settings = Settings.from_env(require=REQUIRED)
     return _settings
 
 

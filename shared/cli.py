@@ -124,8 +124,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 # -- commands ------------------------------------------------------------------------------------
 
 
-def _settings() -> Settings:
-    return Settings.from_env()
+HUB = ("PEDNS_DNS_SUBSCRIPTION_ID", "PEDNS_DNS_RESOURCE_GROUP")
+
+
+def _settings(*require: str) -> Settings:
+    return Settings.from_env(require=require)
 
 
 def _service(settings: Settings):  # type: ignore[no-untyped-def]
@@ -146,7 +149,7 @@ def _cmd_events(args: argparse.Namespace) -> int:
             deliveries.append((name, parse_delivery(path.read_bytes())))
         except InvalidInput as exc:
             raise InvalidInput(f"{name}: {exc}") from None
-    service = _service(_settings())
+    service = _service(_settings(*HUB))
     out: list[dict[str, Any]] = []
     failed = 0
     for name, events in deliveries:
@@ -220,7 +223,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         if not target.startswith("/"):
             raise InvalidInput(f"{target}: neither a file nor a private endpoint resource id")
         endpoint_id = parse_private_endpoint_id(target, field="ENDPOINT")
-        service = service or _service(settings)
+        service = service or _service(_settings(*HUB))
         docs.append(explain_live(service, endpoint_id))
     if args.json:
         _print_json(docs)
@@ -285,7 +288,7 @@ def _print_explanation(doc: dict[str, Any]) -> None:
 
 
 def _cmd_reconcile(args: argparse.Namespace) -> int:
-    settings = _settings()
+    settings = _settings(*HUB)
     subscriptions = args.subscription or list(settings.source_subscriptions)
     if not subscriptions:
         raise ConfigError("missing setting(s): PEDNS_SOURCE_SUBSCRIPTIONS (or pass --subscription)")
@@ -316,7 +319,7 @@ def _ids(values: Sequence[str]) -> list[ResourceId]:
 
 def _cmd_replay(args: argparse.Namespace, *, release: bool = False) -> int:
     ids = _ids(args.endpoints)
-    results = _service(_settings()).replay(ids, dry_run=args.dry_run, release=release)
+    results = _service(_settings(*HUB)).replay(ids, dry_run=args.dry_run, release=release)
     if args.json:
         _print_json([r.to_json() for r in results])
     else:

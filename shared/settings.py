@@ -157,17 +157,22 @@ class Settings(BaseModel):
         return self
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, require: tuple[str, ...] = ()) -> "Settings":
+        """Read and validate; one ConfigError lists every invalid setting and every missing `require`d one."""
         env = os.environ if environ is None else environ
-        raw = {alias: env[alias] for alias in _FIELD_BY_ALIAS if alias in env and env[alias] != ""}
+        raw = {alias: env[alias] for alias in _FIELD_BY_ALIAS if alias in env and env[alias].strip() != ""}
+        problems = [f"{name}: missing" for name in require if name not in raw]
         try:
-            return cls.model_validate(raw)
+            settings = cls.model_validate(raw)
         except ValidationError as exc:
-            problems = []
             for err in exc.errors():
                 name = str(err["loc"][0]) if err["loc"] else "?"
                 problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
-            raise ConfigError("invalid setting(s): " + "; ".join(problems)) from None
+            settings = None
+        if problems:
+            raise ConfigError("invalid settings: " + "; ".join(problems))
+        assert settings is not None
+        return settings
 
 
 _FIELD_BY_ALIAS: dict[str, str] = {

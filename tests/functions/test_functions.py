@@ -1,0 +1,147 @@
+"""The registered functions, called with real `func.HttpRequest` / Event Grid / timer objects."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tools.lab import delivery
+
+pytestmark = pytest.mark.integration
+
+STORAGE = "/subscriptions/{sub}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/{name}"
+
+
+def blob_pe(lab, name, account, ip, **kw):
+    return lab.endpoint_body(name, target=STORAGE.format(sub=lab.spoke, name=account), group="blob",
+                             dns={f"{account}.blob.core.windows.net": [ip]}, **kw)
+
+
+def names(lab):
+    return {(r["zone"], r["name"]): r["ips"] for r in lab.records()}
+
+
+def test_the_app_registers_the_three_functions_with_their_triggers(host):
+    assert {"events", "replay", "reconcile"} == set(host.functions)
+
+
+def test_replay_converges_the_named_endpoints_and_answers_per_endpoint(lab, app_env, host):
+    pe = blob_pe(lab, "pe-r", "replayed", "10.0.3.4")
+    lab.put_endpoint(pe)
+
+    response = host.http("replay", body={"privateEndpointIds": [pe["id"]]})
+
+    body = json.loads(response.get_body())
+    assert (200, True) == (response.status_code, body["ok"])
+    assert [{"zone": "privatelink.blob.core.windows.net", "name": "replayed",
+             "fqdn": "replayed.blob.core.windows.net", "ips": ["10.0.3.4"]}] == body["results"][0]["records"]
+    assert {("privatelink.blob.core.windows.net", "replayed"): ["10.0.3.4"]} == names(lab)
+
+
+def test_replay_dry_run_reports_the_change_and_writes_nothing(lab, app_env, host):
+    pe = blob_pe(lab, "pe-d", "dry", "10.0.3.5")
+    lab.put_endpoint(pe)
+
+    response = host.http("replay", body={"privateEndpointIds": [pe["id"]], "dryRun": True})
+
+    changes = json.loads(response.get_body())["results"][0]["changes"]
+    assert [("create", False)] == [(c["action"], c["applied"]) for c in changes]
+    assert {} == names(lab)
+
+
+def test_replay_release_withdraws_claims_of_an_endpoint_that_still_exists(lab, app_env, host):
+    pe = blob_pe(lab, "pe-rel", "released", "10.0.3.6")
+    lab.put_endpoint(pe)
+    host.http("replay", body={"privateEndpointIds": [pe["id"]]})
+
+    response = host.http("replay", body={"privateEndpointIds": [pe["id"]], "release": True})
+
+    assert ("released", {}) == (json.loads(response.get_body())["results"][0]["status"], names(lab))
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        pytest.param(b"{not json", "not JSON", id="malformed-json"),
+        pytest.param(b"[]", "JSON object", id="array"),
+        pytest.param(b"{}", "privateEndpointIds", id="missing-ids"),
+        pytest.param(b'{"privateEndpointIds": "x"}', "privateEndpointIds", id="ids-not-a-list"),
+        pytest.param(b'{"privateEndpointIds": []}', "privateEndpointIds", id="empty-list"),
+        pytest.param(b'{"privateEndpointIds": [1]}', "privateEndpointIds.0", id="id-not-a-string"),
+        pytest.param(b'{"privateEndpointIds": ["/subscriptions/x/../../etc"]}', "not a private endpoint id",
+                     id="path-trick"),
+        pytest.param(json.dumps({"privateEndpointIds": [
+            "/subscriptions/00000000-0000-4000-8000-0000000000b1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/x"
+        ]}).encode(), "not a private endpoint id", id="not-a-private-endpoint"),
+        pytest.param(b'{"privateEndpointIds": ["/subscriptions/00000000-0000-4000-8000-0000000000b1/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/a"], "dryRun": "yes"}',
+                     "dryRun", id="dry-run-not-a-bool"),
+        pytest.param(b'{"privateEndpointIds": ["/subscriptions/00000000-0000-4000-8000-0000000000b1/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/a"], "force": true}',
+                     "force", id="unknown-field"),
+        pytest.param(json.dumps({"privateEndpointIds": [
+            "/subscriptions/99999999-9999-4999-8999-999999999999/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/a"
+        ]}).encode(), "PEDNS_SOURCE_SUBSCRIPTIONS", id="subscription-not-allowed"),
+        pytest.param(json.dumps({"privateEndpointIds": [
+            f"/subscriptions/00000000-0000-4000-8000-0000000000b1/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/a{i}"
+            for i in range(101)]}).encode(), "limit is 100", id="too-many-ids"),
+        pytest.param(b" " * 300_000, "limit", id="oversized"),
+    ],
+)
+def test_a_bad_replay_body_gets_400_with_one_line_and_changes_nothing(lab, app_env, host, emu, body, message):
+    before = lab.records()
+    emu.clear_requests()
+
+    response = host.http("replay", body=body)
+
+    error = json.loads(response.get_body())["error"]
+    assert (400, True, 1) == (response.status_code, message in error, len(error.splitlines()))
+    assert before == lab.records()
+    assert [] == [r for r in emu.requests if r[0] != "GET"]
+
+
+def test_an_invalid_event_is_logged_and_acknowledged_not_retried(lab, app_env, host, caplog):
+    event = lab.event(lab.endpoint_id("pe-x"))
+    event["data"]["resourceUri"] = event["subject"] = event["subject"] + "/../../x"
+
+    [result] = host.deliver(delivery(event))
+
+    assert result.ok
+    assert event["id"] in caplog.text and "rejected" in caplog.text
+
+
+def test_an_event_from_a_subscription_outside_the_allowlist_is_rejected(lab, app_env, host, monkeypatch, caplog):
+    pe = blob_pe(lab, "pe-out", "outsider", "10.0.3.9")
+    lab.put_endpoint(pe)
+    monkeypatch.setenv("PEDNS_SOURCE_SUBSCRIPTIONS", "99999999-9999-4999-8999-999999999999")
+    from functions import _runtime
+
+    _runtime.reset()
+    [result] = host.deliver(delivery(lab.event(pe["id"])))
+
+    assert (True, {}) == (result.ok, names(lab))
+    assert "PEDNS_SOURCE_SUBSCRIPTIONS" in caplog.text
+
+
+def test_the_reconcile_timer_repairs_a_missed_create_and_a_missed_delete(lab, app_env, host):
+    missed = blob_pe(lab, "pe-missed", "missed", "10.0.4.4")
+    gone = blob_pe(lab, "pe-gone", "gone", "10.0.4.5")
+    for pe in (missed, gone):
+        lab.put_endpoint(pe)
+    host.http("replay", body={"privateEndpointIds": [gone["id"]]})
+    lab.delete_endpoint(gone["id"])  # its delete event was lost
+
+    host.timer("reconcile")
+
+    assert {("privatelink.blob.core.windows.net", "missed"): ["10.0.4.4"]} == names(lab)
+
+
+def test_a_misconfigured_app_answers_replay_with_a_clear_error(lab, app_env, host, monkeypatch):
+    monkeypatch.delenv("PEDNS_DNS_RESOURCE_GROUP")
+    monkeypatch.setenv("PEDNS_TTL", "-5")
+    from functions import _runtime
+
+    _runtime.reset()
+    response = host.http("replay", body={"privateEndpointIds": [lab.endpoint_id("a")]})
+
+    error = json.loads(response.get_body())["error"]
+    assert (500, True, True) == (response.status_code, "PEDNS_TTL" in error, "PEDNS_DNS_RESOURCE_GROUP: missing" in error)

@@ -1,0 +1,166 @@
+"""`pedns` as a user runs it: a subprocess, the emulator over HTTPS, exit codes and output contracts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from shared.settings import SETTING_NAMES
+from tools.lab import delivery
+
+pytestmark = pytest.mark.integration
+
+STORAGE = "/subscriptions/{sub}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/{name}"
+
+
+def pedns(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
+    return subprocess.run([sys.executable, "-m", "shared.cli", *args], capture_output=True, text=True,
+                          env={**clean, **(env or {})}, timeout=timeout)
+
+
+def blob_pe(lab, name, account, ip, **kw):
+    return lab.endpoint_body(name, target=STORAGE.format(sub=lab.spoke, name=account), group="blob",
+                             dns={f"{account}.blob.core.windows.net": [ip]}, **kw)
+
+
+def test_explain_a_file_needs_no_settings_and_prints_the_documented_json(tmp_path, lab):
+    body = lab.endpoint_body(
+        "pe-c", target="/subscriptions/00000000-0000-4000-8000-0000000000b1/resourceGroups/rg/providers/"
+                       "Microsoft.DocumentDB/databaseAccounts/orders", group="Sql",
+        dns={"orders.documents.azure.com": ["10.1.0.4"], "orders-westeurope.documents.azure.com": ["10.1.0.5"],
+             "orders.example.invalid": ["10.1.0.6"]})
+    path = tmp_path / "pe.json"
+    path.write_text(json.dumps(body))
+
+    result = pedns("explain", "--json", str(path))
+
+    assert 0 == result.returncode, result.stderr
+    [doc] = json.loads(result.stdout)
+    assert body["id"] == doc["endpoint"]
+    assert [{"zone": "privatelink.documents.azure.com", "name": "orders", "fqdn": "orders.documents.azure.com",
+             "ips": ["10.1.0.4"]},
+            {"zone": "privatelink.documents.azure.com", "name": "orders-westeurope",
+             "fqdn": "orders-westeurope.documents.azure.com", "ips": ["10.1.0.5"]}] == doc["records"]
+    assert [("orders.example.invalid", "unmapped")] == [(s["fqdn"], s["reason"]) for s in doc["skipped"]]
+
+
+def test_explain_a_resource_id_shows_current_state_and_owner(lab, emu):
+    pe = blob_pe(lab, "pe-e", "explained", "10.0.5.4")
+    lab.put_endpoint(pe)
+    assert 0 == pedns("replay", "-q", pe["id"], env=emu.env()).returncode
+
+    result = pedns("explain", "--json", pe["id"], env=emu.env())
+
+    assert 0 == result.returncode, result.stderr
+    [doc] = json.loads(result.stdout)
+    [current] = doc["current"]
+    assert (["10.0.5.4"], "pedns", pe["id"]) == (current["ips"], current["owner"], current["holder"])
+    assert [] == doc["changes"]
+
+
+def test_events_apply_processes_a_dead_lettered_delivery_file(tmp_path, lab, emu):
+    pe = blob_pe(lab, "pe-dl", "deadletter", "10.0.6.4")
+    lab.put_endpoint(pe)
+    event = lab.event(pe["id"])
+    event.update(deadLetterReason="MaxDeliveryAttemptsExceeded", deliveryAttempts=30,
+                 lastDeliveryOutcome="Probation", publishTime="2026-11-26T09:00:00Z",
+                 lastDeliveryAttemptTime="2026-11-26T09:10:00Z")
+    path = tmp_path / "deadletter.json"
+    path.write_bytes(delivery(event))
+
+    result = pedns("events", "apply", "--json", str(path), env=emu.env())
+
+    assert 0 == result.returncode, result.stderr
+    [entry] = json.loads(result.stdout)
+    assert ("converged", ["deadletter"]) == (entry["status"], [r["name"] for r in entry["records"]])
+
+
+def test_events_apply_refuses_a_bad_file_before_changing_anything(tmp_path, lab, emu):
+    pe = blob_pe(lab, "pe-ok", "okacct", "10.0.6.5")
+    lab.put_endpoint(pe)
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_bytes(delivery(lab.event(pe["id"])))
+    bad.write_text("{ this is not json")
+
+    result = pedns("events", "apply", str(good), str(bad), env=emu.env())
+
+    assert (2, 1, "") == (result.returncode, len(result.stderr.strip().splitlines()), result.stdout)
+    assert "bad.json" in result.stderr and "Traceback" not in result.stderr
+    assert [] == lab.records()
+
+
+def test_json_output_keeps_logs_on_stderr(lab, emu):
+    a = blob_pe(lab, "pe-j1", "jshared", "10.0.7.4")
+    b = blob_pe(lab, "pe-j2", "jshared", "10.0.7.5")
+    for pe in (a, b):
+        lab.put_endpoint(pe)
+
+    result = pedns("replay", "--json", a["id"], b["id"], env=emu.env())
+
+    assert 0 == result.returncode
+    docs = json.loads(result.stdout)  # would fail if a log line leaked into stdout
+    assert ["standby"] == [s["reason"] for s in docs[1]["skipped"]]
+    assert "stands by" in result.stderr
+
+
+def test_reconcile_dry_run_shows_changes_and_writes_nothing(lab, emu):
+    lab.put_endpoint(blob_pe(lab, "pe-rc", "rcacct", "10.0.8.4"))
+
+    result = pedns("reconcile", "--dry-run", env=emu.env())
+
+    assert 0 == result.returncode, result.stderr
+    assert "would create rcacct.privatelink.blob.core.windows.net" in result.stdout
+    assert [] == lab.records()
+
+
+def test_processing_failure_exits_1(lab, emu):
+    from emulator import Faults
+
+    lab.put_endpoint(blob_pe(lab, "pe-f", "failing", "10.0.9.4"))
+    emu.set_faults(Faults(fault_rate=1.0, seed=1))
+
+    result = pedns("replay", lab.endpoint_id("pe-f"), env={**emu.env(), "PEDNS_ARM_RETRY_TOTAL": "1"})
+
+    assert 1 == result.returncode
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        pytest.param(["explain", "nope"], {}, "neither a file nor", id="explain-unknown-target"),
+        pytest.param(["explain", "/subscriptions/x/resourceGroups/y"], {}, "not a private endpoint id", id="explain-bad-id"),
+        pytest.param(["replay", "/subscriptions/00000000-0000-4000-8000-0000000000b1/resourceGroups/rg/providers/"
+                                "Microsoft.Network/privateEndpoints/a"], {}, "PEDNS_DNS_SUBSCRIPTION_ID: missing",
+                     id="replay-without-settings"),
+        pytest.param(["zones"], {"PEDNS_CLOUD": "Mars"}, "PEDNS_CLOUD", id="bad-cloud"),
+        pytest.param(["reconcile"], {"PEDNS_TTL": "abc", "PEDNS_SOURCE_SUBSCRIPTIONS": "not-a-guid"},
+                     "PEDNS_TTL", id="several-bad-settings"),
+        pytest.param(["frobnicate"], {}, "invalid choice", id="unknown-command"),
+        pytest.param(["events", "apply", "/no/such/file.json"], {}, "no such file", id="missing-file"),
+    ],
+)
+def test_unusable_input_exits_2_with_one_line_and_no_traceback(args, env, message):
+    result = pedns(*args, env=env)
+
+    assert (2, 1) == (result.returncode, len(result.stderr.strip().splitlines())), result.stderr
+    assert message in result.stderr
+
+
+def test_several_bad_settings_are_reported_together():
+    result = pedns("reconcile", env={"PEDNS_TTL": "abc", "PEDNS_SOURCE_SUBSCRIPTIONS": "not-a-guid"})
+
+    assert all(name in result.stderr for name in ("PEDNS_TTL", "PEDNS_SOURCE_SUBSCRIPTIONS", "PEDNS_DNS_RESOURCE_GROUP"))
+
+
+def test_zones_lists_the_catalogue_as_json_without_settings():
+    result = pedns("zones", "--json", "--cloud", "AzureChinaCloud")
+
+    doc = json.loads(result.stdout)
+    assert ("AzureChinaCloud", True) == (doc["cloud"], len(doc["rows"]) > 10)
+    assert any("privatelink.blob.core.chinacloudapi.cn" in r["zones"] for r in doc["rows"])
