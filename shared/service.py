@@ -201,7 +201,25 @@ class Service:
         if not dry_run:
             kept = {r.key for r in result.records if r.outcome in ("held", "standby")}
             self.index.store(endpoint_id, kept)
+            if pe is not None and self._wrote_claim(result) and not self._still_exists(endpoint_id):
+                # Deleted between our read and our write, and its delete event may already have
+                # been handled without seeing what we just wrote: withdraw now, or nobody will.
+                log.info("%s was deleted while converging; withdrawing what was just written", endpoint_id)
+                return self.converge(endpoint_id, claimed=kept)
         return result
+
+    @staticmethod
+    def _wrote_claim(result: EndpointResult) -> bool:
+        return any(c.applied and c.action != "delete" for c in result.changes) and any(
+            r.outcome in ("held", "standby") for r in result.records
+        )
+
+    def _still_exists(self, endpoint_id: ResourceId) -> bool:
+        try:
+            self.reader.get(endpoint_id)
+        except NotFound:
+            return False
+        return True
 
     def _converge_key(
         self,

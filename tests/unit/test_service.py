@@ -349,3 +349,33 @@ def test_events_from_outside_the_source_subscriptions_are_refused():
 
 def test_skipped_reasons_are_the_documented_codes():
     assert {"unmapped", "foreign", "standby", "pending-approval", "zone-group", "zone-missing"} <= {r.value for r in Reason}
+
+
+class DeletedAfterFirstRead(InMemoryEndpointReader):
+    """ARM as seen by a slow handler: the endpoint is deleted right after the handler read it."""
+
+    def get(self, endpoint_id):
+        pe = super().get(endpoint_id)
+        self.remove(endpoint_id)
+        return pe
+
+
+def test_a_slow_write_handler_does_not_resurrect_an_endpoint_deleted_meanwhile():
+    w = World()
+    pe = endpoint("a")
+    w.service.reader = DeletedAfterFirstRead([pe])  # its delete event found nothing to remove
+
+    w.service.converge(pe.id)
+
+    assert ({}, {}) == (w.zone(), {k: v for k, v in w.service.index.entries.items() if v})
+
+
+def test_a_no_op_converge_does_not_pay_for_a_second_read():
+    w = World()
+    pe = endpoint("a")
+    w.create(pe)
+    w.reader.reads.clear()
+
+    w.service.converge(pe.id)
+
+    assert [pe.id] == w.reader.reads
