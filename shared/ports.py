@@ -55,3 +55,7 @@ class ClaimIndex(Protocol):
     def store(self, endpoint_id: ResourceId, keys: set[RecordKey]) -> None: ...
 
     def forget(self, endpoint_id: ResourceId) -> None: ...
+
+    def rebuild(self, claims: dict[ResourceId, set[RecordKey]]) -> None:
+        """Merge a full scan's claims into what is stored (never overwrite: a handler may have
+        stored intent meanwhile); from then on an endpoint without an entry claims nothing."""

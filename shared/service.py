@@ -115,6 +115,9 @@ class NoIndex:
     def forget(self, endpoint_id: ResourceId) -> None:
         pass
 
+    def rebuild(self, claims: dict[ResourceId, set[RecordKey]]) -> None:
+        pass
+
 
 @dataclass(frozen=True, slots=True)
 class ServiceOptions:
@@ -398,6 +401,8 @@ class Service:
         """Every endpoint in the source subscriptions, plus every claimant found in the zones
         (which repairs deletes that were missed). Rebuilds the claim index on the way."""
         claims = self.scan()
+        if not dry_run:
+            self.index.rebuild(claims)
         listed: dict[ResourceId, PrivateEndpoint] = {}
         for subscription in subscriptions:
             for pe in self.reader.list(subscription):

@@ -123,3 +123,7 @@ class InMemoryClaimIndex:
 
     def forget(self, endpoint_id: ResourceId) -> None:
         self.entries.pop(endpoint_id, None)
+
+    def rebuild(self, claims: dict[ResourceId, set[RecordKey]]) -> None:
+        for endpoint_id, keys in claims.items():
+            self.entries[endpoint_id] = self.entries.get(endpoint_id, set()) | set(keys)
