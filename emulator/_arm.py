@@ -230,8 +230,8 @@ class Arm:
             if rtype == "privatednszones":
                 return self._route_zone(req, sub, rg, tail, admin=admin)
             raise self._unknown_type(req, rest[4])
-        if len(rest) >= 3 and lrest[0] == "resourcegroups" and lrest[2] == "providers" and len(rest) >= 4:
-            raise ArmError(404, "InvalidResourceNamespace", f"The resource namespace '{rest[3]}' is invalid.")
+        if len(rest) >= 5 and lrest[0] == "resourcegroups" and lrest[2] == "providers":
+            raise self._unknown_type(req, rest[4])
         raise ArmError(404, "NotFound", f"The requested path '{unquote(req.path)}' was not found.")
 
     def _unknown_type(self, req: Request, rtype: str) -> ArmError:
