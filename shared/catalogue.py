@@ -8,7 +8,9 @@ Resolution, for one `customDnsConfigs` FQDN of a connection to `target_id` with 
 1. Custom rules (`PEDNS_CUSTOM_ZONES`) first, then Microsoft's rows whose resource type (compared
    case-insensitively; a namespace-only type matches the whole namespace) and subresource match.
 2. Each row's rules map an FQDN suffix template to a zone template. Every rule whose suffix matches
-   is a candidate; the longest suffix wins, ties go to table order.
+   is a candidate; the longest suffix wins, ties go to table order. A `{regionName}` value that is
+   neither a known region nor the endpoint's location only wins when nothing else matches (so the
+   Government ACR's `reg.usgovvirginia.data.azurecr.us` is not read as region `data`).
 3. Template values come from the FQDN; a zone variable the FQDN does not carry comes from the
    endpoint's location (`{regionCode}` through Microsoft's geo-code table).
 4. The record name is the FQDN minus the zone (FQDN already under `privatelink.`), else minus the
@@ -124,7 +126,6 @@ class _Rule:
     labels: tuple[str, ...]  # suffix template, split into labels (a label is literal or "{var}")
     zone: str  # zone template
     row: CatalogueRow
-    order: int
     strip_suffix_only: bool = False  # custom rules: the name is the FQDN minus the suffix
 
 
@@ -149,8 +150,7 @@ def _fill(template: str, values: Mapping[str, str]) -> str | None:
 class _Match:
     key: RecordKey
     row: CatalogueRow
-    length: int
-    order: int
+    rank: tuple[bool, int]  # (every region value is a known region, suffix length in labels)
 
 
 def _try(rule: _Rule, labels: list[str], fqdn: str, location: str) -> _Match | None:
@@ -158,13 +158,14 @@ def _try(rule: _Rule, labels: list[str], fqdn: str, location: str) -> _Match | N
     if len(labels) <= n:  # the record needs a name of at least one label
         return None
     values: dict[str, str] = {}
+    known = True
     for pattern, label in zip(rule.labels, labels[-n:]):
         if pattern.startswith("{"):
             var = pattern[1:-1]
             if not _VAR_VALUE.match(label):
                 return None
             if var in _REGION_VARS and label not in _regions()[1] and label != location:
-                return None
+                known = False  # a region newer than the geo-code table, or not a region at all
             if values.setdefault(var, label) != label:
                 return None
         elif pattern != label:
@@ -188,13 +189,12 @@ def _try(rule: _Rule, labels: list[str], fqdn: str, location: str) -> _Match | N
         name = fqdn[: -len(_public_form(zone)) - 1]
     else:
         name = fqdn[: -len(suffix) - 1]
-    return _Match(RecordKey(zone=zone, name=name), rule.row, n, rule.order)
+    return _Match(RecordKey(zone=zone, name=name), rule.row, (known, n))
 
 
 def _rows_and_rules(cloud: str) -> tuple[tuple[CatalogueRow, ...], dict[str, tuple[_Rule, ...]]]:
     rows: list[CatalogueRow] = []
     index: dict[str, list[_Rule]] = {}
-    order = 0
     for item in _data()["clouds"][cloud]:
         row = CatalogueRow(
             cloud=cloud,
@@ -208,8 +208,7 @@ def _rows_and_rules(cloud: str) -> tuple[tuple[CatalogueRow, ...], dict[str, tup
         rows.append(row)
         bucket = index.setdefault(f"{row.resource_type.lower()}|{row.subresource.lower()}", [])
         for rule in item["rules"]:
-            bucket.append(_Rule(_split_template(rule["suffix"]), rule["zone"], row, order))
-            order += 1
+            bucket.append(_Rule(_split_template(rule["suffix"]), rule["zone"], row))
     return tuple(rows), {key: tuple(rules) for key, rules in index.items()}
 
 
@@ -266,9 +265,9 @@ class Catalogue:
                 custom=True,
             )
             rows.append(row)
-            custom.append((rule, _Rule(_split_template(rule.fqdn_suffix), rule.zone, row, n, strip_suffix_only=True)))
+            custom.append((rule, _Rule(_split_template(rule.fqdn_suffix), rule.zone, row, strip_suffix_only=True)))
             # An FQDN already under the zone itself resolves too.
-            custom.append((rule, _Rule(_split_template(rule.zone), rule.zone, row, n, strip_suffix_only=True)))
+            custom.append((rule, _Rule(_split_template(rule.zone), rule.zone, row, strip_suffix_only=True)))
         return cls(_cloud=base._cloud, _rows=base._rows + tuple(rows), _index=base._index, _custom=tuple(custom))
 
     @property
@@ -328,7 +327,7 @@ def _best(rules: Sequence[_Rule], labels: list[str], fqdn: str, location: str) -
     best: _Match | None = None
     for rule in rules:
         match = _try(rule, labels, fqdn, location)
-        if match and (best is None or match.length > best.length):
+        if match and (best is None or match.rank > best.rank):
             best = match
     return best
 

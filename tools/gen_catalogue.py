@@ -297,7 +297,8 @@ def render_docs(catalogue: dict, regions: dict) -> str:
         "A forwarder outside the zone's public name (Key Vault's `vault.azure.net`) is simply cut off.",
         "- Template values come from the FQDN (`{regionName}`, `{regionCode}`, `{dnsPrefix}`, `{partitionId}`, "
         "`{subzone}`); a zone variable the FQDN does not carry comes from the endpoint's location (region codes "
-        "from the table below). `{regionName}` only accepts a known region or the endpoint's own location.",
+        "from the table below). A `{regionName}` that is neither a known region nor the endpoint's location "
+        "only counts when no other rule matches (so `reg.usgovvirginia.data.azurecr.us` is not region `data`).",
         "- An FQDN no row maps is skipped and reported as `unmapped`: pedns never derives a zone by itself. "
         "Custom rules (`PEDNS_CUSTOM_ZONES`) are consulted before Microsoft's rows.",
         "",

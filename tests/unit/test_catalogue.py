@@ -354,6 +354,19 @@ def test_government_backup_uses_the_government_region_code() -> None:
     )
 
 
+def test_government_acr_data_endpoint_is_not_read_as_a_region_named_data() -> None:
+    assert RecordKey("privatelink.azurecr.us", "acrapp.usgovvirginia.data") == resolve(
+        "Microsoft.ContainerRegistry/registries", "registry", "acrapp.usgovvirginia.data.azurecr.us",
+        location="usgovvirginia", cloud="AzureUSGovernment",
+    )
+
+
+def test_region_newer_than_the_geo_code_table_is_taken_from_the_fqdn() -> None:
+    assert RecordKey("privatelink.italynorth.kusto.windows.net", "adx-app") == (
+        resolve("Microsoft.Kusto/Clusters", "cluster", "adx-app.italynorth.kusto.windows.net", location="westeurope")
+    )
+
+
 def test_china_blob_goes_into_the_china_blob_zone() -> None:
     assert RecordKey("privatelink.blob.core.chinacloudapi.cn", "stapp") == resolve(
         "Microsoft.Storage/storageAccounts", "blob", "stapp.blob.core.chinacloudapi.cn", location="chinaeast2",
