@@ -1,0 +1,230 @@
+// pedns hub: the function app and everything it runs on, plus its rights on the DNS zones.
+//
+//   az deployment group create -g <hub-rg> -f infra/hub/main.bicep -p infra/examples/hub.parameters.json
+//
+// Creates, in the target resource group: a user-assigned managed identity, a storage account
+// (Entra ID only), Log Analytics + Application Insights, a Flex Consumption plan and the Linux
+// Python 3.11 function app with the PEDNS_* settings. In the DNS zones' resource group: pedns's
+// custom role and its assignment, and optionally the zones and their hub links. Nothing in the
+// spokes: see infra/spoke/main.bicep. docs/deploy.md walks through it.
+
+targetScope = 'resourceGroup'
+
+@description('Azure region for the hub resources (one that offers Flex Consumption).')
+param location string = resourceGroup().location
+
+@description('Short prefix for resource names.')
+@minLength(2)
+@maxLength(12)
+param namePrefix string = 'pedns'
+
+@description('Function app name (globally unique). Default: prefix + a hash of the resource group.')
+param functionAppName string = '${namePrefix}-func-${uniqueString(resourceGroup().id)}'
+
+@description('Storage account name (globally unique, 3-24 lower-case letters and digits).')
+param storageAccountName string = take(toLower(replace('st${namePrefix}${uniqueString(resourceGroup().id)}', '-', '')), 24)
+
+@description('Storage replication. ZRS where the region has availability zones.')
+param storageSkuName string = 'Standard_ZRS'
+
+@description('Subscription that holds the private DNS zones (PEDNS_DNS_SUBSCRIPTION_ID).')
+param dnsSubscriptionId string = subscription().subscriptionId
+
+@description('Existing resource group that holds the private DNS zones (PEDNS_DNS_RESOURCE_GROUP). pedns gets rights here and nowhere else in the hub.')
+param dnsResourceGroupName string
+
+@description('Subscriptions whose private endpoints pedns serves (PEDNS_SOURCE_SUBSCRIPTIONS); each also gets the spoke deployment.')
+param sourceSubscriptionIds array
+
+@description('Entra tenant (PEDNS_TENANT_ID).')
+param tenantId string = subscription().tenantId
+
+@description('Azure cloud (PEDNS_CLOUD).')
+@allowed([
+  'AzureCloud'
+  'AzureUSGovernment'
+  'AzureChinaCloud'
+])
+param cloud string = environment().name
+
+@description('Hub virtual networks the zones are linked to (PEDNS_HUB_VNET_IDS), as resource ids.')
+param hubVnetIds array = []
+
+@description('Let pedns create a missing zone and link it to the hub networks at run time (PEDNS_CREATE_ZONES). Adds zone write + link write to its role and virtualNetworks/join/action on each hub network.')
+param createZonesAtRuntime bool = false
+
+@description('Zones this deployment creates and links to every hub network now, e.g. the catalogue\'s zones from `pedns zones --json`. Empty: create none.')
+param zoneNames array = []
+
+@description('Owner id stamped into the record sets pedns manages (PEDNS_OWNER_ID). One per pedns instance sharing the zones.')
+param ownerId string = 'pedns'
+
+@description('TTL in seconds of the A records pedns writes (PEDNS_TTL).')
+@minValue(1)
+param ttl int = 10
+
+@description('NCRONTAB schedule of the full reconcile (PEDNS_RECONCILE_SCHEDULE).')
+param reconcileSchedule string = '0 */15 * * * *'
+
+@description('Publish records of manual-approval endpoints still Pending (PEDNS_PUBLISH_PENDING).')
+param publishPending bool = false
+
+@description('Also manage endpoints that have a private DNS zone group (PEDNS_MANAGE_ZONE_GROUP_ENDPOINTS).')
+param manageZoneGroupEndpoints bool = false
+
+@description('IP ranges an endpoint address may come from (PEDNS_ALLOWED_IP_RANGES). Empty: the app\'s default private ranges.')
+param allowedIpRanges array = []
+
+@description('Further app settings (name -> string). The settings this template sets win over these.')
+param additionalAppSettings object = {}
+
+@description('Subnet for the function app\'s outbound virtual network integration; also the only network allowed into its storage. Empty: none.')
+param functionSubnetId string = ''
+
+@description('Maximum instances of the Flex Consumption app (40 is the smallest the plan allows).')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Spread the Flex Consumption plan over availability zones (regions that offer it).')
+param zoneRedundant bool = false
+
+@description('Days to keep logs.')
+param logRetentionDays int = 30
+
+param tags object = {
+  workload: 'pedns'
+}
+
+var deadLetterContainerName = 'deadletter'
+var indexTableName = 'pednsindex'
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: '${namePrefix}-id'
+  location: location
+  tags: tags
+}
+
+module storage '../modules/storage.bicep' = {
+  name: 'pedns-storage'
+  params: {
+    location: location
+    name: storageAccountName
+    skuName: storageSkuName
+    principalId: identity.properties.principalId
+    allowedSubnetId: functionSubnetId
+    deadLetterContainerName: deadLetterContainerName
+    indexTableName: indexTableName
+    tags: tags
+  }
+}
+
+module monitoring '../modules/monitoring.bicep' = {
+  name: 'pedns-monitoring'
+  params: {
+    location: location
+    namePrefix: namePrefix
+    retentionInDays: logRetentionDays
+    principalId: identity.properties.principalId
+    tags: tags
+  }
+}
+
+var optionalSettings = empty(allowedIpRanges) ? {} : {
+  PEDNS_ALLOWED_IP_RANGES: join(allowedIpRanges, ',')
+}
+
+// Every PEDNS_* name here must be in shared.settings.SETTING_NAMES (tests/infra checks it).
+var pednsSettings = {
+  PEDNS_CLOUD: cloud
+  PEDNS_CREDENTIAL: 'managed-identity'
+  PEDNS_MANAGED_IDENTITY_CLIENT_ID: identity.properties.clientId
+  PEDNS_TENANT_ID: tenantId
+  PEDNS_DNS_SUBSCRIPTION_ID: dnsSubscriptionId
+  PEDNS_DNS_RESOURCE_GROUP: dnsResourceGroupName
+  PEDNS_SOURCE_SUBSCRIPTIONS: join(sourceSubscriptionIds, ',')
+  PEDNS_OWNER_ID: ownerId
+  PEDNS_TTL: string(ttl)
+  PEDNS_CREATE_ZONES: createZonesAtRuntime ? 'true' : 'false'
+  PEDNS_HUB_VNET_IDS: join(hubVnetIds, ',')
+  PEDNS_PUBLISH_PENDING: publishPending ? 'true' : 'false'
+  PEDNS_MANAGE_ZONE_GROUP_ENDPOINTS: manageZoneGroupEndpoints ? 'true' : 'false'
+  PEDNS_INDEX_TABLE_ENDPOINT: storage.outputs.tableEndpoint
+  PEDNS_INDEX_TABLE_NAME: indexTableName
+  PEDNS_RECONCILE_SCHEDULE: reconcileSchedule
+}
+
+// Identity-based host storage and telemetry: no keys or connection secrets in the settings.
+var hostSettings = {
+  AzureWebJobsStorage__accountName: storage.outputs.name
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identity.properties.clientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+  AZURE_CLIENT_ID: identity.properties.clientId
+}
+
+module app '../modules/functionapp.bicep' = {
+  name: 'pedns-functionapp'
+  params: {
+    location: location
+    name: functionAppName
+    identityId: identity.id
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    appSettings: union(additionalAppSettings, optionalSettings, hostSettings, pednsSettings)
+    subnetId: functionSubnetId
+    maximumInstanceCount: maximumInstanceCount
+    zoneRedundant: zoneRedundant
+    tags: tags
+  }
+}
+
+// pedns's rights on the zones: a custom role on the DNS zones' resource group only.
+module dnsAccess '../modules/dns-access.bicep' = {
+  name: 'pedns-dns-access'
+  scope: resourceGroup(dnsSubscriptionId, dnsResourceGroupName)
+  params: {
+    principalId: identity.properties.principalId
+    allowZoneCreation: createZonesAtRuntime
+  }
+}
+
+// Linking a zone it creates needs join/action on each hub network: granted only with zone creation.
+@batchSize(1)
+module vnetJoinAccess '../modules/vnet-join-access.bicep' = [for (vnetId, i) in (createZonesAtRuntime ? hubVnetIds : []): {
+  name: 'pedns-vnet-join-${i}'
+  scope: resourceGroup(split(vnetId, '/')[2], split(vnetId, '/')[4])
+  params: {
+    vnetName: split(vnetId, '/')[8]
+    principalId: identity.properties.principalId
+  }
+}]
+
+module zones '../modules/dns-zones.bicep' = if (!empty(zoneNames)) {
+  name: 'pedns-dns-zones'
+  scope: resourceGroup(dnsSubscriptionId, dnsResourceGroupName)
+  params: {
+    zoneNames: zoneNames
+    hubVnetIds: hubVnetIds
+    tags: tags
+  }
+}
+
+output functionAppId string = app.outputs.id
+output functionAppName string = app.outputs.name
+output functionAppHostName string = app.outputs.defaultHostName
+output identityId string = identity.id
+output principalId string = identity.properties.principalId
+output clientId string = identity.properties.clientId
+output storageAccountId string = storage.outputs.id
+output deadLetterContainerName string = storage.outputs.deadLetterContainerName
+output indexTableEndpoint string = storage.outputs.tableEndpoint
+output dnsRoleDefinitionId string = dnsAccess.outputs.roleDefinitionId
+
+@description('Paste into a spoke parameters file (infra/spoke/main.bicep).')
+output spokeParameters object = {
+  functionAppId: app.outputs.id
+  functionPrincipalId: identity.properties.principalId
+  deadLetterStorageAccountId: storage.outputs.id
+  deadLetterContainerName: storage.outputs.deadLetterContainerName
+}

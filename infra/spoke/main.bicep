@@ -1,0 +1,137 @@
+// pedns spoke: wires one source subscription to the hub function. Deploy once per subscription
+// whose private endpoints pedns serves (infra/spoke/rollout.sh does it for a management group):
+//
+//   az deployment sub create --subscription <spoke-sub> -l <region> -f infra/spoke/main.bicep -p infra/examples/spoke.parameters.json
+//
+// Creates: a resource group with the subscription's Event Grid system topic
+// (Microsoft.Resources.Subscriptions) and an event subscription that delivers private endpoint
+// writes/deletes to the function; on the subscription, read access for the function identity
+// limited to private endpoints; on the hub's dead-letter container, write access for this
+// subscription's topic identity.
+
+targetScope = 'subscription'
+
+@description('Region of the event resource group (the system topic itself is global).')
+param location string = deployment().location
+
+@description('Resource group for the system topic (created if missing).')
+param eventResourceGroupName string = 'rg-pedns-events'
+
+@description('System topic name. A subscription has at most one Microsoft.Resources.Subscriptions topic: reuse its name (and resource group) if one exists.')
+param systemTopicName string = 'pedns-subscription-events'
+
+@description('Resource id of the pedns function app (hub output functionAppId).')
+param functionAppId string
+
+@description('Name of the Event Grid-triggered function.')
+param functionName string = 'events'
+
+@description('Principal id of the function app identity (hub output functionPrincipalId).')
+param functionPrincipalId string
+
+@description('Resource id of the hub storage account (hub output deadLetterStorageAccountId).')
+param deadLetterStorageAccountId string
+
+@description('Dead-letter container in that account (hub output deadLetterContainerName).')
+param deadLetterContainerName string = 'deadletter'
+
+@description('Resource id of the endpoint reader role defined once for a management group (infra/mg/endpoint-reader-role.bicep). Empty: define one for this subscription.')
+param endpointReaderRoleDefinitionId string = ''
+
+@description('Also deliver private DNS zone group writes and deletes.')
+param includeZoneGroupEvents bool = true
+
+param tags object = {
+  workload: 'pedns'
+}
+
+var endpointReader = loadJsonContent('../roles/endpoint-reader.json')
+var readerRoleGuid = guid(subscription().id, 'pedns-endpoint-reader')
+var createReaderRole = empty(endpointReaderRoleDefinitionId)
+// A role defined at a management group is referenced by its GUID in this subscription's form.
+var readerRoleId = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', createReaderRole ? readerRoleGuid : last(split(endpointReaderRoleDefinitionId, '/')))
+var hubSubscriptionId = split(deadLetterStorageAccountId, '/')[2]
+var hubResourceGroupName = split(deadLetterStorageAccountId, '/')[4]
+var hubStorageAccountName = split(deadLetterStorageAccountId, '/')[8]
+
+resource eventGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: eventResourceGroupName
+  location: location
+  tags: tags
+}
+
+// Read private endpoints and their zone groups: pedns reads nothing else in a spoke.
+resource readerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = if (createReaderRole) {
+  name: readerRoleGuid
+  properties: {
+    roleName: 'pedns endpoint reader (${subscription().subscriptionId})'
+    description: endpointReader.description
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: endpointReader.actions
+        notActions: []
+        dataActions: []
+        notDataActions: []
+      }
+    ]
+    assignableScopes: [
+      subscription().id
+    ]
+  }
+}
+
+resource readerAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(subscription().id, functionPrincipalId, 'pedns-endpoint-reader')
+  dependsOn: [
+    readerRole
+  ]
+  properties: {
+    roleDefinitionId: readerRoleId
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'pedns: read private endpoints in this subscription'
+  }
+}
+
+module topic '../modules/event-topic.bicep' = {
+  name: 'pedns-event-topic'
+  scope: eventGroup
+  params: {
+    name: systemTopicName
+    tags: tags
+  }
+}
+
+module deadLetterAccess '../modules/deadletter-access.bicep' = {
+  name: 'pedns-deadletter-${uniqueString(subscription().id)}'
+  scope: resourceGroup(hubSubscriptionId, hubResourceGroupName)
+  params: {
+    storageAccountName: hubStorageAccountName
+    containerName: deadLetterContainerName
+    principalId: topic.outputs.principalId
+    spokeSubscriptionId: subscription().subscriptionId
+  }
+}
+
+module events '../modules/event-subscription.bicep' = {
+  name: 'pedns-event-subscription'
+  scope: eventGroup
+  dependsOn: [
+    deadLetterAccess
+    readerAssignment
+  ]
+  params: {
+    topicName: topic.outputs.name
+    functionAppId: functionAppId
+    functionName: functionName
+    deadLetterStorageAccountId: deadLetterStorageAccountId
+    deadLetterContainerName: deadLetterContainerName
+    includeZoneGroupEvents: includeZoneGroupEvents
+  }
+}
+
+output systemTopicId string = topic.outputs.id
+output eventSubscriptionId string = events.outputs.id
+output operationNames array = events.outputs.operationNames
+output readerRoleDefinitionId string = readerRoleId

@@ -1,0 +1,384 @@
+"""The security facts of the templates, read from the parsed Bicep: what events reach the function,
+which identity may do what where, and that no key or broad role slips in."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from infra_templates import (
+    INFRA, bicep_files, evaluate, function_call, parse, rel, resources, role_file, unwrap, walk,
+)
+
+pytestmark = pytest.mark.infra
+
+ROLE_ASSIGNMENT = "Microsoft.Authorization/roleAssignments"
+ROLE_DEFINITION = "Microsoft.Authorization/roleDefinitions"
+
+#: Built-in roles pedns must never get (Owner, Contributor, User Access Administrator,
+#: Role Based Access Control Administrator, Network Contributor, Private DNS Zone Contributor, Reader).
+FORBIDDEN_ROLE_GUIDS = {
+    "8e3af657-a8ff-44bc-a02c-2c9f5ebfb35a",
+    "b24988ac-6180-42a0-ab88-20f7382dd24c",
+    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+    "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
+    "4d97b98b-1d4f-4787-a291-c67834d212e7",
+    "b12aa53e-6015-4669-85d0-8515ebb3ae7f",
+    "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+}
+
+MONITORING_METRICS_PUBLISHER = "3913510d-42f4-4e42-8a64-420c390055eb"
+BLOB_DATA_OWNER = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"
+TABLE_DATA_CONTRIBUTOR = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"
+BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+
+#: Every role assignment in infra/: (file, symbolic name) -> (role, scope). A scope of None means
+#: the deployment's own scope (the module's resource group, or the spoke subscription).
+EXPECTED_ASSIGNMENTS = {
+    ("modules/monitoring.bicep", "publisher"): (MONITORING_METRICS_PUBLISHER, "insights"),
+    ("modules/storage.bicep", "hostBlobAccess"): (BLOB_DATA_OWNER, "account"),
+    ("modules/storage.bicep", "indexTableAccess"): (TABLE_DATA_CONTRIBUTOR, "account"),
+    ("modules/deadletter-access.bicep", "deadLetterWriter"): (BLOB_DATA_CONTRIBUTOR, "container"),
+    ("modules/dns-access.bicep", "dnsAssignment"): ("custom:dns-records.json", None),
+    ("modules/vnet-join-access.bicep", "joinAssignment"): ("custom:vnet-join.json", "vnet"),
+    ("spoke/main.bicep", "readerAssignment"): ("custom:endpoint-reader.json", None),
+}
+
+DNS_RECORD_ACTIONS = {
+    "Microsoft.Network/privateDnsZones/read",
+    "Microsoft.Network/privateDnsZones/A/read",
+    "Microsoft.Network/privateDnsZones/A/write",
+    "Microsoft.Network/privateDnsZones/A/delete",
+}
+DNS_ZONE_CREATION_ACTIONS = {
+    "Microsoft.Network/privateDnsZones/write",
+    "Microsoft.Network/privateDnsZones/virtualNetworkLinks/read",
+    "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",
+    "Microsoft.Network/privateDnsOperationResults/read",
+    "Microsoft.Network/privateDnsOperationStatuses/read",
+}
+VNET_JOIN_ACTIONS = {"Microsoft.Network/virtualNetworks/join/action"}
+ENDPOINT_READER_ACTIONS = {
+    "Microsoft.Network/privateEndpoints/read",
+    "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read",
+}
+
+EVENT_TYPES = ["Microsoft.Resources.ResourceWriteSuccess", "Microsoft.Resources.ResourceDeleteSuccess"]
+ENDPOINT_OPERATIONS = ["Microsoft.Network/privateEndpoints/write", "Microsoft.Network/privateEndpoints/delete"]
+ZONE_GROUP_OPERATIONS = [
+    "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write",
+    "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/delete",
+]
+
+REQUIRED_PEDNS_SETTINGS = {
+    "PEDNS_DNS_SUBSCRIPTION_ID", "PEDNS_DNS_RESOURCE_GROUP", "PEDNS_SOURCE_SUBSCRIPTIONS", "PEDNS_TENANT_ID",
+    "PEDNS_OWNER_ID", "PEDNS_TTL", "PEDNS_CLOUD", "PEDNS_CREDENTIAL", "PEDNS_MANAGED_IDENTITY_CLIENT_ID",
+    "PEDNS_INDEX_TABLE_ENDPOINT", "PEDNS_CREATE_ZONES", "PEDNS_HUB_VNET_IDS", "PEDNS_RECONCILE_SCHEDULE",
+}
+
+
+def all_templates():
+    return {rel(path): parse(rel(path)) for path in bicep_files()}
+
+
+def role_of(template, relpath, assignment):
+    """'custom:<roles file>' for a custom role defined beside the assignment, else the built-in GUID."""
+    role_id = assignment["properties"]["roleDefinitionId"]
+    if role_id == "readerRoleId":  # spoke: its own definition, or the management group's one
+        return "custom:endpoint-reader.json"
+    call = function_call(role_id, "subscription_resource_id")
+    assert call is not None, f"{relpath}: roleDefinitionId is not subscriptionResourceId(...): {role_id}"
+    assert call["parameters"]["resource_type"] == ROLE_DEFINITION
+    name = call["parameters"]["resource_name_1"]
+    if name == "roleGuid":
+        (definition,) = resources(template, ROLE_DEFINITION).values()
+        return "custom:" + roles_file_of(template, relpath, definition)
+    return evaluate(template, relpath, name, {})
+
+
+def roles_file_of(template, relpath, definition):
+    """The infra/roles file a role definition's actions come from (via loadJsonContent)."""
+    calls = [
+        v["function"]["parameters"]["file_path"]
+        for v in walk(template.get("variables", {}))
+        if function_call(v, "load_json_content")
+    ]
+    assert calls, f"{relpath}: role definition without an infra/roles file"
+    return calls[0].rsplit("/", 1)[-1]
+
+
+# -- role assignments -----------------------------------------------------------------------------
+
+def test_every_role_assignment_has_the_expected_role_and_scope():
+    found = {}
+    for relpath, template in all_templates().items():
+        for name, assignment in resources(template, ROLE_ASSIGNMENT).items():
+            found[(relpath, name)] = (role_of(template, relpath, assignment), assignment.get("scope"))
+
+    assert EXPECTED_ASSIGNMENTS == found
+
+
+def test_every_role_assignment_goes_to_a_service_principal():
+    for relpath, template in all_templates().items():
+        for name, assignment in resources(template, ROLE_ASSIGNMENT).items():
+            assert "ServicePrincipal" == assignment["properties"]["principalType"], (relpath, name)
+
+
+@pytest.mark.parametrize("path", bicep_files(), ids=rel)
+def test_no_broad_built_in_role_is_referenced(path):
+    text = path.read_text().lower()
+
+    assert [] == [guid for guid in FORBIDDEN_ROLE_GUIDS if guid in text]
+
+
+def test_no_role_name_grants_by_wildcard():
+    for path in (INFRA / "roles").glob("*.json"):
+        actions = json.loads(path.read_text())["actions"]
+        assert [] == [a for a in actions if "*" in a], path.name
+
+
+# -- custom roles ---------------------------------------------------------------------------------
+
+def test_dns_role_files_hold_exactly_the_expected_actions():
+    assert DNS_RECORD_ACTIONS == set(role_file("dns-records.json")["actions"])
+    assert DNS_ZONE_CREATION_ACTIONS == set(role_file("dns-zones.json")["actions"])
+    assert VNET_JOIN_ACTIONS == set(role_file("vnet-join.json")["actions"])
+    assert ENDPOINT_READER_ACTIONS == set(role_file("endpoint-reader.json")["actions"])
+
+
+@pytest.mark.parametrize(
+    ("allow_zone_creation", "expected"),
+    [(False, DNS_RECORD_ACTIONS), (True, DNS_RECORD_ACTIONS | DNS_ZONE_CREATION_ACTIONS)],
+    ids=["records-only", "with-zone-creation"],
+)
+def test_dns_role_adds_zone_writes_only_when_zone_creation_is_enabled(allow_zone_creation, expected):
+    relpath = "modules/dns-access.bicep"
+    template = parse(relpath)
+    (definition,) = resources(template, ROLE_DEFINITION).values()
+    (permissions,) = definition["properties"]["permissions"]
+
+    actions = evaluate(template, relpath, permissions["actions"], {"allowZoneCreation": allow_zone_creation})
+
+    assert expected == set(actions)
+    assert len(expected) == len(actions)
+    assert [] == permissions["dataActions"]
+
+
+def test_dns_role_is_assignable_to_the_dns_resource_group_only():
+    template = parse("modules/dns-access.bicep")
+    (definition,) = resources(template, ROLE_DEFINITION).values()
+
+    (scope,) = definition["properties"]["assignableScopes"]
+    assert "resource_group" == scope["function"]["type"]
+    assert {"resource_group_name": None, "subscription_id": None} == scope["function"]["parameters"]
+
+
+def test_hub_grants_dns_rights_in_the_dns_resource_group_only():
+    module = unwrap(parse("hub/main.bicep")["modules"]["dnsAccess"]["config"])
+
+    scope = module["scope"]["function"]
+    assert "resource_group" == scope["type"]
+    assert {"subscription_id": "dnsSubscriptionId", "resource_group_name": "dnsResourceGroupName"} == scope["parameters"]
+    assert "createZonesAtRuntime" == module["params"]["allowZoneCreation"]
+
+
+def test_hub_grants_vnet_join_only_with_zone_creation():
+    config = parse("hub/main.bicep")["modules"]["vnetJoinAccess"]["config"]
+
+    source = config["loop_type"]["detail"]["array_name"]
+    assert "'condition': 'createZonesAtRuntime'" in source
+    assert "'true_value': 'hubVnetIds', 'false_value': []" in source
+
+
+@pytest.mark.parametrize(
+    ("relpath", "scope_function"),
+    [("modules/vnet-join-access.bicep", "resource_group"), ("spoke/main.bicep", "subscription"),
+     ("mg/endpoint-reader-role.bicep", "management_group")],
+)
+def test_other_custom_roles_have_the_expected_actions_and_one_assignable_scope(relpath, scope_function):
+    template = parse(relpath)
+    expected = {"modules/vnet-join-access.bicep": VNET_JOIN_ACTIONS}.get(relpath, ENDPOINT_READER_ACTIONS)
+    (definition,) = resources(template, ROLE_DEFINITION).values()
+    (permissions,) = definition["properties"]["permissions"]
+
+    assert expected == set(evaluate(template, relpath, permissions["actions"], {}))
+    (scope,) = definition["properties"]["assignableScopes"]
+    assert scope_function == scope["function"]["type"]
+
+
+def test_spoke_reader_assignment_is_at_subscription_scope_for_the_function_identity():
+    template = parse("spoke/main.bicep")
+    assignment = resources(template, ROLE_ASSIGNMENT)["readerAssignment"]
+
+    assert "scope" not in assignment  # targetScope subscription: the subscription itself
+    assert "subscription" == template["globals"]["scope"]["value"]
+    assert "functionPrincipalId" == assignment["properties"]["principalId"]
+
+
+# -- event wiring ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("include_zone_groups", "expected"),
+    [(True, ENDPOINT_OPERATIONS + ZONE_GROUP_OPERATIONS), (False, ENDPOINT_OPERATIONS)],
+    ids=["with-zone-groups", "endpoints-only"],
+)
+def test_event_filter_passes_only_private_endpoint_operations(include_zone_groups, expected):
+    relpath = "modules/event-subscription.bicep"
+    template = parse(relpath)
+    (sub,) = resources(template, "Microsoft.EventGrid/systemTopics/eventSubscriptions").values()
+    flt = sub["properties"]["filter"]
+
+    (advanced,) = flt["advancedFilters"]
+    assert ("StringIn", "data.operationName") == (advanced["operatorType"], advanced["key"])
+    assert expected == evaluate(template, relpath, advanced["values"], {"includeZoneGroupEvents": include_zone_groups})
+    assert EVENT_TYPES == evaluate(template, relpath, flt["includedEventTypes"], {})
+
+
+def test_spoke_includes_zone_group_events_by_default_and_targets_the_events_function():
+    template = parse("spoke/main.bicep")
+    params = unwrap(template["modules"]["events"]["config"])["params"]
+
+    assert True is template["parameters"]["includeZoneGroupEvents"]["default"]
+    assert "events" == template["parameters"]["functionName"]["default"]
+    assert "includeZoneGroupEvents" == params["includeZoneGroupEvents"]
+    assert "functionName" == params["functionName"]
+
+
+def test_event_subscription_delivers_to_the_function_with_retries_and_identity_dead_lettering():
+    template = parse("modules/event-subscription.bicep")
+    (sub,) = resources(template, "Microsoft.EventGrid/systemTopics/eventSubscriptions").values()
+    props = sub["properties"]
+
+    assert "AzureFunction" == props["destination"]["endpointType"]
+    assert "${functionAppId}/functions/${functionName}" == props["destination"]["properties"]["resourceId"]
+    assert {"maxDeliveryAttempts": 30, "eventTimeToLiveInMinutes": 1440} == props["retryPolicy"]
+    dead_letter = props["deadLetterWithResourceIdentity"]
+    assert {"type": "SystemAssigned"} == dead_letter["identity"]
+    assert "StorageBlob" == dead_letter["deadLetterDestination"]["endpointType"]
+    assert "deadLetterDestination" not in props  # no key-based dead-lettering
+
+
+def test_system_topic_is_the_subscription_topic_with_its_own_identity():
+    (topic,) = resources(parse("modules/event-topic.bicep"), "Microsoft.EventGrid/systemTopics").values()
+
+    assert "Microsoft.Resources.Subscriptions" == topic["properties"]["topicType"]
+    assert {"type": "SystemAssigned"} == topic["identity"]
+    assert "global" == topic["location"]
+
+
+# -- storage and function app ---------------------------------------------------------------------
+
+def test_storage_accepts_only_entra_id_over_tls12_https_without_public_blobs():
+    (account,) = resources(parse("modules/storage.bicep"), "Microsoft.Storage/storageAccounts").values()
+    props = account["properties"]
+
+    assert (False, "TLS1_2", False, True) == (
+        props["allowSharedKeyAccess"], props["minimumTlsVersion"], props["allowBlobPublicAccess"],
+        props["supportsHttpsTrafficOnly"],
+    )
+
+
+def test_blob_containers_are_private():
+    containers = resources(parse("modules/storage.bicep"), "Microsoft.Storage/storageAccounts/blobServices/containers")
+
+    assert {"deploymentContainer", "deadLetterContainer"} == set(containers)
+    assert {"None"} == {c["properties"]["publicAccess"] for c in containers.values()}
+
+
+def test_function_app_is_https_only_linux_python_311_flex_consumption():
+    template = parse("modules/functionapp.bicep")
+    (site,) = resources(template, "Microsoft.Web/sites").values()
+    (plan,) = resources(template, "Microsoft.Web/serverfarms").values()
+    props = site["properties"]
+
+    assert True is props["httpsOnly"]
+    assert ("1.2", "Disabled") == (props["siteConfig"]["minTlsVersion"], props["siteConfig"]["ftpsState"])
+    assert {"name": "python", "version": "3.11"} == props["functionAppConfig"]["runtime"]
+    assert "UserAssignedIdentity" == props["functionAppConfig"]["deployment"]["storage"]["authentication"]["type"]
+    assert ("FC1", "FlexConsumption", True) == (plan["sku"]["name"], plan["sku"]["tier"], plan["properties"]["reserved"])
+    assert "functionapp,linux" == site["kind"]
+    assert "UserAssigned" == site["identity"]["type"]
+
+
+def test_basic_auth_publishing_is_off():
+    policies = resources(parse("modules/functionapp.bicep"), "Microsoft.Web/sites/basicPublishingCredentialsPolicies")
+
+    assert {"ftp": False, "scm": False} == {p["name"]: p["properties"]["allow"] for p in policies.values()}
+
+
+def test_application_insights_takes_entra_id_telemetry_only():
+    (insights,) = resources(parse("modules/monitoring.bicep"), "Microsoft.Insights/components").values()
+
+    assert True is insights["properties"]["DisableLocalAuth"]
+
+
+# -- app settings ---------------------------------------------------------------------------------
+
+def test_every_pedns_setting_in_infra_is_one_the_app_reads():
+    from shared.settings import SETTING_NAMES
+
+    used = {
+        name
+        for path in [*bicep_files(), *INFRA.rglob("*.parameters.json")]
+        for name in re.findall(r"PEDNS_[A-Z0-9_]+", path.read_text())
+    }
+
+    assert set() == used - set(SETTING_NAMES)
+
+
+def test_hub_sets_the_required_pedns_settings_with_managed_identity():
+    settings = parse("hub/main.bicep")["variables"]["pednsSettings"]["value"]
+
+    assert REQUIRED_PEDNS_SETTINGS <= set(settings)
+    assert "managed-identity" == settings["PEDNS_CREDENTIAL"]
+
+
+def test_pedns_settings_override_anything_passed_in_additional_settings():
+    app = unwrap(parse("hub/main.bicep")["modules"]["app"]["config"])
+    union = function_call(app["params"]["appSettings"], "union")
+
+    assert ["additionalAppSettings", "optionalSettings", "hostSettings", "pednsSettings"] == list(union["parameters"].values())
+
+
+def test_host_storage_is_identity_based():
+    settings = parse("hub/main.bicep")["variables"]["hostSettings"]["value"]
+
+    assert "managedidentity" == settings["AzureWebJobsStorage__credential"]
+    assert {"AzureWebJobsStorage__accountName", "AzureWebJobsStorage__clientId"} <= set(settings)
+    assert "AzureWebJobsStorage" not in settings
+
+
+@pytest.mark.parametrize("path", bicep_files(), ids=rel)
+def test_no_keys_or_connection_secrets_are_read(path):
+    text = path.read_text()
+
+    assert [] == re.findall(r"listKeys|AccountKey=|SharedAccessKey|InstrumentationKey=", text)
+
+
+# -- example parameter files ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("params_file", "template"),
+    [("examples/hub.parameters.json", "hub/main.bicep"), ("examples/spoke.parameters.json", "spoke/main.bicep")],
+)
+def test_example_parameters_fit_their_template(params_file, template):
+    given = set(json.loads((INFRA / params_file).read_text())["parameters"])
+    declared = parse(template)["parameters"]
+    required = {name for name, p in declared.items() if "default" not in p}
+
+    assert set() == given - set(declared)
+    assert set() == required - given
+
+
+def test_spoke_reader_role_id_points_at_the_pedns_reader_role_either_way():
+    template = parse("spoke/main.bicep")
+    call = function_call(template["variables"]["readerRoleId"]["value"], "subscription_resource_id")
+    (definition,) = resources(template, ROLE_DEFINITION).values()
+
+    assert ROLE_DEFINITION == call["parameters"]["resource_type"]
+    choice = call["parameters"]["resource_name_1"]["operator"]
+    assert ("createReaderRole", "readerRoleGuid") == (choice["operands"]["condition"], choice["operands"]["true_value"])
+    assert "readerRoleGuid" == definition["name"]
+    assert "endpointReaderRoleDefinitionId" in str(choice["operands"]["false_value"])
