@@ -42,9 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="pedns", description="Event-driven DNS records for Azure Private Endpoints.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
 
-    emu = sub.add_parser("emulator", help="run the local ARM emulator (HTTPS); prints export lines, then 'ready'",
-                         add_help=False)
-    emu.add_argument("args", nargs=argparse.REMAINDER)
+    sub.add_parser("emulator", help="run the local ARM emulator (HTTPS); prints export lines, then 'ready' "
+                                    "(see 'pedns emulator --help')")
 
     ev = sub.add_parser("events", help="process Event Grid deliveries")
     ev_sub = ev.add_subparsers(dest="events_command", required=True, parser_class=_Parser, metavar="SUBCOMMAND")
@@ -95,18 +94,13 @@ def _print_json(doc: Any) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["emulator"]:  # its flags are the emulator's own: hand them over untouched
+        return _run_emulator(argv[1:])
     try:
         args = _parser().parse_args(argv)
     except UsageError as exc:
         print(f"pedns: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if args.command == "emulator":
-        try:
-            import emulator
-        except ImportError:
-            print("pedns: error: the emulator is a development tool; install pedns from its repository", file=sys.stderr)
-            return EXIT_USAGE
-        return int(emulator.main(args.args))
     _setup_logging(args)
     try:
         return _COMMANDS[args.command](args)
@@ -122,6 +116,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # -- commands ------------------------------------------------------------------------------------
+
+
+def _run_emulator(argv: list[str]) -> int:
+    try:
+        import emulator
+    except ImportError:
+        print("pedns: error: the emulator is a development tool; install pedns from its repository", file=sys.stderr)
+        return EXIT_USAGE
+    return int(emulator.main(argv))
 
 
 HUB = ("PEDNS_DNS_SUBSCRIPTION_ID", "PEDNS_DNS_RESOURCE_GROUP")

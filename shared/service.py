@@ -24,6 +24,7 @@ log = logging.getLogger("pedns.service")
 
 Status = Literal["converged", "gone", "released", "not-ready", "error"]
 MAX_CONFLICTS = 8
+MAX_STALE_RETRIES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +167,7 @@ class Service:
         release: bool = False,
         endpoint: PrivateEndpoint | None = None,
         claimed: set[RecordKey] | None = None,
+        _depth: int = 0,
     ) -> EndpointResult:
         """Bring the hub records in line with the endpoint as ARM shows it now.
 
@@ -204,25 +206,21 @@ class Service:
         if not dry_run:
             kept = {r.key for r in result.records if r.outcome in ("held", "standby")}
             self.index.store(endpoint_id, kept)
-            if pe is not None and self._wrote_claim(result) and not self._still_exists(endpoint_id):
-                # Deleted between our read and our write, and its delete event may already have
-                # been handled without seeing what we just wrote: withdraw now, or nobody will.
-                log.info("%s was deleted while converging; withdrawing what was just written", endpoint_id)
-                return self.converge(endpoint_id, claimed=kept)
+            if not release and any(c.applied for c in result.changes) and self._changed(endpoint_id, pe):
+                # The endpoint changed (or went) between our read and our writes. Its own event
+                # may already have been handled by another worker, which our writes just
+                # overwrote with stale state: converge again on what ARM says now.
+                if _depth >= MAX_STALE_RETRIES:
+                    raise TransientError(f"{endpoint_id} keeps changing while converging")
+                log.info("%s changed while converging; converging again", endpoint_id)
+                return self.converge(endpoint_id, claimed=kept | known, _depth=_depth + 1)
         return result
 
-    @staticmethod
-    def _wrote_claim(result: EndpointResult) -> bool:
-        return any(c.applied and c.action != "delete" for c in result.changes) and any(
-            r.outcome in ("held", "standby") for r in result.records
-        )
-
-    def _still_exists(self, endpoint_id: ResourceId) -> bool:
+    def _changed(self, endpoint_id: ResourceId, seen: PrivateEndpoint | None) -> bool:
         try:
-            self.reader.get(endpoint_id)
+            return self.reader.get(endpoint_id) != seen
         except NotFound:
-            return False
-        return True
+            return seen is not None
 
     def _converge_key(
         self,

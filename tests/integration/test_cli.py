@@ -164,3 +164,26 @@ def test_zones_lists_the_catalogue_as_json_without_settings():
     doc = json.loads(result.stdout)
     assert ("AzureChinaCloud", True) == (doc["cloud"], len(doc["rows"]) > 10)
     assert any("privatelink.blob.core.chinacloudapi.cn" in r["zones"] for r in doc["rows"])
+
+
+def test_pedns_emulator_prints_exports_then_ready_and_serves_pedns(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "shared.cli", "emulator", "--port", "0", "--state-dir", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        env = {}
+        for line in proc.stdout:
+            line = line.strip()
+            if line == "ready":
+                break
+            name, _, value = line.removeprefix("export ").partition("=")
+            env[name] = value
+        assert {"PEDNS_ARM_ENDPOINT", "PEDNS_CA_BUNDLE", "PEDNS_DNS_SUBSCRIPTION_ID", "PEDNS_DNS_RESOURCE_GROUP",
+                "PEDNS_CREDENTIAL"} <= set(env)
+
+        result = pedns("reconcile", "--json", env=env)
+
+        assert (0, {}) == (result.returncode, json.loads(result.stdout)["counts"]), result.stderr
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert 0 == proc.returncode

@@ -370,6 +370,34 @@ def test_a_slow_write_handler_does_not_resurrect_an_endpoint_deleted_meanwhile()
     assert ({}, {}) == (w.zone(), {k: v for k, v in w.service.index.entries.items() if v})
 
 
+class ApprovedAfterFirstRead(InMemoryEndpointReader):
+    """A second worker handled the approval's event between this handler's read and its write."""
+
+    def __init__(self, world, pending, approved):
+        super().__init__([pending])
+        self.world, self.approved, self.fired = world, approved, False
+
+    def get(self, endpoint_id):
+        pe = super().get(endpoint_id)
+        if not self.fired:
+            self.fired = True
+            self.put(self.approved)
+            Service(reader=self, store=self.world.store, resolver=SuffixResolver()).converge(endpoint_id)
+        return pe
+
+
+def test_a_handler_with_a_stale_read_does_not_undo_a_newer_handlers_write():
+    w = World()
+    approved = endpoint("a")
+    w.create(approved)
+    pending = endpoint("a", status=ConnectionStatus.REJECTED)
+    w.service.reader = ApprovedAfterFirstRead(w, pending, approved)  # reads "rejected", then it is approved
+
+    w.service.converge(approved.id)
+
+    assert {"aacct.privatelink.blob.core.windows.net": ("10.0.1.4",)} == w.zone()
+
+
 def test_a_no_op_converge_does_not_pay_for_a_second_read():
     w = World()
     pe = endpoint("a")

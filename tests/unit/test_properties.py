@@ -1,0 +1,246 @@
+"""Property tests: random histories of endpoint changes, delivered the way Event Grid delivers them.
+
+Histories create, update and delete endpoints that share names, next to records pedns does not
+own. Deliveries are duplicated, reordered, interleaved with the changes (also in the middle of a
+handler, between its read and its write), and hit injected faults — some after the write was
+applied, as when a response is lost. A failed delivery is retried, a few times, then dead-lettered.
+
+Invariant after all deliveries plus at most one reconcile: every owned record equals the desired
+state, every foreign record is byte-identical, and no live claim is lost.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, replace
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from builders import SuffixResolver, endpoint, pe_id
+from shared import ownership
+from shared.errors import PednsError, TransientError
+from shared.model import ConnectionStatus, PrivateEndpoint, RecordKey, RecordSet
+from shared.service import Service
+from shared.testing import InMemoryClaimIndex, InMemoryEndpointReader, InMemoryZoneStore
+
+ZONE = "privatelink.blob.core.windows.net"
+NAMES = ("n0", "n1", "n2", "n3")
+FOREIGN = "n3"  # someone else's record sits on this name
+ENDPOINTS = tuple(f"pe{i}" for i in range(3))
+MAX_ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class Put:
+    endpoint: str
+    names: frozenset[str]
+    ip: int
+    approved: bool = True
+
+
+@dataclass(frozen=True)
+class Delete:
+    endpoint: str
+
+
+def build(op: Put) -> PrivateEndpoint:
+    status = ConnectionStatus.APPROVED if op.approved else ConnectionStatus.PENDING
+    return endpoint(op.endpoint, {f"{n}.blob.core.windows.net": [f"10.0.{ENDPOINTS.index(op.endpoint)}.{op.ip}"]
+                                  for n in sorted(op.names)}, status=status, manual=not op.approved)
+
+
+ops = st.one_of(
+    st.builds(Put, st.sampled_from(ENDPOINTS), st.frozensets(st.sampled_from(NAMES), min_size=1, max_size=3),
+              st.integers(1, 3), st.booleans()),
+    st.builds(Delete, st.sampled_from(ENDPOINTS)),
+)
+
+
+class Arm(InMemoryEndpointReader):
+    """ARM with a hook: an operation can land between a handler's read and its write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.on_read = None
+
+    def get(self, endpoint_id):
+        try:
+            return super().get(endpoint_id)
+        finally:
+            hook, self.on_read = self.on_read, None
+            if hook:
+                hook()
+
+
+class FlakyStore(InMemoryZoneStore):
+    """Fails some calls: before applying (nothing happened) or after (the response was lost)."""
+
+    def __init__(self, zones, rng: random.Random, rate: float) -> None:
+        super().__init__(zones)
+        self.rng, self.rate = rng, rate
+
+    def _flaky(self, call, *args, **kwargs):
+        roll = self.rng.random()
+        if roll < self.rate / 2:
+            raise TransientError("injected: HTTP 503")
+        result = call(*args, **kwargs)
+        if roll < self.rate:
+            raise TransientError("injected: connection dropped after the write")
+        return result
+
+    def get(self, key):
+        return self._flaky(super().get, key)
+
+    def create(self, record):
+        return self._flaky(super().create, record)
+
+    def replace(self, record, *, etag):
+        return self._flaky(super().replace, record, etag=etag)
+
+    def delete(self, key, *, etag):
+        return self._flaky(super().delete, key, etag=etag)
+
+
+def check_invariant(store: InMemoryZoneStore, arm: InMemoryEndpointReader, foreign: RecordSet) -> None:
+    resolver = SuffixResolver()
+    live: dict[RecordKey, dict] = {}
+    for pe in arm.endpoints.values():
+        if pe.connections[0].status is not ConnectionStatus.APPROVED:
+            continue
+        for config in pe.dns_configs:
+            key = resolver.resolve(target_id="", group_id="blob", fqdn=config.fqdn, location="")
+            live.setdefault(key, {})[pe.id] = config.ips
+    records = {r.key: r for r in store.records()}
+
+    assert foreign == records.pop(foreign.key), "a foreign record changed"
+    for key in set(records) | set(live):
+        if key == foreign.key:
+            continue
+        claimants = live.get(key, {})
+        record = records.get(key)
+        if not claimants:
+            assert record is None, f"{key} should be gone: {record}"
+            continue
+        assert record is not None, f"{key} missing; claimants {sorted(map(str, claimants))}"
+        holder = ownership.holder(record)
+        assert holder in claimants, f"{key} held by {holder}, not a live claimant"
+        assert claimants[holder] == record.ips, f"{key} serves {record.ips}, holder wants {claimants[holder]}"
+        assert set(claimants) == set(ownership.claims(record)), f"{key} claims differ"
+
+
+def run_history(history, schedule: random.Random, *, fault_rate: float, reconcile: bool) -> None:
+    arm = Arm()
+    store = FlakyStore([ZONE], random.Random(schedule.random()), fault_rate)
+    foreign = store.seed(RecordSet(RecordKey(ZONE, FOREIGN), ("192.168.7.7",), 3600, None, {"team": "dba"}))
+    service = Service(reader=arm, store=store, resolver=SuffixResolver(), index=InMemoryClaimIndex())
+
+    pending: list[tuple[str, int]] = []  # (endpoint name, attempts so far)
+    todo = list(history)
+
+    def apply_next() -> None:
+        op = todo.pop(0)
+        if isinstance(op, Put):
+            arm.put(build(op))
+        else:
+            arm.remove(pe_id(op.endpoint))
+        pending.append((op.endpoint, 0))
+        if schedule.random() < 0.3:  # a duplicate delivery
+            pending.append((op.endpoint, 0))
+
+    while todo or pending:
+        choice = schedule.random()
+        if todo and (not pending or choice < 0.4):
+            apply_next()
+            continue
+        name, attempts = pending.pop(schedule.randrange(len(pending)))  # any order
+        if todo and schedule.random() < 0.4:
+            # The next change lands between this handler's read and its write, and sometimes a
+            # second worker handles that change's event right away, before this handler writes.
+            concurrent = schedule.random() < 0.5
+
+            def interleave() -> None:
+                apply_next()
+                if concurrent:
+                    other, _ = pending.pop()
+                    try:
+                        service.converge(pe_id(other))
+                    except PednsError:
+                        pending.append((other, 1))
+
+            arm.on_read = interleave
+        try:
+            service.converge(pe_id(name))
+        except PednsError:
+            if attempts + 1 < MAX_ATTEMPTS:
+                pending.append((name, attempts + 1))  # Event Grid redelivers; finally dead-letters
+        arm.on_read = None
+
+    store.rate = 0.0
+    if reconcile:
+        service.reconcile([pe_id("x").subscription_id])
+    check_invariant(store, arm, foreign)
+
+
+PROFILE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROFILE
+@given(history=st.lists(ops, min_size=1, max_size=25), seed=st.integers(0, 2**32 - 1))
+def test_without_faults_the_deliveries_alone_converge(history, seed):
+    run_history(history, random.Random(seed), fault_rate=0.0, reconcile=False)
+
+
+@PROFILE
+@given(history=st.lists(ops, min_size=1, max_size=25), seed=st.integers(0, 2**32 - 1))
+def test_with_faults_and_dead_letters_one_reconcile_converges(history, seed):
+    run_history(history, random.Random(seed), fault_rate=0.3, reconcile=True)
+
+
+@pytest.mark.slow
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(history=st.lists(ops, min_size=1, max_size=60), seed=st.integers(0, 2**32 - 1))
+def test_deep_profile_with_faults(history, seed):
+    run_history(history, random.Random(seed), fault_rate=0.3, reconcile=True)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_concurrent_workers_converge_on_shared_names(seed):
+    """Four workers (function instances) take a shuffled, duplicated queue of events at once."""
+    rng = random.Random(seed)
+    arm = InMemoryEndpointReader()
+    store = InMemoryZoneStore([ZONE])
+    foreign = store.seed(RecordSet(RecordKey(ZONE, FOREIGN), ("192.168.7.7",), 3600, None, {}))
+    history = [Put(rng.choice(ENDPOINTS), frozenset(rng.sample(NAMES, rng.randint(1, 3))), rng.randint(1, 3))
+               for _ in range(20)]
+    for op in history:
+        arm.put(build(op))
+    for name in rng.sample(ENDPOINTS, 2):
+        arm.remove(pe_id(name))
+    queue = [op.endpoint for op in history] * 2 + list(ENDPOINTS)
+    rng.shuffle(queue)
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        service = Service(reader=arm, store=store, resolver=SuffixResolver(), index=None)
+        while True:
+            with lock:
+                if not queue:
+                    return
+                name = queue.pop()
+            try:
+                service.converge(pe_id(name))
+            except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert [] == errors
+    check_invariant(store, arm, foreign)
