@@ -131,6 +131,25 @@ class Settings(BaseModel):
             raise ValueError(f"inline JSON does not parse: {exc.msg} at position {exc.pos}") from None
         return text
 
+    @field_validator("index_connection_string")
+    @classmethod
+    def _azurite_only(cls, value: str) -> str:
+        """Development against Azurite only: production uses the table endpoint and managed identity,
+        so no real account's key is ever kept in settings. The message never echoes the value."""
+        text = value.strip()
+        if not text or text.lower().replace(" ", "") == "usedevelopmentstorage=true":
+            return text
+        from urllib.parse import urlsplit
+
+        parts = dict(p.split("=", 1) for p in text.split(";") if "=" in p)
+        endpoints = {k.lower(): v for k, v in parts.items() if k.lower().endswith("endpoint")}
+        loopback = {"127.0.0.1", "localhost", "::1"}
+        if "tableendpoint" not in endpoints or any(
+                (urlsplit(url.strip()).hostname or "").lower() not in loopback for url in endpoints.values()):
+            raise ValueError("only for Azurite (UseDevelopmentStorage=true or loopback endpoints); "
+                             "use PEDNS_INDEX_TABLE_ENDPOINT with managed identity for a real account")
+        return text
+
     # -- derived values ------------------------------------------------------------------------
 
     @property
