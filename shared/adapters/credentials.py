@@ -11,6 +11,10 @@ from azure.core.credentials import AccessToken, TokenCredential
 from ..settings import Settings
 
 
+#: The token the emulator credential presents; tests check it never reaches a log.
+TOKEN = "pedns-emulator-token-8c1f"
+
+
 class EmulatorCredential:
     """A fixed bearer token for `pedns emulator`, which accepts any token (it is no security boundary).
 
@@ -19,7 +23,7 @@ class EmulatorCredential:
     """
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
-        return AccessToken("pedns-emulator", int(time.time()) + 3600)
+        return AccessToken(TOKEN, int(time.time()) + 3600)
 
     def close(self) -> None:
         pass

@@ -187,3 +187,14 @@ def test_pedns_emulator_prints_exports_then_ready_and_serves_pedns(tmp_path):
         proc.terminate()
         proc.wait(timeout=10)
     assert 0 == proc.returncode
+
+
+def test_the_bearer_token_never_appears_in_logs_even_with_http_traces(lab, emu):
+    from shared.adapters.credentials import TOKEN
+
+    pe = blob_pe(lab, "pe-log", "logged", "10.0.10.4")
+    lab.put_endpoint(pe)
+
+    result = pedns("replay", "-vv", pe["id"], env=emu.env())
+
+    assert (0, True, False) == (result.returncode, "Authorization" in result.stderr, TOKEN in result.stderr + result.stdout)

@@ -1,0 +1,53 @@
+"""The README says what the code does: every setting, reason code and command, and no others."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from shared.cli import _parser
+from shared.model import Reason
+from shared.settings import SETTING_NAMES, Settings
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+
+
+def table_after(heading: str) -> list[list[str]]:
+    section = README.split(heading, 1)[1]
+    rows = []
+    for line in section.splitlines()[1:]:
+        if line.startswith("#"):
+            break
+        if line.startswith("|") and not line.startswith("|---"):
+            rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    return rows[1:]
+
+
+def test_the_settings_table_lists_exactly_the_settings_the_code_reads():
+    documented = [row[0].strip("`") for row in table_after("## Settings")]
+
+    assert sorted(SETTING_NAMES) == sorted(documented)
+
+
+def test_the_settings_table_states_the_real_defaults():
+    defaults = {row[0].strip("`"): row[1] for row in table_after("## Settings")}
+    fields = {str(f.alias): f.default for f in Settings.model_fields.values()}
+    for name, default in fields.items():
+        if isinstance(default, (int, str)) and not isinstance(default, bool) and default != "":
+            assert f"`{default}`" == defaults[name], name
+        if isinstance(default, bool):
+            assert f"`{str(default).lower()}`" == defaults[name], name
+
+
+def test_the_reason_table_lists_exactly_the_reason_codes():
+    documented = [row[0].strip("`") for row in table_after("### Why an endpoint gets no record")]
+
+    assert sorted(r.value for r in Reason) == sorted(documented)
+
+
+def test_the_cli_table_lists_exactly_the_commands():
+    parser = _parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    documented = {re.match(r"`pedns (\w+)", row[0]).group(1) for row in table_after("## The CLI")}
+
+    assert set(commands) == documented
