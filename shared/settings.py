@@ -137,7 +137,7 @@ class Settings(BaseModel):
         """Development against Azurite only: production uses the table endpoint and managed identity,
         so no real account's key is ever kept in settings. The message never echoes the value."""
         text = value.strip()
-        if not text or text.lower().replace(" ", "") == "usedevelopmentstorage=true":
+        if not text or text.lower() == "usedevelopmentstorage=true":  # as the SDK compares it
             return text
         from urllib.parse import urlsplit
 
