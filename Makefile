@@ -36,7 +36,7 @@ test-fast: venv
 	$(PY) -m pytest -q -m "not infra and not slow"
 
 bench: venv
-	$(PY) -m pytest -q benchmarks --benchmark-only
+	$(PY) -m pytest -q benchmarks --benchmark-only -p no:cacheprovider --benchmark-columns=min,median,max,rounds
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .pedns

@@ -1,0 +1,80 @@
+"""Speed and cost of pedns, measured (never asserted in tests). Run: make bench.
+
+Latency is against the in-process emulator on loopback, so it shows pedns's own overhead and its
+number of round trips; against Azure each ARM round trip adds tens of milliseconds. The ARM
+request counts are the cost figure that carries over to Azure (ARM throttles per subscription).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from builders import SuffixResolver, endpoint
+from shared.desired import desire
+from shared.plan import Policy, decide
+from shared.wiring import catalogue_for
+from shared.settings import Settings
+from conftest import MEASURED
+from tools.lab import delivery
+
+STORAGE = "/subscriptions/{sub}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/{name}"
+
+
+def test_cold_start_import_of_the_function_app(benchmark):
+    def cold() -> None:
+        subprocess.run([sys.executable, "-c", "import function_app"], check=True)
+
+    benchmark.pedantic(cold, rounds=5, iterations=1)
+
+
+def test_write_event_end_to_end_against_the_emulator(benchmark, lab, index_mode, host, emu):
+    host.timer("reconcile")  # builds the (empty) index, when there is one
+    bodies = []
+    for i in range(200):
+        body = lab.endpoint_body(f"pe-{i}", target=STORAGE.format(sub=lab.spoke, name=f"acct{i}"), group="blob",
+                                 dns={f"acct{i}.blob.core.windows.net": [f"10.1.{i // 250}.{i % 250 + 4}"]})
+        lab.put_endpoint(body)
+        bodies.append(body)
+    events = iter(delivery(lab.event(b["id"])) for b in bodies)
+    emu.clear_requests()
+
+    def one() -> None:
+        [result] = host.deliver(next(events))
+        assert result.ok
+
+    benchmark.pedantic(one, rounds=100, iterations=1)
+    MEASURED.append(f"[{index_mode}] new endpoint, one FQDN: {len(emu.requests) / 100:.1f} ARM requests per write event")
+
+
+@pytest.mark.parametrize("case", ["duplicate-write", "delete"])
+def test_arm_requests_per_event(benchmark, lab, index_mode, host, emu, case):
+    body = lab.endpoint_body("pe-x", target=STORAGE.format(sub=lab.spoke, name="x"), group="blob",
+                             dns={"x.blob.core.windows.net": ["10.1.0.4"]})
+    lab.put_endpoint(body)
+    host.deliver(delivery(lab.event(body["id"])))
+    host.timer("reconcile")
+    if case == "delete":
+        lab.delete_endpoint(body["id"])
+    emu.clear_requests()
+
+    def one() -> None:
+        host.deliver(delivery(lab.event(body["id"], "delete" if case == "delete" else "write")))
+
+    benchmark.pedantic(one, rounds=1, iterations=1)
+    calls = [f"{m} {p.split('/providers/')[-1].split('?')[0]}" for m, p, _ in emu.requests]
+    MEASURED.append(f"[{index_mode}] {case}: {len(calls)} ARM requests: {'; '.join(calls)}")
+
+
+def test_pure_desire_and_plan_per_endpoint(benchmark):
+    catalogue = catalogue_for(Settings())
+    pe = endpoint("a", {"acct.blob.core.windows.net": ["10.0.0.4"]})
+
+    def one() -> None:
+        wanted = desire(pe, catalogue)
+        for record in wanted.records:
+            decide(record.key, None, pe.id, record, policy=Policy(), now=1)
+
+    benchmark(one)
