@@ -30,7 +30,7 @@ demo: venv
 	$(PY) -m tools.demo
 
 test: venv azurite
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow"
 
 test-fast: venv
 	$(PY) -m pytest -q -m "not infra and not slow"

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from . import ownership
 from .desired import DesirePolicy, Resolver, desire, not_ready
 from .errors import Conflict, InvalidInput, NotFound, NotReady, PednsError, TransientError
+from .events import ResourceEvent
 from .model import Desired, DesiredRecord, PrivateEndpoint, Reason, RecordKey, RecordSet, ResourceId, Skip
 from .plan import Decision, Policy, decide
 from .ports import ClaimIndex, EndpointReader, ZoneStore
@@ -78,6 +79,20 @@ class EndpointResult:
             ],
             **({"message": self.message} if self.message else {}),
         }
+
+
+_NEEDS_ATTENTION = (Reason.UNMAPPED, Reason.INVALID, Reason.ZONE_MISSING)
+
+
+def log_skips(result: "EndpointResult", context: str) -> None:
+    """Permanent outcomes are not retried, so they are logged where an operator looks: with the
+    event id (or the door) and the endpoint. Standby and foreign were logged when decided."""
+    for skip in result.skipped:
+        if skip.reason in (Reason.STANDBY, Reason.FOREIGN):
+            continue
+        level = logging.WARNING if skip.reason in _NEEDS_ATTENTION else logging.INFO
+        log.log(level, "%s: %s: %s not published: %s%s", context, result.endpoint, skip.fqdn or "(endpoint)",
+                skip.reason.value, f" ({skip.detail})" if skip.detail else "")
 
 
 def skip_json(skip: Skip) -> dict[str, Any]:
@@ -355,7 +370,7 @@ class Service:
         if self.options.tenant_id and tenant_id and tenant_id.lower() != self.options.tenant_id.lower():
             raise InvalidInput(f"{what}: tenant {tenant_id} is not PEDNS_TENANT_ID")
 
-    def handle_event(self, event: Any, *, dry_run: bool = False) -> EndpointResult | None:
+    def handle_event(self, event: ResourceEvent, *, dry_run: bool = False) -> EndpointResult | None:
         """One parsed `ResourceEvent`. Returns None for events that are not ours (acknowledged)."""
         if event.action is None:
             log.debug("event %s ignored: %s", event.id, event.ignore_reason)
@@ -363,7 +378,7 @@ class Service:
         self.check_source(event.subscription_id or event.resource_id.subscription_id, event.tenant_id,
                           what=f"event {event.id}")
         try:
-            return self.converge(event.resource_id, dry_run=dry_run)
+            result = self.converge(event.resource_id, dry_run=dry_run)
         except NotReady as exc:
             age = self.clock() - event.time.timestamp() if event.time else 0.0
             if age > self.options.not_ready_give_up_seconds:
@@ -371,13 +386,18 @@ class Service:
                             event.id, exc, age)
                 return EndpointResult(str(event.resource_id), "not-ready", message=str(exc), dry_run=dry_run)
             raise
+        log_skips(result, f"event {event.id}")
+        return result
 
     def replay(self, endpoint_ids: Iterable[ResourceId], *, dry_run: bool = False,
                release: bool = False) -> list[EndpointResult]:
-        results = []
-        for endpoint_id in endpoint_ids:
+        ids = list(endpoint_ids)
+        for endpoint_id in ids:  # refuse the whole request before changing anything
             self.check_source(endpoint_id.subscription_id, what=str(endpoint_id))
+        results = []
+        for endpoint_id in ids:
             results.append(self._safe(endpoint_id, dry_run=dry_run, release=release))
+            log_skips(results[-1], "replay")
         return results
 
     def _safe(self, endpoint_id: ResourceId, **kwargs: Any) -> EndpointResult:
@@ -412,6 +432,7 @@ class Service:
             result = self._safe(endpoint_id, dry_run=dry_run, endpoint=pe,
                                 claimed=claims.get(endpoint_id, set()))
             report.endpoints.append(result)
+            log_skips(result, "reconcile")
             if progress:
                 progress(n, len(targets), result)
         return report

@@ -1,0 +1,149 @@
+"""A hub and a spoke to run scenarios in: in memory, or on the ARM emulator through the real SDKs.
+
+Both offer the same small interface, so one scenario table checks the pure logic over the
+in-memory ports *and* end to end over HTTPS with azure-mgmt-privatedns and the ARM pipeline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from builders import SuffixResolver
+from shared import ownership
+from shared.desired import DesirePolicy
+from shared.model import PrivateEndpoint, RecordKey, RecordSet, ResourceId
+from shared.plan import Policy
+from shared.service import Service, ServiceOptions
+from shared.testing import InMemoryClaimIndex, InMemoryEndpointReader, InMemoryZoneStore
+
+BLOB = "privatelink.blob.core.windows.net"
+COSMOS = "privatelink.documents.azure.com"
+
+
+class MemoryWorld:
+    def __init__(self, *, zones=(BLOB, COSMOS), index=True, **options) -> None:
+        self.store = InMemoryZoneStore(zones)
+        self.reader = InMemoryEndpointReader()
+        self.clock = 1_000
+        self.service = self._service(index, **options)
+
+    def _service(self, index, **options) -> Service:
+        policy = options.pop("policy", Policy())
+        desire = options.pop("desire", DesirePolicy())
+        return Service(reader=self.reader, store=self.store, resolver=SuffixResolver(),
+                       index=InMemoryClaimIndex() if index else None,
+                       options=ServiceOptions(policy=policy, desire=desire, **options), clock=self.tick)
+
+    def tick(self) -> float:
+        self.clock += 1
+        return self.clock
+
+    # ARM (the spoke)
+    def put(self, pe: PrivateEndpoint) -> None:
+        self.reader.put(pe)
+
+    def remove(self, pe: PrivateEndpoint) -> None:
+        self.reader.remove(pe.id)
+
+    # the hub
+    def seed(self, record: RecordSet) -> RecordSet:
+        return self.store.seed(record)
+
+    def get(self, key: RecordKey) -> RecordSet | None:
+        return self.store.get(key)
+
+    def zones(self) -> list[str]:
+        return self.store.list_zones()
+
+    def records(self) -> list[RecordSet]:
+        return self.store.records()
+
+    def write_count(self) -> int:
+        return len(self.store.writes)
+
+    # doors
+    def create(self, pe: PrivateEndpoint):
+        self.put(pe)
+        return self.service.converge(pe.id)
+
+    def delete(self, pe: PrivateEndpoint):
+        self.remove(pe)
+        return self.service.converge(pe.id)
+
+    def zone(self) -> dict[str, tuple[str, ...]]:
+        return {r.key.fqdn: r.ips for r in self.records()}
+
+    def holder(self, key: RecordKey) -> ResourceId | None:
+        return ownership.holder(self.get(key))
+
+    def claims(self, key: RecordKey) -> set[ResourceId]:
+        return set(ownership.claims(self.get(key)))
+
+    def other_deployment(self, owner_id: str) -> Service:
+        return Service(reader=self.reader, store=self.store, resolver=SuffixResolver(),
+                       options=ServiceOptions(policy=Policy(owner_id=owner_id)))
+
+
+class EmulatorWorld(MemoryWorld):
+    """The same world on the ARM emulator: endpoints PUT in ARM GET shape, records through the SDK."""
+
+    def __init__(self, emu, *, zones=(BLOB, COSMOS), index=True, **options) -> None:
+        from shared.adapters.arm import ArmEndpointReader
+        from shared.adapters.credentials import make_credential
+        from shared.adapters.privatedns import AzureZoneStore
+        from shared.settings import Settings
+        from tools.lab import Lab
+
+        self.emu = emu
+        self.lab = Lab(emu.env(), spoke_subscription=emu.spoke_subscription)
+        if zones:
+            self.lab.create_zones(*zones)
+        settings = Settings.from_env(emu.env())
+        credential = make_credential(settings)
+        self.store = AzureZoneStore(credential, settings)
+        self.reader = ArmEndpointReader(credential, settings)
+        self.clock = 1_000
+        self.service = self._service(index, **options)
+
+    def put(self, pe: PrivateEndpoint) -> None:
+        connection = pe.connections[0]
+        body = self.lab.endpoint_body(
+            pe.name, target=connection.target_id, group=connection.group_ids[0],
+            dns={c.fqdn: list(c.ips) for c in pe.dns_configs}, status=connection.status.value,
+            manual=connection.manual, location=pe.location, state=pe.provisioning_state,
+            rg=pe.id.resource_group, vnet=pe.virtual_network_id.rsplit("/", 1)[-1],
+        )
+        body["id"] = pe.id.value  # the scenario's subscription, not the lab's default spoke
+        body["properties"]["subnet"]["id"] = pe.subnet_id
+        self.lab.put_endpoint(body)
+        if pe.has_zone_group:
+            self.lab.put_zone_group(pe.id.value, [BLOB])
+
+    def remove(self, pe: PrivateEndpoint) -> None:
+        self.lab.delete_endpoint(pe.id.value)
+
+    def seed(self, record: RecordSet) -> RecordSet:
+        key = record.key
+        if record.auto_registered:
+            self.emu.add_autoregistered_record(key.zone, key.name, list(record.ips))
+        else:
+            self.lab.put_record(key.zone, key.name, list(record.ips), metadata=record.metadata, ttl=record.ttl)
+        return self.get(key)
+
+    def zones(self) -> list[str]:
+        return self.store.list_zones()
+
+    def records(self) -> list[RecordSet]:
+        return [r for zone in self.store.list_zones() for r in self.store.list(zone)]
+
+    def write_count(self) -> int:
+        return sum(1 for method, path, status in self.emu.requests
+                   if method in ("PUT", "PATCH", "DELETE") and "/privateDnsZones/" in path and status < 300)
+
+    def other_deployment(self, owner_id: str) -> Service:
+        return Service(reader=self.reader, store=self.store, resolver=SuffixResolver(),
+                       options=ServiceOptions(policy=Policy(owner_id=owner_id)))
+
+
+def strip_etag(record: RecordSet | None) -> RecordSet | None:
+    return replace(record, etag=None) if record else None
