@@ -40,9 +40,9 @@ def events(event: func.EventGridEvent) -> None:
     not-yet-provisioned endpoints raise, so Event Grid redelivers and finally dead-letters."""
     try:
         parsed = parse_event(to_wire(event))
-        result = _runtime.service().handle_event(parsed)
+        results = _runtime.service().handle_event(parsed)
     except InvalidInput as exc:
         log.error("rejected: %s", exc)
         return
-    if result is not None:
+    for result in results:
         log.info("event %s: %s", parsed.id, json.dumps(result.to_json(), separators=(",", ":")))

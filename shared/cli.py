@@ -158,8 +158,9 @@ def _cmd_events(args: argparse.Namespace) -> int:
     for name, events in deliveries:
         for event in events:
             entry: dict[str, Any] = {"file": name, "event": event.id}
+            entries = [entry]
             try:
-                result = service.handle_event(event, dry_run=args.dry_run)
+                results = service.handle_event(event, dry_run=args.dry_run)
             except InvalidInput as exc:
                 entry.update(status="rejected", message=str(exc))
                 log.error("rejected: %s", exc)
@@ -172,14 +173,17 @@ def _cmd_events(args: argparse.Namespace) -> int:
                 log.error("event %s: %s", event.id, exc)
                 failed += 1
             else:
-                if result is None:
+                if event.action is None:
                     entry.update(status="ignored", message=event.ignore_reason)
+                elif not results:
+                    entry.update(status="converged", message=f"no endpoint points at {event.resource_id}")
                 else:
-                    entry.update(result.to_json())
-                    failed += 0 if result.ok else 1
-            out.append(entry)
+                    entries = [{**entry, **result.to_json()} for result in results]
+                    failed += sum(0 if result.ok else 1 for result in results)
+            out.extend(entries)
             if not args.json:
-                _print_event_line(entry)
+                for line in entries:
+                    _print_event_line(line)
     if args.json:
         _print_json(out)
     return EXIT_FAILED if failed else EXIT_OK

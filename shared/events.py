@@ -16,7 +16,15 @@ Microsoft.Resources.ResourceWriteSuccess              Microsoft.Network/privateE
 Microsoft.Resources.ResourceDeleteSuccess             Microsoft.Network/privateEndpoints/delete           delete
 Microsoft.Resources.ResourceWriteSuccess              …/privateEndpoints/privateDnsZoneGroups/write       write (parent PE)
 Microsoft.Resources.ResourceDeleteSuccess             …/privateEndpoints/privateDnsZoneGroups/delete      write (parent PE)
+Microsoft.Resources.ResourceWriteSuccess              <target type>/privateEndpointConnections/write      target
+Microsoft.Resources.ResourceDeleteSuccess             <target type>/privateEndpointConnections/delete     target
 ====================================================  ==================================================  =========
+
+A connection is approved, rejected or removed on the *target* resource (a storage account, a
+vault, a Private Link Service…), not on the endpoint, so the endpoint itself emits no event. For
+those, `resource_id` is the target's id and `action` is "target": the handler converges every
+endpoint of the source subscriptions whose connection points at that target, so a manual approval
+is published in seconds rather than at the next reconcile.
 
 A DNS zone group decides whether Azure or pedns owns an endpoint's records, and adding or removing
 one is not a write of the endpoint itself; so a zone-group change is a "write" of the parent
@@ -36,6 +44,7 @@ never interpreted (published samples carry objects, JSON-encoded strings and pla
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -58,7 +67,7 @@ __all__ = [
     "MAX_DELIVERY_BYTES",
 ]
 
-Action = Literal["write", "delete"]
+Action = Literal["write", "delete", "target"]
 
 WRITE_SUCCESS = "Microsoft.Resources.ResourceWriteSuccess"
 DELETE_SUCCESS = "Microsoft.Resources.ResourceDeleteSuccess"
@@ -78,6 +87,18 @@ _HANDLED: dict[tuple[str, str], tuple[Action, bool]] = {
     (DELETE_SUCCESS.lower(), ZONE_GROUP_DELETE.lower()): ("write", True),
 }
 _OURS = {op for _, op in _HANDLED}
+_CONNECTION_OP_SUFFIXES = {"/privateendpointconnections/write": WRITE_SUCCESS.lower(),
+                           "/privateendpointconnections/delete": DELETE_SUCCESS.lower()}
+
+# A private endpoint connection on a target resource: ARM's naming rules, ASCII only (see endpoint.py).
+_SEGMENT = r"[A-Za-z0-9][A-Za-z0-9_.\-()]{0,127}"
+_CONNECTION_RE = re.compile(
+    r"(?P<target>/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"/resourceGroups/[A-Za-z0-9_()\-.]{0,89}[A-Za-z0-9_()\-]"
+    rf"/providers/[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)+(?:/{_SEGMENT}/{_SEGMENT})+?)"
+    rf"/privateEndpointConnections/{_SEGMENT}\Z",
+    re.IGNORECASE | re.ASCII,
+)
 
 MAX_DELIVERY_BYTES = 1_048_576  # Event Grid's own limit for one event is 1 MB
 
@@ -248,6 +269,9 @@ def parse_event(obj: Mapping[str, Any]) -> ResourceEvent:
     if not operation:
         raise InvalidInput(f"{label}: data.operationName is missing")
     handled = _HANDLED.get((event_type.lower(), operation.lower()))
+    if handled is None and _is_target_connection(event_type, operation):
+        return _target_event(label, resource, body, field="data.resourceUri" if body.resource_uri else "subject",
+                             id=event_id, schema=schema, event_type=event_type, operation_name=operation, time=time)
     if handled is None:
         if operation.lower() in _OURS:
             return ignored(f"event type {event_type} does not match operation {operation}", **context)
@@ -278,6 +302,28 @@ def parse_event(obj: Mapping[str, Any]) -> ResourceEvent:
         resource_id=pe_id, subscription_id=subscription, tenant_id=body.tenant_id or "",
         correlation_id=body.correlation_id or "", time=time, action=action,
     )
+
+
+def _is_target_connection(event_type: str, operation: str) -> bool:
+    op = operation.lower()
+    if op.startswith("microsoft.network/privateendpoints/"):
+        return False
+    return any(op.endswith(suffix) and event_type.lower() == kind for suffix, kind in _CONNECTION_OP_SUFFIXES.items())
+
+
+def _target_event(label: str, resource: str, body: Any, *, field: str, **fields: Any) -> ResourceEvent:
+    """A connection changed on a target resource: the event names the target, not an endpoint."""
+    match = _CONNECTION_RE.match(resource)
+    if match is None:
+        raise InvalidInput(f"{label}: {field} is not a private endpoint connection id: {show(resource)}")
+    target = ResourceId(match["target"])
+    if body.subscription_id is not None and not _same(body.subscription_id, target.subscription_id):
+        raise InvalidInput(
+            f"{label}: data.subscriptionId {show(body.subscription_id)} does not match "
+            f"the subscription of {field} {show(resource)}"
+        )
+    return ResourceEvent(resource_id=target, subscription_id=target.subscription_id, tenant_id=body.tenant_id or "",
+                         correlation_id=body.correlation_id or "", action="target", **fields)
 
 
 def parse_delivery(body: bytes | str | Any, *, max_bytes: int = MAX_DELIVERY_BYTES) -> list[ResourceEvent]:

@@ -370,24 +370,40 @@ class Service:
         if self.options.tenant_id and tenant_id and tenant_id.lower() != self.options.tenant_id.lower():
             raise InvalidInput(f"{what}: tenant {tenant_id} is not PEDNS_TENANT_ID")
 
-    def handle_event(self, event: ResourceEvent, *, dry_run: bool = False) -> EndpointResult | None:
-        """One parsed `ResourceEvent`. Returns None for events that are not ours (acknowledged)."""
+    def handle_event(self, event: ResourceEvent, *, dry_run: bool = False) -> list[EndpointResult]:
+        """One parsed `ResourceEvent` → the endpoints it converged (none for events that are not ours)."""
         if event.action is None:
             log.debug("event %s ignored: %s", event.id, event.ignore_reason)
-            return None
+            return []
         self.check_source(event.subscription_id or event.resource_id.subscription_id, event.tenant_id,
                           what=f"event {event.id}")
-        try:
-            result = self.converge(event.resource_id, dry_run=dry_run)
-        except NotReady as exc:
-            age = self.clock() - event.time.timestamp() if event.time else 0.0
-            if age > self.options.not_ready_give_up_seconds:
-                log.warning("event %s: %s; giving up after %.0f s, the scheduled reconcile will pick it up",
-                            event.id, exc, age)
-                return EndpointResult(str(event.resource_id), "not-ready", message=str(exc), dry_run=dry_run)
-            raise
-        log_skips(result, f"event {event.id}")
-        return result
+        if event.action == "target":
+            results = self.converge_target(event.resource_id, dry_run=dry_run)
+        else:
+            try:
+                results = [self.converge(event.resource_id, dry_run=dry_run)]
+            except NotReady as exc:
+                age = self.clock() - event.time.timestamp() if event.time else 0.0
+                if age > self.options.not_ready_give_up_seconds:
+                    log.warning("event %s: %s; giving up after %.0f s, the scheduled reconcile will pick it up",
+                                event.id, exc, age)
+                    return [EndpointResult(str(event.resource_id), "not-ready", message=str(exc), dry_run=dry_run)]
+                raise
+        for result in results:
+            log_skips(result, f"event {event.id}")
+        return results
+
+    def converge_target(self, target_id: ResourceId, *, dry_run: bool = False) -> list[EndpointResult]:
+        """A connection was approved, rejected or removed on `target_id`: converge every endpoint of
+        the source subscriptions (or of the target's own, when none are configured) pointing at it."""
+        subscriptions = sorted(self.options.source_subscriptions) or [target_id.subscription_id]
+        results = []
+        for subscription in subscriptions:
+            for pe in self.reader.list(subscription):
+                if any(ResourceId(c.target_id) == target_id for c in pe.connections):
+                    results.append(self.converge(pe.id, dry_run=dry_run, endpoint=pe))
+        log.info("connection change on %s: %d endpoint(s) converged", target_id, len(results))
+        return results
 
     def replay(self, endpoint_ids: Iterable[ResourceId], *, dry_run: bool = False,
                release: bool = False) -> list[EndpointResult]:

@@ -170,6 +170,20 @@ class Lab:
             "topic": f"/subscriptions/{self.spoke}",
         }
 
+    def connection_event(self, target_id: str, connection: str, action: str = "write") -> dict[str, Any]:
+        """What the *target's* subscription emits when a connection is approved/rejected (write) or removed."""
+        event = self.event(self.endpoint_id("unused"), action)
+        provider = target_id.split("/providers/", 1)[1].split("/")[0]
+        resource_type = "/".join(target_id.split("/providers/", 1)[1].split("/")[:2])
+        event["subject"] = event["data"]["resourceUri"] = f"{target_id}/privateEndpointConnections/{connection}"
+        event["data"]["operationName"] = f"{resource_type}/privateEndpointConnections/{action}"
+        event["data"]["resourceProvider"] = provider
+        event["data"]["authorization"]["scope"] = event["subject"]
+        event["data"]["authorization"]["action"] = event["data"]["operationName"]
+        event["data"]["subscriptionId"] = target_id.split("/")[2]
+        event["topic"] = f"/subscriptions/{target_id.split('/')[2]}"
+        return event
+
     def close(self) -> None:
         self.dns.close()
         self.arm.close()

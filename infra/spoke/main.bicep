@@ -41,6 +41,9 @@ param endpointReaderRoleDefinitionId string = ''
 @description('Also deliver private DNS zone group writes and deletes.')
 param includeZoneGroupEvents bool = true
 
+@description('Also deliver private endpoint connection changes on target resources in this subscription (manual approvals).')
+param includeConnectionEvents bool = true
+
 param tags object = {
   workload: 'pedns'
 }
@@ -128,6 +131,7 @@ module events '../modules/event-subscription.bicep' = {
     deadLetterStorageAccountId: deadLetterStorageAccountId
     deadLetterContainerName: deadLetterContainerName
     includeZoneGroupEvents: includeZoneGroupEvents
+    includeConnectionEvents: includeConnectionEvents
   }
 }
 

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from infra_templates import (
+    resolve,
     INFRA, bicep_files, evaluate, function_call, parse, rel, resources, role_file, unwrap, walk,
 )
 
@@ -227,7 +228,7 @@ def test_spoke_reader_assignment_is_at_subscription_scope_for_the_function_ident
 def test_event_filter_passes_only_private_endpoint_operations(include_zone_groups, expected):
     relpath = "modules/event-subscription.bicep"
     template = parse(relpath)
-    (sub,) = resources(template, "Microsoft.EventGrid/systemTopics/eventSubscriptions").values()
+    sub = resources(template, "Microsoft.EventGrid/systemTopics/eventSubscriptions")["eventSubscription"]
     flt = sub["properties"]["filter"]
 
     (advanced,) = flt["advancedFilters"]
@@ -246,18 +247,35 @@ def test_spoke_includes_zone_group_events_by_default_and_targets_the_events_func
     assert "functionName" == params["functionName"]
 
 
-def test_event_subscription_delivers_to_the_function_with_retries_and_identity_dead_lettering():
+@pytest.mark.parametrize("symbol", ["eventSubscription", "connectionSubscription"])
+def test_event_subscription_delivers_to_the_function_with_retries_and_identity_dead_lettering(symbol):
     template = parse("modules/event-subscription.bicep")
-    (sub,) = resources(template, "Microsoft.EventGrid/systemTopics/eventSubscriptions").values()
-    props = sub["properties"]
+    props = resources(template, "Microsoft.EventGrid/systemTopics/eventSubscriptions")[symbol]["properties"]
+    destination = resolve(template, props["destination"])
 
-    assert "AzureFunction" == props["destination"]["endpointType"]
-    assert "${functionAppId}/functions/${functionName}" == props["destination"]["properties"]["resourceId"]
-    assert {"maxDeliveryAttempts": 30, "eventTimeToLiveInMinutes": 1440} == props["retryPolicy"]
-    dead_letter = props["deadLetterWithResourceIdentity"]
+    assert "AzureFunction" == destination["endpointType"]
+    assert "${functionAppId}/functions/${functionName}" == destination["properties"]["resourceId"]
+    assert {"maxDeliveryAttempts": 30, "eventTimeToLiveInMinutes": 1440} == resolve(template, props["retryPolicy"])
+    dead_letter = resolve(template, props["deadLetterWithResourceIdentity"])
     assert {"type": "SystemAssigned"} == dead_letter["identity"]
     assert "StorageBlob" == dead_letter["deadLetterDestination"]["endpointType"]
     assert "deadLetterDestination" not in props  # no key-based dead-lettering
+
+
+def test_the_connection_filter_passes_only_private_endpoint_connection_changes_and_is_on_by_default():
+    relpath = "modules/event-subscription.bicep"
+    template = parse(relpath)
+    sub = resources(template, "Microsoft.EventGrid/systemTopics/eventSubscriptions")["connectionSubscription"]
+    flt = sub["properties"]["filter"]
+
+    (advanced,) = flt["advancedFilters"]
+    assert ("StringEndsWith", "data.operationName") == (advanced["operatorType"], advanced["key"])
+    assert ["/privateEndpointConnections/write", "/privateEndpointConnections/delete"] == evaluate(
+        template, relpath, advanced["values"], {})
+    assert EVENT_TYPES == evaluate(template, relpath, flt["includedEventTypes"], {})
+    assert True is template["parameters"]["includeConnectionEvents"]["default"]
+    spoke = parse("spoke/main.bicep")
+    assert "includeConnectionEvents" == unwrap(spoke["modules"]["events"]["config"])["params"]["includeConnectionEvents"]
 
 
 def test_system_topic_is_the_subscription_topic_with_its_own_identity():

@@ -124,3 +124,27 @@ def test_a_zone_group_endpoint_is_reported_and_its_azure_records_left_alone(lab,
 
     assert ok.ok
     assert before == lab.records()
+
+
+def test_a_manual_approval_on_the_target_is_published_from_the_targets_event(lab, app_env, host):
+    target = STORAGE.format(sub=lab.spoke, name="partner")
+    pending = lab.endpoint_body("pe-partner", target=target, group="blob", status="Pending", manual=True,
+                                dns={"partner.blob.core.windows.net": ["10.0.1.8"]})
+    lab.put_endpoint(pending)
+    host.deliver(delivery(lab.event(pending["id"])))
+    assert {} == table(lab)
+
+    # The target's owner approves: ARM changes the endpoint's connection state, but the event it
+    # emits is a write of the target's privateEndpointConnections child, not of the endpoint.
+    lab.put_endpoint(lab.endpoint_body("pe-partner", target=target, group="blob", status="Approved", manual=True,
+                                       dns={"partner.blob.core.windows.net": ["10.0.1.8"]}))
+    [ok] = host.deliver(delivery(lab.connection_event(target, "pe-partner.8d2f")))
+
+    assert ok.ok, ok.error
+    assert {("privatelink.blob.core.windows.net", "partner"): ["10.0.1.8"]} == table(lab)
+
+
+def test_a_connection_event_for_a_target_nobody_points_at_changes_nothing(lab, app_env, host):
+    [ok] = host.deliver(delivery(lab.connection_event(STORAGE.format(sub=lab.spoke, name="nobody"), "c1")))
+
+    assert (True, {}) == (ok.ok, table(lab))

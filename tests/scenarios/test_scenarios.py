@@ -9,7 +9,7 @@ from builders import endpoint, pe_id
 from shared import ownership
 from shared.desired import DesirePolicy
 from shared.errors import InvalidInput, NotReady
-from shared.model import ConnectionStatus, RecordKey, RecordSet
+from shared.model import ConnectionStatus, RecordKey, RecordSet, ResourceId
 from shared.plan import Policy
 from worlds import BLOB, COSMOS, EmulatorWorld, MemoryWorld, strip_etag
 
@@ -360,3 +360,17 @@ def test_events_from_outside_the_source_subscriptions_are_refused(make_world):
     with pytest.raises(InvalidInput, match="PEDNS_SOURCE_SUBSCRIPTIONS"):
         w.service.replay([pe_id("a")])
     assert writes == w.write_count()
+
+
+def test_a_connection_change_on_the_target_converges_only_the_endpoints_pointing_at_it(make_world):
+    w = make_world()
+    other = endpoint("other")
+    w.create(other)
+    w.create(endpoint("a", status=ConnectionStatus.PENDING, manual=True))
+    approved = endpoint("a", status=ConnectionStatus.APPROVED, manual=True)
+    w.put(approved)
+
+    results = w.service.converge_target(ResourceId(approved.connections[0].target_id))
+
+    assert [approved.id] == [ResourceId(r.endpoint) for r in results]
+    assert {"aacct.privatelink.blob.core.windows.net", "otheracct.privatelink.blob.core.windows.net"} == set(w.zone())

@@ -228,13 +228,13 @@ def test_published_samples_for_other_things_are_ignored_with_a_reason(fixture, r
          "event type Microsoft.Resources.ResourceActionSuccess is not handled"),
         ("Microsoft.Resources.ResourceWriteSuccess", "Microsoft.Network/privateEndpoints/privateLinkServiceProxies/write",
          "operation Microsoft.Network/privateEndpoints/privateLinkServiceProxies/write is not a private endpoint write or delete"),
-        ("Microsoft.Resources.ResourceWriteSuccess", "Microsoft.Storage/storageAccounts/privateEndpointConnections/write",
+        ("Microsoft.Resources.ResourceDeleteSuccess", "Microsoft.Storage/storageAccounts/privateEndpointConnections/write",
          "operation Microsoft.Storage/storageAccounts/privateEndpointConnections/write is not a private endpoint write or delete"),
         ("Microsoft.Storage.BlobCreated", "Microsoft.Network/privateEndpoints/write",
          "event type Microsoft.Storage.BlobCreated is not handled"),
     ],
     ids=["write-type-delete-op", "delete-type-write-op", "write-failure", "write-cancel", "delete-failure",
-         "action-success", "other-pe-child", "approval-on-target", "other-publisher"],
+         "action-success", "other-pe-child", "approval-type-mismatch", "other-publisher"],
 )
 def test_other_pairs_are_ignored_with_a_reason(event_type, operation, reason):
     event = pe_write()
@@ -527,3 +527,56 @@ def test_mutated_real_events_parse_or_raise_invalid_input(events):
         assert (event.action is None) == bool(event.ignore_reason)
         if event.action is not None:
             assert "privateendpoints" == event.resource_id.resource_type.split("/")[-1].lower()
+
+
+TARGET = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/acct"
+
+
+@pytest.mark.parametrize(
+    ("event_type", "operation", "resource", "target"),
+    [
+        pytest.param("Microsoft.Resources.ResourceWriteSuccess", "Microsoft.Storage/storageAccounts/privateEndpointConnections/write",
+                     f"{TARGET}/privateEndpointConnections/pe-a.5f0c1b7e-2e7b-4b8e-9a55-b0e4e2b1c3d4", TARGET, id="approval"),
+        pytest.param("Microsoft.Resources.ResourceDeleteSuccess", "microsoft.storage/storageaccounts/privateendpointconnections/delete",
+                     f"{TARGET.lower()}/privateendpointconnections/pe-a", TARGET.lower(), id="removal-lower-case"),
+        pytest.param("Microsoft.Resources.ResourceWriteSuccess", "Microsoft.Network/privateLinkServices/privateEndpointConnections/write",
+                     "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg/providers/Microsoft.Network/"
+                     "privateLinkServices/pls/privateEndpointConnections/c1",
+                     "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg/providers/Microsoft.Network/"
+                     "privateLinkServices/pls", id="private-link-service"),
+        pytest.param("Microsoft.Resources.ResourceWriteSuccess", "Microsoft.DBforPostgreSQL/flexibleServers/privateEndpointConnections/write",
+                     "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/"
+                     "flexibleServers/pg1/privateEndpointConnections/c1",
+                     "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/"
+                     "flexibleServers/pg1", id="any-provider"),
+    ],
+)
+def test_a_connection_change_on_a_target_names_the_target(event_type, operation, resource, target):
+    event = pe_write()
+    event["eventType"] = event_type
+    event["data"]["operationName"] = operation
+    with_resource(event, resource)
+
+    result = parse_event(event)
+
+    assert ("target", ResourceId(target)) == (result.action, result.resource_id)
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        pytest.param(f"{TARGET}/privateEndpointConnections/../x", id="dot-dot"),
+        pytest.param(f"{TARGET}/privateEndpointConnections/a/b", id="extra-segment"),
+        pytest.param(f"{TARGET}/privateEndpointConnections/", id="no-name"),
+        pytest.param(f"{TARGET}/privateEndpointConnections/a%2f", id="percent"),
+        pytest.param("/subscriptions/not-a-guid/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a"
+                     "/privateEndpointConnections/c", id="bad-subscription"),
+    ],
+)
+def test_a_connection_event_with_a_bad_id_is_rejected(resource):
+    event = pe_write()
+    event["data"]["operationName"] = "Microsoft.Storage/storageAccounts/privateEndpointConnections/write"
+    with_resource(event, resource)
+
+    with pytest.raises(InvalidInput, match="not a private endpoint connection id"):
+        parse_event(event)
