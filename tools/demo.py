@@ -6,7 +6,8 @@
    Cosmos DB account, a second (DR) endpoint for the same storage account, one awaiting approval;
 4. Event Grid delivers ResourceWriteSuccess events to the `events` function, invoked as the
    Functions worker invokes it;
-5. prints the hub zones; deletes the Cosmos DB endpoint and the primary storage endpoint,
+5. the vault owner approves the pending endpoint: the target's connection event publishes it;
+6. prints the hub zones; deletes the Cosmos DB endpoint and the primary storage endpoint,
    delivers the delete events, and prints the zones again: the Cosmos DB records are gone, and
    the storage record failed over to the DR endpoint instead of disappearing.
 """
@@ -102,12 +103,24 @@ def main() -> int:
 
         pedns(["explain", "-q", endpoints[5]["id"], endpoints[1]["id"]])
 
+        partner = endpoints[5]
+        target = partner["properties"]["manualPrivateLinkServiceConnections"][0]["properties"]["privateLinkServiceId"]
+        print("\nThe vault's owner approves pe-partner-kv; Event Grid delivers the target's "
+              "privateEndpointConnections/write")
+        approved = lab.endpoint_body("pe-partner-kv", target=target, group="vault", status="Approved", manual=True,
+                                     dns={"partner-kv.vault.azure.net": ["10.20.1.9"]})
+        assert approved["id"] == partner["id"]
+        lab.put_endpoint(approved)  # ARM updates the endpoint's connection state itself
+        [result] = host.deliver(delivery(lab.connection_event(target, "pe-partner-kv.2f1c")))
+        print(f"  {'pe-partner-kv':<22} {'ok' if result.ok else 'failed: ' + str(result.error)}")
+
         print("\nSpoke: deleting pe-shopdata-blob and pe-orders-cosmos; Event Grid delivers ResourceDeleteSuccess")
         for body in (endpoints[0], endpoints[4]):
             lab.delete_endpoint(body["id"])
             [result] = host.deliver(delivery(lab.event(body["id"], "delete")))
             print(f"  {body['name']:<22} {'ok' if result.ok else 'failed: ' + str(result.error)}")
-        show_zones(lab, "Hub zones after the deletes: Cosmos DB records gone, shopdata failed over to the DR endpoint")
+        show_zones(lab, "Hub zones now: partner-kv approved and published, Cosmos DB records gone, "
+                        "shopdata failed over to the DR endpoint")
 
         remaining = {(r["zone"], r["name"]): r["ips"] for r in lab.records()}
         lab.close()
@@ -116,6 +129,7 @@ def main() -> int:
         ("privatelink.database.windows.net", "legacy-sql"): ["10.9.0.10"],
         ("privatelink.database.windows.net", "shop-sql"): ["10.20.1.6"],
         ("privatelink.vaultcore.azure.net", "shop-kv"): ["10.20.1.5"],
+        ("privatelink.vaultcore.azure.net", "partner-kv"): ["10.20.1.9"],
     }
     if remaining != expected:
         print(f"\ndemo: unexpected hub state {remaining}", file=sys.stderr)
