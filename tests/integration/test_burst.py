@@ -57,6 +57,7 @@ def test_a_burst_with_faults_throttling_duplicates_and_concurrent_workers_conver
                           read_bucket=15, read_refill=30.0, write_bucket=4, write_refill=8.0,
                           delete_bucket=2, delete_refill=4.0))
     settings = Settings.from_env({**emu.env(), "PEDNS_ARM_RETRY_TOTAL": "8"})
+    emu.clear_requests()
     lock = threading.Lock()
     attempts: dict[str, int] = {}
     failures: list[str] = []
@@ -87,6 +88,8 @@ def test_a_burst_with_faults_throttling_duplicates_and_concurrent_workers_conver
     statuses = {status for _, _, status in emu.requests}
 
     assert [] == failures
+    hub_zones = f"/subscriptions/{emu.hub_subscription}/resourcegroups/{emu.hub_resource_group}/providers/microsoft.network/privatednszones/"
+    assert [] == [(m, p) for m, p, _ in emu.requests if m != "GET" and not p.lower().startswith(hub_zones)]
     assert (True, True) == (429 in statuses, bool(statuses & {0, 500, 503})), f"faults not met: {statuses}"
     live = [(body["id"], account, ip) for body, account, ip in endpoints if body["id"] not in deleted]
     expected: dict[str, set[str]] = {}
