@@ -228,7 +228,9 @@ class Service:
                 if _depth >= MAX_STALE_RETRIES:
                     raise TransientError(f"{endpoint_id} keeps changing while converging")
                 log.info("%s changed while converging; converging again", endpoint_id)
-                return self.converge(endpoint_id, claimed=kept | known, _depth=_depth + 1)
+                again = self.converge(endpoint_id, claimed=kept | known, _depth=_depth + 1)
+                again.changes[:0] = result.changes  # what was written first happened too
+                return again
         return result
 
     def _changed(self, endpoint_id: ResourceId, seen: PrivateEndpoint | None) -> bool:
