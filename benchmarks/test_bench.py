@@ -20,8 +20,6 @@ from shared.settings import Settings
 from conftest import MEASURED
 from tools.lab import delivery
 
-STORAGE = "/subscriptions/{sub}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/{name}"
-
 
 def test_cold_start_import_of_the_function_app(benchmark):
     def cold() -> None:
@@ -34,7 +32,7 @@ def test_write_event_end_to_end_against_the_emulator(benchmark, lab, index_mode,
     host.timer("reconcile")  # builds the (empty) index, when there is one
     bodies = []
     for i in range(200):
-        body = lab.endpoint_body(f"pe-{i}", target=STORAGE.format(sub=lab.spoke, name=f"acct{i}"), group="blob",
+        body = lab.endpoint_body(f"pe-{i}", target=lab.storage_id(f"acct{i}"), group="blob",
                                  dns={f"acct{i}.blob.core.windows.net": [f"10.1.{i // 250}.{i % 250 + 4}"]})
         lab.put_endpoint(body)
         bodies.append(body)
@@ -51,7 +49,7 @@ def test_write_event_end_to_end_against_the_emulator(benchmark, lab, index_mode,
 
 @pytest.mark.parametrize("case", ["duplicate-write", "delete"])
 def test_arm_requests_per_event(benchmark, lab, index_mode, host, emu, case):
-    body = lab.endpoint_body("pe-x", target=STORAGE.format(sub=lab.spoke, name="x"), group="blob",
+    body = lab.endpoint_body("pe-x", target=lab.storage_id("x"), group="blob",
                              dns={"x.blob.core.windows.net": ["10.1.0.4"]})
     lab.put_endpoint(body)
     host.deliver(delivery(lab.event(body["id"])))

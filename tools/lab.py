@@ -119,6 +119,18 @@ class Lab:
             },
         }
 
+    def storage_id(self, account: str) -> str:
+        return f"/subscriptions/{self.spoke}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/{account}"
+
+    def blob_endpoint(self, name: str, account: str, ip: str, **kwargs: Any) -> dict[str, Any]:
+        """An endpoint for a storage account's blob service, in ARM GET shape."""
+        return self.endpoint_body(name, target=self.storage_id(account), group="blob",
+                                  dns={f"{account}.blob.core.windows.net": [ip]}, **kwargs)
+
+    def names(self) -> dict[tuple[str, str], list[str]]:
+        """(zone, name) → IPs of every A record set in the hub."""
+        return {(r["zone"], r["name"]): r["ips"] for r in self.records()}
+
     def _send(self, method: str, path: str, body: Any = None) -> Any:
         request = HttpRequest(method, self.arm.format_url(f"{quote(path)}?api-version={NETWORK_API}"),
                               json=body if body is not None else None)

@@ -10,24 +10,13 @@ from tools.lab import delivery
 
 pytestmark = pytest.mark.integration
 
-STORAGE = "/subscriptions/{sub}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/{name}"
-
-
-def blob_pe(lab, name, account, ip, **kw):
-    return lab.endpoint_body(name, target=STORAGE.format(sub=lab.spoke, name=account), group="blob",
-                             dns={f"{account}.blob.core.windows.net": [ip]}, **kw)
-
-
-def names(lab):
-    return {(r["zone"], r["name"]): r["ips"] for r in lab.records()}
-
 
 def test_the_app_registers_the_three_functions_with_their_triggers(host):
     assert {"events", "replay", "reconcile"} == set(host.functions)
 
 
 def test_replay_converges_the_named_endpoints_and_answers_per_endpoint(lab, app_env, host):
-    pe = blob_pe(lab, "pe-r", "replayed", "10.0.3.4")
+    pe = lab.blob_endpoint("pe-r", "replayed", "10.0.3.4")
     lab.put_endpoint(pe)
 
     response = host.http("replay", body={"privateEndpointIds": [pe["id"]]})
@@ -36,28 +25,28 @@ def test_replay_converges_the_named_endpoints_and_answers_per_endpoint(lab, app_
     assert (200, True) == (response.status_code, body["ok"])
     assert [{"zone": "privatelink.blob.core.windows.net", "name": "replayed",
              "fqdn": "replayed.blob.core.windows.net", "ips": ["10.0.3.4"]}] == body["results"][0]["records"]
-    assert {("privatelink.blob.core.windows.net", "replayed"): ["10.0.3.4"]} == names(lab)
+    assert {("privatelink.blob.core.windows.net", "replayed"): ["10.0.3.4"]} == lab.names()
 
 
 def test_replay_dry_run_reports_the_change_and_writes_nothing(lab, app_env, host):
-    pe = blob_pe(lab, "pe-d", "dry", "10.0.3.5")
+    pe = lab.blob_endpoint("pe-d", "dry", "10.0.3.5")
     lab.put_endpoint(pe)
 
     response = host.http("replay", body={"privateEndpointIds": [pe["id"]], "dryRun": True})
 
     changes = json.loads(response.get_body())["results"][0]["changes"]
     assert [("create", False)] == [(c["action"], c["applied"]) for c in changes]
-    assert {} == names(lab)
+    assert {} == lab.names()
 
 
 def test_replay_release_withdraws_claims_of_an_endpoint_that_still_exists(lab, app_env, host):
-    pe = blob_pe(lab, "pe-rel", "released", "10.0.3.6")
+    pe = lab.blob_endpoint("pe-rel", "released", "10.0.3.6")
     lab.put_endpoint(pe)
     host.http("replay", body={"privateEndpointIds": [pe["id"]]})
 
     response = host.http("replay", body={"privateEndpointIds": [pe["id"]], "release": True})
 
-    assert ("released", {}) == (json.loads(response.get_body())["results"][0]["status"], names(lab))
+    assert ("released", {}) == (json.loads(response.get_body())["results"][0]["status"], lab.names())
 
 
 @pytest.mark.parametrize(
@@ -110,7 +99,7 @@ def test_an_invalid_event_is_logged_and_acknowledged_not_retried(lab, app_env, h
 
 
 def test_an_event_from_a_subscription_outside_the_allowlist_is_rejected(lab, app_env, host, monkeypatch, caplog):
-    pe = blob_pe(lab, "pe-out", "outsider", "10.0.3.9")
+    pe = lab.blob_endpoint("pe-out", "outsider", "10.0.3.9")
     lab.put_endpoint(pe)
     monkeypatch.setenv("PEDNS_SOURCE_SUBSCRIPTIONS", "99999999-9999-4999-8999-999999999999")
     from functions import _runtime
@@ -118,13 +107,13 @@ def test_an_event_from_a_subscription_outside_the_allowlist_is_rejected(lab, app
     _runtime.reset()
     [result] = host.deliver(delivery(lab.event(pe["id"])))
 
-    assert (True, {}) == (result.ok, names(lab))
+    assert (True, {}) == (result.ok, lab.names())
     assert "PEDNS_SOURCE_SUBSCRIPTIONS" in caplog.text
 
 
 def test_the_reconcile_timer_repairs_a_missed_create_and_a_missed_delete(lab, app_env, host):
-    missed = blob_pe(lab, "pe-missed", "missed", "10.0.4.4")
-    gone = blob_pe(lab, "pe-gone", "gone", "10.0.4.5")
+    missed = lab.blob_endpoint("pe-missed", "missed", "10.0.4.4")
+    gone = lab.blob_endpoint("pe-gone", "gone", "10.0.4.5")
     for pe in (missed, gone):
         lab.put_endpoint(pe)
     host.http("replay", body={"privateEndpointIds": [gone["id"]]})
@@ -132,7 +121,7 @@ def test_the_reconcile_timer_repairs_a_missed_create_and_a_missed_delete(lab, ap
 
     host.timer("reconcile")
 
-    assert {("privatelink.blob.core.windows.net", "missed"): ["10.0.4.4"]} == names(lab)
+    assert {("privatelink.blob.core.windows.net", "missed"): ["10.0.4.4"]} == lab.names()
 
 
 def test_a_misconfigured_app_answers_replay_with_a_clear_error(lab, app_env, host, monkeypatch):

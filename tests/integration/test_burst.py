@@ -23,7 +23,6 @@ from shared.wiring import build_service
 
 pytestmark = pytest.mark.integration
 
-STORAGE = "/subscriptions/{sub}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/{name}"
 ZONE = "privatelink.blob.core.windows.net"
 
 
@@ -36,10 +35,10 @@ def test_a_burst_with_faults_throttling_duplicates_and_concurrent_workers_conver
     for i in range(24):
         account = f"acct{i}" if i < 16 else f"shared{i % 4}"  # 8 endpoints on 4 shared names
         ip = f"10.0.{i}.4"
-        body = lab.endpoint_body(f"pe-{i}", target=STORAGE.format(sub=lab.spoke, name=account), group="blob",
+        body = lab.endpoint_body(f"pe-{i}", target=lab.storage_id(account), group="blob",
                                  dns={f"{account}.blob.core.windows.net": [ip]})
         endpoints.append((body, account, ip))
-    endpoints.append((lab.endpoint_body("pe-manual", target=STORAGE.format(sub=lab.spoke, name="manual"),
+    endpoints.append((lab.endpoint_body("pe-manual", target=lab.storage_id("manual"),
                                         group="blob", dns={"manual.blob.core.windows.net": ["10.0.99.4"]}),
                       "manual", "10.0.99.4"))
     for body, _, _ in endpoints:

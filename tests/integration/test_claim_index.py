@@ -18,7 +18,6 @@ pytestmark = [pytest.mark.azurite, pytest.mark.integration]
 
 BLOB = "privatelink.blob.core.windows.net"
 SUB = "11111111-1111-1111-1111-111111111111"
-STORAGE = "/subscriptions/{sub}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/{name}"
 
 
 def pe(name: str) -> ResourceId:
@@ -225,10 +224,6 @@ def test_concurrent_stores_for_different_endpoints_all_land(built):
 
 # -- end to end: the function app with and without the index -------------------------------------
 
-def blob_pe(lab, name, account, ip):
-    return lab.endpoint_body(name, target=STORAGE.format(sub=lab.spoke, name=account), group="blob",
-                             dns={f"{account}.blob.core.windows.net": [ip]})
-
 
 @pytest.fixture
 def with_index(app_env, azurite, table_name, monkeypatch):
@@ -242,7 +237,7 @@ def with_index(app_env, azurite, table_name, monkeypatch):
 
 def delete_after_reconcile(lab, emu, host):
     """An endpoint written (event), reconciled (timer), then deleted; returns the delete's requests."""
-    pe = blob_pe(lab, "pe-idx", "idxacct", "10.0.1.4")
+    pe = lab.blob_endpoint("pe-idx", "idxacct", "10.0.1.4")
     lab.put_endpoint(pe)
     assert all(r.ok for r in host.deliver(delivery(lab.event(pe["id"], "write"))))
     host.timer("reconcile")

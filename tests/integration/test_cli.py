@@ -14,18 +14,11 @@ from tools.lab import delivery
 
 pytestmark = pytest.mark.integration
 
-STORAGE = "/subscriptions/{sub}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/{name}"
-
 
 def pedns(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
     return subprocess.run([sys.executable, "-m", "shared.cli", *args], capture_output=True, text=True,
                           env={**clean, **(env or {})}, timeout=timeout)
-
-
-def blob_pe(lab, name, account, ip, **kw):
-    return lab.endpoint_body(name, target=STORAGE.format(sub=lab.spoke, name=account), group="blob",
-                             dns={f"{account}.blob.core.windows.net": [ip]}, **kw)
 
 
 def test_explain_a_file_needs_no_settings_and_prints_the_documented_json(tmp_path, lab):
@@ -50,7 +43,7 @@ def test_explain_a_file_needs_no_settings_and_prints_the_documented_json(tmp_pat
 
 
 def test_explain_a_resource_id_shows_current_state_and_owner(lab, emu):
-    pe = blob_pe(lab, "pe-e", "explained", "10.0.5.4")
+    pe = lab.blob_endpoint("pe-e", "explained", "10.0.5.4")
     lab.put_endpoint(pe)
     assert 0 == pedns("replay", "-q", pe["id"], env=emu.env()).returncode
 
@@ -64,7 +57,7 @@ def test_explain_a_resource_id_shows_current_state_and_owner(lab, emu):
 
 
 def test_events_apply_processes_a_dead_lettered_delivery_file(tmp_path, lab, emu):
-    pe = blob_pe(lab, "pe-dl", "deadletter", "10.0.6.4")
+    pe = lab.blob_endpoint("pe-dl", "deadletter", "10.0.6.4")
     lab.put_endpoint(pe)
     event = lab.event(pe["id"])
     event.update(deadLetterReason="MaxDeliveryAttemptsExceeded", deliveryAttempts=30,
@@ -81,7 +74,7 @@ def test_events_apply_processes_a_dead_lettered_delivery_file(tmp_path, lab, emu
 
 
 def test_events_apply_refuses_a_bad_file_before_changing_anything(tmp_path, lab, emu):
-    pe = blob_pe(lab, "pe-ok", "okacct", "10.0.6.5")
+    pe = lab.blob_endpoint("pe-ok", "okacct", "10.0.6.5")
     lab.put_endpoint(pe)
     good, bad = tmp_path / "good.json", tmp_path / "bad.json"
     good.write_bytes(delivery(lab.event(pe["id"])))
@@ -95,8 +88,8 @@ def test_events_apply_refuses_a_bad_file_before_changing_anything(tmp_path, lab,
 
 
 def test_json_output_keeps_logs_on_stderr(lab, emu):
-    a = blob_pe(lab, "pe-j1", "jshared", "10.0.7.4")
-    b = blob_pe(lab, "pe-j2", "jshared", "10.0.7.5")
+    a = lab.blob_endpoint("pe-j1", "jshared", "10.0.7.4")
+    b = lab.blob_endpoint("pe-j2", "jshared", "10.0.7.5")
     for pe in (a, b):
         lab.put_endpoint(pe)
 
@@ -109,7 +102,7 @@ def test_json_output_keeps_logs_on_stderr(lab, emu):
 
 
 def test_reconcile_dry_run_shows_changes_and_writes_nothing(lab, emu):
-    lab.put_endpoint(blob_pe(lab, "pe-rc", "rcacct", "10.0.8.4"))
+    lab.put_endpoint(lab.blob_endpoint("pe-rc", "rcacct", "10.0.8.4"))
 
     result = pedns("reconcile", "--dry-run", env=emu.env())
 
@@ -121,7 +114,7 @@ def test_reconcile_dry_run_shows_changes_and_writes_nothing(lab, emu):
 def test_processing_failure_exits_1(lab, emu):
     from emulator import Faults
 
-    lab.put_endpoint(blob_pe(lab, "pe-f", "failing", "10.0.9.4"))
+    lab.put_endpoint(lab.blob_endpoint("pe-f", "failing", "10.0.9.4"))
     emu.set_faults(Faults(fault_rate=1.0, seed=1))
 
     result = pedns("replay", lab.endpoint_id("pe-f"), env={**emu.env(), "PEDNS_ARM_RETRY_TOTAL": "1"})
@@ -192,7 +185,7 @@ def test_pedns_emulator_prints_exports_then_ready_and_serves_pedns(tmp_path):
 def test_the_bearer_token_never_appears_in_logs_even_with_http_traces(lab, emu):
     from shared.adapters.credentials import TOKEN
 
-    pe = blob_pe(lab, "pe-log", "logged", "10.0.10.4")
+    pe = lab.blob_endpoint("pe-log", "logged", "10.0.10.4")
     lab.put_endpoint(pe)
 
     result = pedns("replay", "-vv", pe["id"], env=emu.env())

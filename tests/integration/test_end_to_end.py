@@ -11,17 +11,7 @@ from tools.lab import delivery
 
 pytestmark = pytest.mark.integration
 
-STORAGE = "/subscriptions/{sub}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/{name}"
 COSMOS = "/subscriptions/{sub}/resourceGroups/rg-data/providers/Microsoft.DocumentDB/databaseAccounts/{name}"
-
-
-def blob_pe(lab, name, account, ip, **kw):
-    return lab.endpoint_body(name, target=STORAGE.format(sub=lab.spoke, name=account), group="blob",
-                             dns={f"{account}.blob.core.windows.net": [ip]}, **kw)
-
-
-def table(lab):
-    return {(r["zone"], r["name"]): r["ips"] for r in lab.records()}
 
 
 def test_a_write_event_creates_stamped_records_and_a_delete_event_removes_them(lab, app_env, host):
@@ -33,17 +23,17 @@ def test_a_write_event_creates_stamped_records_and_a_delete_event_removes_them(l
     [ok] = host.deliver(delivery(lab.event(cosmos["id"], "write")))
     assert ok.ok, ok.error
     assert {("privatelink.documents.azure.com", "orders"): ["10.1.0.4"],
-            ("privatelink.documents.azure.com", "orders-westeurope"): ["10.1.0.5"]} == table(lab)
+            ("privatelink.documents.azure.com", "orders-westeurope"): ["10.1.0.5"]} == lab.names()
     assert all(r["metadata"]["pednsowner"] == "pedns" and r["ttl"] == 10 for r in lab.records())
 
     lab.delete_endpoint(cosmos["id"])
     [ok] = host.deliver(delivery(lab.event(cosmos["id"], "delete")))
     assert ok.ok, ok.error
-    assert {} == table(lab)
+    assert {} == lab.names()
 
 
 def test_duplicated_and_reordered_events_converge_to_the_current_state(lab, app_env, host):
-    pe = blob_pe(lab, "pe-a", "acct", "10.0.1.4")
+    pe = lab.blob_endpoint("pe-a", "acct", "10.0.1.4")
     lab.put_endpoint(pe)
     write, delete = lab.event(pe["id"], "write"), lab.event(pe["id"], "delete")
     lab.delete_endpoint(pe["id"])
@@ -51,11 +41,11 @@ def test_duplicated_and_reordered_events_converge_to_the_current_state(lab, app_
     results = host.deliver(delivery(delete, write, write))  # the delete overtook the write
 
     assert all(r.ok for r in results)
-    assert {} == table(lab)
+    assert {} == lab.names()
 
 
 def test_cloudevents_schema_is_handled_like_event_grid_schema(lab, app_env, host):
-    pe = blob_pe(lab, "pe-ce", "cedata", "10.0.1.7")
+    pe = lab.blob_endpoint("pe-ce", "cedata", "10.0.1.7")
     lab.put_endpoint(pe)
     eg = lab.event(pe["id"], "write")
     cloud_event = {"specversion": "1.0", "id": eg["id"], "source": eg["topic"], "subject": eg["subject"],
@@ -64,27 +54,27 @@ def test_cloudevents_schema_is_handled_like_event_grid_schema(lab, app_env, host
     [ok] = host.deliver(json.dumps(cloud_event))
 
     assert ok.ok, ok.error
-    assert {("privatelink.blob.core.windows.net", "cedata"): ["10.0.1.7"]} == table(lab)
+    assert {("privatelink.blob.core.windows.net", "cedata"): ["10.0.1.7"]} == lab.names()
 
 
 def test_shared_name_fails_over_to_the_standby_through_the_emulator(lab, app_env, host):
-    primary = blob_pe(lab, "pe-primary", "shared", "10.0.1.4")
-    dr = blob_pe(lab, "pe-dr", "shared", "10.2.1.4", location="northeurope")
+    primary = lab.blob_endpoint("pe-primary", "shared", "10.0.1.4")
+    dr = lab.blob_endpoint("pe-dr", "shared", "10.2.1.4", location="northeurope")
     for pe in (primary, dr):
         lab.put_endpoint(pe)
         host.deliver(delivery(lab.event(pe["id"])))
-    assert ["10.0.1.4"] == table(lab)[("privatelink.blob.core.windows.net", "shared")]
+    assert ["10.0.1.4"] == lab.names()[("privatelink.blob.core.windows.net", "shared")]
 
     lab.delete_endpoint(primary["id"])
     host.deliver(delivery(lab.event(primary["id"], "delete")))
 
-    assert ["10.2.1.4"] == table(lab)[("privatelink.blob.core.windows.net", "shared")]
+    assert ["10.2.1.4"] == lab.names()[("privatelink.blob.core.windows.net", "shared")]
 
 
 def test_a_manual_record_is_left_byte_identical(lab, app_env, host):
     lab.put_record("privatelink.blob.core.windows.net", "legacy", ["192.168.9.9"], metadata={"ticket": "CHG-1"})
     before = lab.records()
-    pe = blob_pe(lab, "pe-legacy", "legacy", "10.0.1.4")
+    pe = lab.blob_endpoint("pe-legacy", "legacy", "10.0.1.4")
     lab.put_endpoint(pe)
 
     host.deliver(delivery(lab.event(pe["id"])))
@@ -95,14 +85,14 @@ def test_a_manual_record_is_left_byte_identical(lab, app_env, host):
 
 
 def test_an_event_for_a_half_provisioned_endpoint_fails_so_event_grid_retries(lab, app_env, host):
-    pe = lab.endpoint_body("pe-new", target=STORAGE.format(sub=lab.spoke, name="fresh"), group="blob",
+    pe = lab.endpoint_body("pe-new", target=lab.storage_id("fresh"), group="blob",
                            dns={}, state="Updating")
     lab.put_endpoint(pe)
 
     [result] = host.deliver(delivery(lab.event(pe["id"])))
 
     assert (False, "NotReady") == (result.ok, type(result.error).__name__)
-    assert {} == table(lab)
+    assert {} == lab.names()
 
 
 def test_an_event_that_is_not_for_a_private_endpoint_is_acknowledged_and_changes_nothing(lab, app_env, host):
@@ -111,11 +101,11 @@ def test_an_event_that_is_not_for_a_private_endpoint_is_acknowledged_and_changes
 
     [result] = host.deliver(delivery(event))
 
-    assert (True, {}) == (result.ok, table(lab))
+    assert (True, {}) == (result.ok, lab.names())
 
 
 def test_a_zone_group_endpoint_is_reported_and_its_azure_records_left_alone(lab, app_env, host, emu):
-    pe = blob_pe(lab, "pe-zg", "zgacct", "10.0.1.4")
+    pe = lab.blob_endpoint("pe-zg", "zgacct", "10.0.1.4")
     lab.put_endpoint(pe)
     lab.put_zone_group(pe["id"], ["privatelink.blob.core.windows.net"])
     before = lab.records()
@@ -127,12 +117,12 @@ def test_a_zone_group_endpoint_is_reported_and_its_azure_records_left_alone(lab,
 
 
 def test_a_manual_approval_on_the_target_is_published_from_the_targets_event(lab, app_env, host):
-    target = STORAGE.format(sub=lab.spoke, name="partner")
+    target = lab.storage_id("partner")
     pending = lab.endpoint_body("pe-partner", target=target, group="blob", status="Pending", manual=True,
                                 dns={"partner.blob.core.windows.net": ["10.0.1.8"]})
     lab.put_endpoint(pending)
     host.deliver(delivery(lab.event(pending["id"])))
-    assert {} == table(lab)
+    assert {} == lab.names()
 
     # The target's owner approves: ARM changes the endpoint's connection state, but the event it
     # emits is a write of the target's privateEndpointConnections child, not of the endpoint.
@@ -141,10 +131,10 @@ def test_a_manual_approval_on_the_target_is_published_from_the_targets_event(lab
     [ok] = host.deliver(delivery(lab.connection_event(target, "pe-partner.8d2f")))
 
     assert ok.ok, ok.error
-    assert {("privatelink.blob.core.windows.net", "partner"): ["10.0.1.8"]} == table(lab)
+    assert {("privatelink.blob.core.windows.net", "partner"): ["10.0.1.8"]} == lab.names()
 
 
 def test_a_connection_event_for_a_target_nobody_points_at_changes_nothing(lab, app_env, host):
-    [ok] = host.deliver(delivery(lab.connection_event(STORAGE.format(sub=lab.spoke, name="nobody"), "c1")))
+    [ok] = host.deliver(delivery(lab.connection_event(lab.storage_id("nobody"), "c1")))
 
-    assert (True, {}) == (ok.ok, table(lab))
+    assert (True, {}) == (ok.ok, lab.names())
