@@ -101,7 +101,7 @@ class Settings(BaseModel):
                 raise ValueError(f"{item!r} is not an IP range (CIDR)") from None
         return value
 
-    @field_validator("arm_endpoint")
+    @field_validator("arm_endpoint", "index_table_endpoint")
     @classmethod
     def _https(cls, value: str) -> str:
         if value and not value.lower().startswith("https://"):

@@ -149,3 +149,12 @@ def test_the_in_memory_rebuild_merges_with_what_was_stored():
 
     assert ({RecordKey(BLOB, "new"), RecordKey(BLOB, "old")}, {RecordKey(BLOB, "b")}) == (
         index.lookup(pe_id("a")), index.lookup(pe_id("b")))
+
+
+def test_a_plain_http_table_endpoint_is_refused_in_one_line():
+    from shared.errors import ConfigError
+    from shared.settings import Settings
+
+    with pytest.raises(ConfigError, match=r"PEDNS_INDEX_TABLE_ENDPOINT: must be an https:// URL") as info:
+        Settings.from_env({"PEDNS_INDEX_TABLE_ENDPOINT": "http://acct.table.core.windows.net"})
+    assert 1 == len(str(info.value).splitlines())
