@@ -76,3 +76,16 @@ def test_pure_desire_and_plan_per_endpoint(benchmark):
             decide(record.key, None, pe.id, record, policy=Policy(), now=1)
 
     benchmark(one)
+
+
+def test_reconcile_of_a_converged_estate(benchmark, lab, index_mode, host, emu):
+    """The scheduled reconcile when nothing drifted: what it costs in ARM requests per endpoint."""
+    for i in range(100):
+        lab.put_endpoint(lab.blob_endpoint(f"pe-r{i}", f"recon{i}", f"10.2.0.{i + 4}"))
+    host.timer("reconcile")  # converges everything (and builds the index)
+    emu.clear_requests()
+
+    benchmark.pedantic(lambda: host.timer("reconcile"), rounds=1, iterations=1)
+
+    gets = sum(1 for m, _, _ in emu.requests if m == "GET")
+    MEASURED.append(f"[{index_mode}] reconcile of 100 converged endpoints: {len(emu.requests)} ARM requests ({gets} GETs)")

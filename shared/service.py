@@ -119,6 +119,33 @@ class ReconcileReport:
         return {"ok": self.ok, "counts": counts, "endpoints": [r.to_json() for r in self.endpoints]}
 
 
+@dataclass(slots=True)
+class Snapshot:
+    """Every A record set of every hub zone, as one listing saw them (etags included)."""
+
+    zones: set[str]
+    records: dict[RecordKey, RecordSet]
+
+    def get(self, key: RecordKey) -> RecordSet | None:
+        if key.zone not in self.zones:
+            raise NotFound(f"private DNS zone {key.zone} does not exist")
+        return self.records.get(key)
+
+    def put(self, key: RecordKey, record: RecordSet | None) -> None:
+        if record is None:
+            self.records.pop(key, None)
+        else:
+            self.records[key] = record
+
+    def claims(self, owner_id: str) -> dict[ResourceId, set[RecordKey]]:
+        found: dict[ResourceId, set[RecordKey]] = {}
+        for record in self.records.values():
+            if ownership.ownership(record, owner_id) == "ours":
+                for claimant in ownership.claims(record):
+                    found.setdefault(claimant, set()).add(record.key)
+        return found
+
+
 class NoIndex:
     """No claim index configured: every lookup says "unknown", so the service scans the zones."""
 
@@ -182,6 +209,7 @@ class Service:
         release: bool = False,
         endpoint: PrivateEndpoint | None = None,
         claimed: set[RecordKey] | None = None,
+        snapshot: Snapshot | None = None,
         _depth: int = 0,
     ) -> EndpointResult:
         """Bring the hub records in line with the endpoint as ARM shows it now.
@@ -216,7 +244,7 @@ class Service:
         result = EndpointResult(str(pe.id if pe else endpoint_id), status, dry_run=dry_run,
                                 skipped=list(wanted.skipped))
         for key in sorted(keys, key=lambda k: (k.zone, k.name)):
-            self._converge_key(key, endpoint_id, want.get(key), wanted, result, dry_run)
+            self._converge_key(key, endpoint_id, want.get(key), wanted, result, dry_run, snapshot)
 
         if not dry_run:
             kept = {r.key for r in result.records if r.outcome in ("held", "standby")}
@@ -247,38 +275,45 @@ class Service:
         wanted: Desired,
         result: EndpointResult,
         dry_run: bool,
+        snapshot: Snapshot | None = None,
     ) -> None:
         candidates: dict[ResourceId, DesiredRecord | None] = {}
         conflicts = 0
         while True:
             try:
-                current = self.store.get(key)
+                # A snapshot (the reconcile's listing) saves a GET; a 412 sends us to the live record.
+                current = snapshot.get(key) if snapshot is not None and conflicts == 0 else self.store.get(key)
             except NotFound:
                 if want is None:
                     return
                 if self.options.create_zones and not dry_run:
                     log.info("creating private DNS zone %s for %s", key.zone, endpoint_id)
                     self.store.create_zone(key.zone, link_vnet_ids=self.options.hub_vnet_ids)
+                    if snapshot is not None:
+                        snapshot.zones.add(key.zone)
                     continue
                 self._skip(result, want, Reason.ZONE_MISSING, f"the hub has no private DNS zone {key.zone}")
                 return
-            decision = decide(
-                key, current, endpoint_id, want, policy=self.options.policy, now=int(self.clock()),
-                location=wanted.location, vnet_hash=self._vnet_hash(wanted), candidates=candidates,
-            )
-            if decision.needs is not None:
+            while True:  # a fail-over may need the next claimants' desires: read them, decide again
+                decision = decide(
+                    key, current, endpoint_id, want, policy=self.options.policy, now=int(self.clock()),
+                    location=wanted.location, vnet_hash=self._vnet_hash(wanted), candidates=candidates,
+                )
+                if decision.needs is None:
+                    break
                 if decision.needs in candidates:  # cannot happen with a consistent plan; never loop
                     raise TransientError(f"{key}: no progress choosing a holder")
                 candidates[decision.needs] = self._desire_for(decision.needs, key)
-                continue
             try:
-                self._apply(decision, current, dry_run, result)
+                written = self._apply(decision, current, dry_run, result)
             except Conflict:
                 conflicts += 1
                 if conflicts >= MAX_CONFLICTS:
                     raise TransientError(f"{key}: still changing after {conflicts} attempts") from None
                 log.info("%s changed while converging %s; re-reading", key, endpoint_id)
                 continue
+            if snapshot is not None and decision.action != "none" and not dry_run:
+                snapshot.put(key, written)
             self._report(decision, current, endpoint_id, want, result)
             return
 
@@ -292,18 +327,21 @@ class Service:
             return None
         return next((r for r in self.desire_of(pe).records if r.key == key), None)
 
-    def _apply(self, decision: Decision, current: RecordSet | None, dry_run: bool, result: EndpointResult) -> None:
+    def _apply(self, decision: Decision, current: RecordSet | None, dry_run: bool,
+               result: EndpointResult) -> RecordSet | None:
+        """Write the decision with its precondition; the record set as it is now stored (None: deleted)."""
         if decision.action == "none":
-            return
+            return current
         before = current.ips if current else ()
         after = decision.record.ips if decision.record and decision.action != "delete" else ()
+        written: RecordSet | None = None
         if not dry_run:
             if decision.action == "create":
                 assert decision.record is not None
-                self.store.create(decision.record)
+                written = self.store.create(decision.record)
             elif decision.action == "update":
                 assert decision.record is not None and current is not None and current.etag
-                self.store.replace(decision.record, etag=current.etag)
+                written = self.store.replace(decision.record, etag=current.etag)
             else:
                 assert current is not None and current.etag
                 self.store.delete(decision.key, etag=current.etag)
@@ -312,6 +350,7 @@ class Service:
             log.warning("adopted %s (was %s) for %s", decision.key, ", ".join(before) or "empty", result.endpoint)
         for dropped in decision.dropped:
             log.info("dropped the stale claim of %s on %s", dropped, decision.key)
+        return written
 
     def _report(
         self,
@@ -351,16 +390,14 @@ class Service:
             return known
         return self.scan().get(endpoint_id, set())
 
+    def snapshot(self) -> Snapshot:
+        """List every A record set of every hub zone."""
+        zones = self.store.list_zones()
+        return Snapshot(set(zones), {record.key: record for zone in zones for record in self.store.list(zone)})
+
     def scan(self) -> dict[ResourceId, set[RecordKey]]:
         """Every claim in every hub zone, read from the record sets' metadata (the index's truth)."""
-        found: dict[ResourceId, set[RecordKey]] = {}
-        owner = self.options.policy.owner_id
-        for zone in self.store.list_zones():
-            for record in self.store.list(zone):
-                if ownership.ownership(record, owner) == "ours":
-                    for claimant in ownership.claims(record):
-                        found.setdefault(claimant, set()).add(record.key)
-        return found
+        return self.snapshot().claims(self.options.policy.owner_id)
 
     # -- doors ---------------------------------------------------------------------------------
 
@@ -436,7 +473,8 @@ class Service:
     ) -> ReconcileReport:
         """Every endpoint in the source subscriptions, plus every claimant found in the zones
         (which repairs deletes that were missed). Rebuilds the claim index on the way."""
-        claims = self.scan()
+        snapshot = self.snapshot()
+        claims = snapshot.claims(self.options.policy.owner_id)
         if not dry_run:
             self.index.rebuild(claims)
         listed: dict[ResourceId, PrivateEndpoint] = {}
@@ -448,7 +486,7 @@ class Service:
         for n, endpoint_id in enumerate(targets, 1):
             pe = listed.get(endpoint_id)
             result = self._safe(endpoint_id, dry_run=dry_run, endpoint=pe,
-                                claimed=claims.get(endpoint_id, set()))
+                                claimed=claims.get(endpoint_id, set()), snapshot=snapshot)
             report.endpoints.append(result)
             log_skips(result, "reconcile")
             if progress:
