@@ -138,3 +138,15 @@ def test_a_connection_event_for_a_target_nobody_points_at_changes_nothing(lab, a
     [ok] = host.deliver(delivery(lab.connection_event(lab.storage_id("nobody"), "c1")))
 
     assert (True, {}) == (ok.ok, lab.names())
+
+
+def test_a_reconcile_of_a_converged_estate_reads_no_record_set_one_by_one(lab, app_env, host, emu):
+    for i in range(3):
+        pe = lab.blob_endpoint(f"pe-c{i}", f"calm{i}", f"10.0.2.{i + 4}")
+        lab.put_endpoint(pe)
+        host.deliver(delivery(lab.event(pe["id"])))
+    emu.clear_requests()
+
+    host.timer("reconcile")
+
+    assert [] == [p for m, p, _ in emu.requests if "/A/" in p or m != "GET"]

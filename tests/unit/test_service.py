@@ -113,3 +113,24 @@ def test_a_replay_with_one_id_outside_the_allowlist_changes_nothing():
     with pytest.raises(InvalidInput):
         w.service.replay([pe_id("a"), outsider])
     assert [] == w.store.writes
+
+
+def test_a_write_decided_from_a_stale_listing_is_refused_and_redone_from_the_live_record():
+    from dataclasses import replace
+
+    from shared.model import RecordKey
+    from shared.service import Snapshot
+
+    w = World()
+    a = endpoint("a", {"shared.blob.core.windows.net": ["10.0.0.1"]})
+    b = endpoint("b", {"shared.blob.core.windows.net": ["10.0.0.2"]})
+    w.create(a)
+    snapshot = w.service.snapshot()
+    w.create(b)  # after the listing: b now stands by on the record
+    key = RecordKey("privatelink.blob.core.windows.net", "shared")
+    assert snapshot.records[key].etag != w.store.get(key).etag
+
+    w.reader.remove(a.id)
+    w.service.converge(a.id, snapshot=snapshot)  # the listing knows nothing of b
+
+    assert (b.id, ("10.0.0.2",)) == (w.holder(key), w.store.get(key).ips)
