@@ -214,7 +214,11 @@ def _cmd_explain(args: argparse.Namespace) -> int:
                 raise InvalidInput(f"{target}: not JSON ({getattr(exc, 'msg', exc)})") from None
             if not isinstance(body, dict):
                 raise InvalidInput(f"{target}: expected a private endpoint object (ARM GET shape)")
-            pe = parse_private_endpoint(body)
+            try:
+                pe = parse_private_endpoint(body)
+            except InvalidInput as exc:
+                hint = " (an API example? pass its responses.200.body)" if "responses" in body else ""
+                raise InvalidInput(f"{target}: {exc}{hint}") from None
             from .wiring import catalogue_for, options_for
 
             from .desired import desire
@@ -279,8 +283,10 @@ def _print_explanation(doc: dict[str, Any]) -> None:
     print(doc["endpoint"])
     if doc.get("message"):
         print(f"  {doc.get('status', '')}: {doc['message']}")
+    name_width = max((len(r["name"]) for r in doc["records"]), default=0)
+    zone_width = max((len(r["zone"]) for r in doc["records"]), default=0)
     for r in doc["records"]:
-        print(f"  record  {r['name']:<32} {r['zone']:<42} {', '.join(r['ips'])}")
+        print(f"  record  {r['name']:<{name_width}}  {r['zone']:<{zone_width}}  {', '.join(r['ips'])}")
     for s in doc["skipped"]:
         where = f" -> {s['name']}.{s['zone']}" if "zone" in s else ""
         print(f"  skipped {s['fqdn']}{where}: {s['reason']}" + (f" ({s['detail']})" if s.get("detail") else ""))
