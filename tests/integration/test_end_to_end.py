@@ -150,3 +150,35 @@ def test_a_reconcile_of_a_converged_estate_reads_no_record_set_one_by_one(lab, a
     host.timer("reconcile")
 
     assert [] == [p for m, p, _ in emu.requests if "/A/" in p or m != "GET"]
+
+
+AMPLS_NAMES = ["api.monitor.azure.com", "global.in.ai.monitor.azure.com", "profiler.monitor.azure.com",
+               "live.monitor.azure.com", "snapshot.monitor.azure.com", "{ws}.oms.opinsights.azure.com",
+               "{ws}.ods.opinsights.azure.com", "{ws}.agentsvc.azure-automation.net"]
+
+
+def test_deleting_one_spokes_azure_monitor_endpoint_keeps_ingestion_working_for_the_others(lab, app_env, host):
+    """The incident that policy-deployed zone groups cause: the Azure Monitor names are global, so
+    every spoke's scope endpoint needs the same 8 records; deleting one must not remove them."""
+    lab.create_zones("privatelink.monitor.azure.com", "privatelink.oms.opinsights.azure.com",
+                     "privatelink.ods.opinsights.azure.com", "privatelink.agentsvc.azure-automation.net")
+    scope = (f"/subscriptions/{lab.spoke}/resourceGroups/rg-monitor/providers/"
+             "microsoft.insights/privatelinkscopes/ampls-hub")  # lower-cased, as ARM reports it
+    workspace = "5b6c7d8e-9f00-4a1b-8c2d-3e4f5a6b7c8d"
+    spokes = []
+    for n, prefix in enumerate(("10.1.0", "10.2.0")):
+        dns = {fqdn.format(ws=workspace): [f"{prefix}.{i + 4}"] for i, fqdn in enumerate(AMPLS_NAMES)}
+        body = lab.endpoint_body(f"pe-ampls-spoke{n}", target=scope, group="azuremonitor", dns=dns)
+        lab.put_endpoint(body)
+        assert all(r.ok for r in host.deliver(delivery(lab.event(body["id"]))))
+        spokes.append(body)
+    assert 8 == len(lab.names())
+    assert {ips[0].rsplit(".", 1)[0] for ips in lab.names().values()} == {"10.1.0"}
+
+    lab.delete_endpoint(spokes[0]["id"])
+    [ok] = host.deliver(delivery(lab.event(spokes[0]["id"], "delete")))
+
+    assert ok.ok, ok.error
+    names = lab.names()
+    assert 8 == len(names)  # nothing disappeared...
+    assert {ips[0].rsplit(".", 1)[0] for ips in names.values()} == {"10.2.0"}  # ...all failed over
