@@ -199,37 +199,14 @@ def _print_event_line(entry: dict[str, Any]) -> None:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from .endpoint import parse_private_endpoint, parse_private_endpoint_id
-    from .service import skip_json
+    from .endpoint import parse_private_endpoint_id
 
     service = None
     settings = _settings()
     docs = []
-    for target in args.endpoints:
-        path = Path(target)
-        if not target.startswith("/subscriptions/") and path.is_file():
-            try:
-                body = json.loads(path.read_text())
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise InvalidInput(f"{target}: not JSON ({getattr(exc, 'msg', exc)})") from None
-            if not isinstance(body, dict):
-                raise InvalidInput(f"{target}: expected a private endpoint object (ARM GET shape)")
-            try:
-                pe = parse_private_endpoint(body)
-            except InvalidInput as exc:
-                hint = " (an API example? pass its responses.200.body)" if "responses" in body else ""
-                raise InvalidInput(f"{target}: {exc}{hint}") from None
-            from .wiring import catalogue_for, options_for
-
-            from .desired import desire
-
-            wanted = desire(pe, catalogue_for(settings), options_for(settings).desire)
-            docs.append({
-                "endpoint": str(pe.id), "source": target,
-                "records": [{"zone": r.key.zone, "name": r.key.name, "fqdn": r.fqdn, "ips": list(r.ips)}
-                            for r in wanted.records],
-                "skipped": [skip_json(s) for s in wanted.skipped],
-            })
+    for target in args.endpoints:  # everything is read before anything is printed
+        if not target.startswith("/subscriptions/") and Path(target).is_file():
+            docs.append(explain_file(Path(target), settings))
             continue
         if not target.startswith("/"):
             raise InvalidInput(f"{target}: neither a file nor a private endpoint resource id")
@@ -242,6 +219,37 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         for doc in docs:
             _print_explanation(doc)
     return EXIT_OK
+
+
+def explain_file(path: Path, settings: Settings) -> dict[str, Any]:
+    """What an endpoint in ARM GET shape needs, with no Azure access."""
+    from .desired import desire, not_ready
+    from .endpoint import parse_private_endpoint
+    from .service import skip_json
+    from .wiring import catalogue_for, options_for
+
+    try:
+        body = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path}: not JSON ({getattr(exc, 'msg', exc)})") from None
+    if not isinstance(body, dict):
+        raise InvalidInput(f"{path}: expected a private endpoint object (ARM GET shape)")
+    try:
+        pe = parse_private_endpoint(body)
+    except InvalidInput as exc:
+        hint = " (an API example? pass its responses.200.body)" if "responses" in body else ""
+        raise InvalidInput(f"{path}: {exc}{hint}") from None
+    doc: dict[str, Any] = {"endpoint": str(pe.id), "source": str(path)}
+    reason = not_ready(pe)
+    if reason:
+        return {**doc, "status": "not-ready", "records": [], "skipped": [], "message": reason}
+    wanted = desire(pe, catalogue_for(settings), options_for(settings).desire)
+    return {
+        **doc,
+        "records": [{"zone": r.key.zone, "name": r.key.name, "fqdn": r.fqdn, "ips": list(r.ips)}
+                    for r in wanted.records],
+        "skipped": [skip_json(s) for s in wanted.skipped],
+    }
 
 
 def explain_live(service: Any, endpoint_id: ResourceId) -> dict[str, Any]:
@@ -296,7 +304,7 @@ def _print_explanation(doc: dict[str, Any]) -> None:
         if cur["exists"]:
             owner = cur["owner"] or ("auto-registered" if cur["autoRegistered"] else "not pedns")
             print(f"  current {cur['name']}.{cur['zone']}: {', '.join(cur['ips'])} owner={owner} holder={cur['holder'] or '-'}")
-    if not doc["records"] and not doc["skipped"]:
+    if not doc["records"] and not doc["skipped"] and not doc.get("message"):
         print("  (no records)")
 
 

@@ -191,3 +191,10 @@ def test_the_bearer_token_never_appears_in_logs_even_with_http_traces(lab, emu):
     result = pedns("replay", "-vv", pe["id"], env=emu.env())
 
     assert (0, True, False) == (result.returncode, "Authorization" in result.stderr, TOKEN in result.stderr + result.stdout)
+
+
+def test_explain_a_half_provisioned_endpoint_file_says_it_is_not_ready():
+    result = pedns("explain", "--json", "tests/fixtures/endpoints/storage-blob-fresh-updating.json")
+
+    [doc] = json.loads(result.stdout)
+    assert (0, "not-ready", "provisioningState is Updating") == (result.returncode, doc["status"], doc["message"])
