@@ -12,7 +12,7 @@ Rules, in order:
    id — deterministic, so every worker picks the same winner.
 4. When the holder withdraws, the next claim in that order takes over with its own IPs (the
    caller reads that endpoint and passes its desire in `candidates`); the record is deleted only
-   when no claim remains.
+   when no claim remains (and never with `upsert_only`, which leaves it as it is).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class Policy:
     adopt_zones: frozenset[str] = frozenset()
     prefer_regions: frozenset[str] = frozenset()
     prefer_vnet_hashes: frozenset[str] = frozenset()
+    upsert_only: bool = False  # never delete a record set (a cautious rollout): the last claim leaves it be
 
     def preferred(self, claim: Claim) -> bool:
         return claim.location.lower() in self.prefer_regions or (
@@ -123,7 +124,7 @@ def decide(
 
     if not all_claims:
         outcome: Outcome = "released" if desire is None else "absent"
-        return Decision(key, "delete", outcome, None, None, dropped=dropped)
+        return Decision(key, "none" if policy.upsert_only else "delete", outcome, None, None, dropped=dropped)
 
     new_holder = _choose_holder(old_holder, all_claims, policy)
     if new_holder == endpoint_id:

@@ -171,6 +171,7 @@ class ServiceOptions:
     source_subscriptions: frozenset[str] = frozenset()
     tenant_id: str = ""
     not_ready_give_up_seconds: int = 3600
+    dry_run: bool = False  # PEDNS_MODE=dry-run: every door only reports what it would do
 
 
 class Service:
@@ -217,6 +218,7 @@ class Service:
         `release` withdraws every claim whatever ARM says (an operator's manual release).
         Raises NotReady for a half-provisioned endpoint, TransientError/PermanentError for ARM.
         """
+        dry_run = dry_run or self.options.dry_run
         pe: PrivateEndpoint | None = None
         if not release:
             if endpoint is not None:
@@ -473,6 +475,7 @@ class Service:
     ) -> ReconcileReport:
         """Every endpoint in the source subscriptions, plus every claimant found in the zones
         (which repairs deletes that were missed). Rebuilds the claim index on the way."""
+        dry_run = dry_run or self.options.dry_run
         snapshot = self.snapshot()
         claims = snapshot.claims(self.options.policy.owner_id)
         if not dry_run:

@@ -49,6 +49,7 @@ class Settings(BaseModel):
     source_subscriptions: tuple[str, ...] = Field((), alias="PEDNS_SOURCE_SUBSCRIPTIONS")
     tenant_id: str = Field("", alias="PEDNS_TENANT_ID")
 
+    mode: Literal["sync", "upsert-only", "dry-run"] = Field("sync", alias="PEDNS_MODE")
     owner_id: str = Field("pedns", alias="PEDNS_OWNER_ID", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
     ttl: int = Field(10, alias="PEDNS_TTL", ge=1, le=2147483647)
     publish_pending: bool = Field(False, alias="PEDNS_PUBLISH_PENDING")

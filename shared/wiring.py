@@ -23,6 +23,7 @@ def options_for(settings: Settings) -> ServiceOptions:
             adopt_zones=frozenset(z.lower().rstrip(".") for z in settings.adopt_zones),
             prefer_regions=frozenset(r.lower().replace(" ", "") for r in settings.prefer_regions),
             prefer_vnet_hashes=frozenset(short_hash(v.rstrip("/"), 8) for v in settings.prefer_vnets),
+            upsert_only=settings.mode == "upsert-only",
         ),
         desire=DesirePolicy.from_ranges(
             settings.allowed_ip_ranges,
@@ -34,6 +35,7 @@ def options_for(settings: Settings) -> ServiceOptions:
         source_subscriptions=frozenset(settings.source_subscriptions),
         tenant_id=settings.tenant_id,
         not_ready_give_up_seconds=settings.not_ready_give_up_minutes * 60,
+        dry_run=settings.mode == "dry-run",
     )
 
 

@@ -56,6 +56,14 @@ param createZonesAtRuntime bool = false
 @description('Zones this deployment creates and links to every hub network now, e.g. the catalogue\'s zones from `pedns zones --json`. Empty: create none.')
 param zoneNames array = []
 
+@description('sync: create, update and delete records; upsert-only: never delete; dry-run: only log what would change (PEDNS_MODE). Start with dry-run to observe pedns before it writes.')
+@allowed([
+  'sync'
+  'upsert-only'
+  'dry-run'
+])
+param mode string = 'sync'
+
 @description('Owner id stamped into the record sets pedns manages (PEDNS_OWNER_ID). One per pedns instance sharing the zones.')
 param ownerId string = 'pedns'
 
@@ -143,6 +151,7 @@ var pednsSettings = {
   PEDNS_DNS_SUBSCRIPTION_ID: dnsSubscriptionId
   PEDNS_DNS_RESOURCE_GROUP: dnsResourceGroupName
   PEDNS_SOURCE_SUBSCRIPTIONS: join(sourceSubscriptionIds, ',')
+  PEDNS_MODE: mode
   PEDNS_OWNER_ID: ownerId
   PEDNS_TTL: string(ttl)
   PEDNS_CREATE_ZONES: createZonesAtRuntime ? 'true' : 'false'

@@ -134,3 +134,35 @@ def test_a_misconfigured_app_answers_replay_with_a_clear_error(lab, app_env, hos
 
     error = json.loads(response.get_body())["error"]
     assert (500, True, True) == (response.status_code, "PEDNS_TTL" in error, "PEDNS_DNS_RESOURCE_GROUP: missing" in error)
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("upsert-only", {("privatelink.blob.core.windows.net", "kept"): ["10.0.5.4"]}),
+                                                ("sync", {})])
+def test_in_upsert_only_mode_a_delete_event_leaves_the_record(lab, app_env, host, monkeypatch, mode, expected):
+    from functions import _runtime
+
+    monkeypatch.setenv("PEDNS_MODE", mode)
+    _runtime.reset()
+    pe = lab.blob_endpoint("pe-kept", "kept", "10.0.5.4")
+    lab.put_endpoint(pe)
+    host.deliver(delivery(lab.event(pe["id"])))
+    lab.delete_endpoint(pe["id"])
+
+    host.deliver(delivery(lab.event(pe["id"], "delete")))
+
+    assert expected == lab.names()
+
+
+def test_in_dry_run_mode_events_change_nothing(lab, app_env, host, monkeypatch, caplog):
+    from functions import _runtime
+
+    caplog.set_level("INFO", logger="pedns")
+    monkeypatch.setenv("PEDNS_MODE", "dry-run")
+    _runtime.reset()
+    pe = lab.blob_endpoint("pe-dry", "observed", "10.0.5.5")
+    lab.put_endpoint(pe)
+
+    [ok] = host.deliver(delivery(lab.event(pe["id"])))
+
+    assert (True, {}) == (ok.ok, lab.names())
+    assert '"applied":false' in caplog.text

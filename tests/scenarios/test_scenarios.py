@@ -374,3 +374,17 @@ def test_a_connection_change_on_the_target_converges_only_the_endpoints_pointing
 
     assert [approved.id] == [ResourceId(r.endpoint) for r in results]
     assert {"aacct.privatelink.blob.core.windows.net", "otheracct.privatelink.blob.core.windows.net"} == set(w.zone())
+
+
+def test_dry_run_mode_makes_every_door_report_without_writing(make_world):
+    w = make_world(dry_run=True)
+    pe = endpoint("a")
+    w.put(pe)
+    writes = w.write_count()
+
+    converged = w.service.converge(pe.id)
+    reconciled = w.service.reconcile([pe.id.subscription_id])
+
+    assert (["create"], ["create"]) == ([c.action for c in converged.changes],
+                                        [c.action for r in reconciled.endpoints for c in r.changes])
+    assert (writes, {}) == (w.write_count(), w.zone())

@@ -203,3 +203,19 @@ def test_claims_round_trip_through_metadata_and_stay_under_arm_value_limits():
     assert {long_id} == set(ownership.claims(record))
     assert long_id == ownership.holder(record)
     assert all(len(v) <= 256 and len(k) <= 64 for k, v in record.metadata.items())
+
+
+def test_upsert_only_leaves_the_record_when_the_last_claim_goes():
+    record = ours(["10.0.0.4"], A, claim(A, 1))
+
+    d = decide(KEY, record, A, None, policy=Policy(upsert_only=True), now=100)
+
+    assert ("none", "released") == (d.action, d.outcome)
+
+
+def test_upsert_only_still_fails_over_to_a_standby():
+    record = ours(["10.0.0.4"], A, claim(A, 1), claim(B, 2))
+
+    d = decide(KEY, record, A, None, policy=Policy(upsert_only=True), now=100, candidates={B: want(B, "10.1.0.4")})
+
+    assert ("update", ("10.1.0.4",)) == (d.action, d.record.ips)
