@@ -1,9 +1,9 @@
 """A burst of events under ARM's real failure modes ends in exactly the desired hub records.
 
 The emulator injects 5xx answers and dropped connections (some after the write was applied) and
-throttles with token buckets answering 429 + Retry-After. Four workers — four function
-instances, each with its own SDK clients — take a duplicated, shuffled queue of write and delete
-events; a failed invocation goes back on the queue, as Event Grid redelivers.
+throttles with token buckets answering 429 + Retry-After. Four workers — two function instances
+with their own SDK clients, two concurrent invocations each — take a duplicated, shuffled queue of
+write and delete events; a failed invocation goes back on the queue, as Event Grid redelivers.
 """
 
 from __future__ import annotations
@@ -61,8 +61,11 @@ def test_a_burst_with_faults_throttling_duplicates_and_concurrent_workers_conver
     attempts: dict[str, int] = {}
     failures: list[str] = []
 
-    def worker() -> None:
-        service = build_service(settings)  # one function instance: its own clients and connections
+    # Two function instances, each with its own clients, and each running two invocations at once on
+    # the worker's thread pool, sharing that instance's service as functions/_runtime.py does.
+    instances = [build_service(settings), build_service(settings)]
+
+    def worker(service) -> None:
         while True:
             with lock:
                 if not queue:
@@ -78,7 +81,7 @@ def test_a_burst_with_faults_throttling_duplicates_and_concurrent_workers_conver
                     else:
                         failures.append(f"{event['id']}: {exc}")
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
+    threads = [threading.Thread(target=worker, args=(instances[i % 2],)) for i in range(4)]
     for t in threads:
         t.start()
     for t in threads:
