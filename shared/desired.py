@@ -52,9 +52,9 @@ def not_ready(pe: PrivateEndpoint) -> str | None:
     state = pe.provisioning_state.lower()
     if state in ("updating", "creating", "provisioning"):
         return f"provisioningState is {pe.provisioning_state}"
-    if state == "succeeded" and not pe.dns_configs and any(
+    if state == "succeeded" and not pe.dns_configs and not pe.has_zone_group and any(
         c.status is ConnectionStatus.APPROVED for c in pe.connections
-    ):
+    ):  # (an endpoint with a zone group may report no customDnsConfigs at all)
         return "connection is approved but customDnsConfigs is still empty"
     return None
 
@@ -67,7 +67,8 @@ def valid_dns_name(name: str) -> bool:
 def desire(pe: PrivateEndpoint, resolver: Resolver, policy: DesirePolicy = DesirePolicy()) -> Desired:
     """What `pe` should hold. Every FQDN it reports ends up in `records` or, with a reason, in `skipped`."""
     base = dict(endpoint_id=pe.id, location=pe.location, virtual_network_id=pe.virtual_network_id)
-    fqdns = [c.fqdn for c in pe.dns_configs]
+    dns_configs = pe.dns_configs or (pe.zone_group_configs if policy.manage_zone_group_endpoints else ())
+    fqdns = [c.fqdn for c in (pe.dns_configs or pe.zone_group_configs)]
 
     def skip_all(reason: Reason, detail: str) -> Desired:
         return Desired(**base, skipped=tuple(Skip(f, reason, detail) for f in fqdns) or (Skip("", reason, detail),))
@@ -89,7 +90,7 @@ def desire(pe: PrivateEndpoint, resolver: Resolver, policy: DesirePolicy = Desir
     group_id = connection.group_ids[0] if connection.group_ids else ""
     merged: dict[RecordKey, tuple[str, set[str]]] = {}
     skipped: list[Skip] = []
-    for config in pe.dns_configs:
+    for config in dns_configs:
         fqdn = config.fqdn.lower().rstrip(".")
         if not valid_dns_name(fqdn):
             skipped.append(Skip(fqdn, Reason.INVALID, "not a valid DNS name"))

@@ -25,6 +25,7 @@ __all__ = [
     "parse_private_endpoint",
     "parse_private_endpoint_id",
     "parse_zone_group_list",
+    "zone_group_dns_configs",
     "normalize_fqdn",
 ]
 
@@ -188,7 +189,12 @@ def _connection(wire: _Connection, *, manual: bool) -> Connection:
     )
 
 
-def parse_private_endpoint(body: Mapping[str, Any], *, has_zone_group: bool = False) -> PrivateEndpoint:
+def parse_private_endpoint(
+    body: Mapping[str, Any],
+    *,
+    has_zone_group: bool = False,
+    zone_group_configs: tuple[DnsConfig, ...] = (),
+) -> PrivateEndpoint:
     """The parts of an ARM private endpoint body pedns needs.
 
     Missing optional arrays are empty. A `customDnsConfigs` entry with no fqdn is dropped (there
@@ -234,20 +240,68 @@ def parse_private_endpoint(body: Mapping[str, Any], *, has_zone_group: bool = Fa
         dns_configs=tuple(configs),
         subnet_id=(props.subnet.id if props.subnet else None) or "",
         has_zone_group=has_zone_group,
+        zone_group_configs=zone_group_configs,
     )
 
 
+class _ZoneGroupRecordSet(_Wire):
+    record_type: str | None = Field(None, alias="recordType")
+    fqdn: str | None = None
+    ip_addresses: list[Any] | None = Field(None, alias="ipAddresses")
+
+
+class _ZoneConfigProperties(_Wire):
+    record_sets: list[_ZoneGroupRecordSet] | None = Field(None, alias="recordSets")
+
+
+class _ZoneConfig(_Wire):
+    properties: _ZoneConfigProperties | None = None
+
+
+class _ZoneGroupProperties(_Wire):
+    configs: list[_ZoneConfig] | None = Field(None, alias="privateDnsZoneConfigs")
+
+
+class _ZoneGroup(_Wire):
+    properties: _ZoneGroupProperties | None = None
+
+
 class _ZoneGroupList(_Wire):
-    value: list[Mapping[str, Any]]
+    value: list[_ZoneGroup]
 
 
 def parse_zone_group_list(body: Mapping[str, Any]) -> bool:
     """`GET {peId}/privateDnsZoneGroups` → whether the endpoint has any DNS zone group
     (then Azure manages its A records and pedns keeps out)."""
+    return _zone_groups(body) is not None
+
+
+def zone_group_dns_configs(body: Mapping[str, Any]) -> tuple[DnsConfig, ...]:
+    """The A records Azure wrote for the endpoint's zone groups, as `DnsConfig`s.
+
+    An endpoint with a zone group may report no `customDnsConfigs` at all; its names (already under
+    the privatelink zone, e.g. `acct.privatelink.blob.core.windows.net`) and IPs are in the groups'
+    `recordSets`. pedns reads them only when told to manage zone-group endpoints.
+    """
+    groups = _zone_groups(body) or []
+    configs: dict[str, set[str]] = {}
+    for g, group in enumerate(groups):
+        for c, config in enumerate((group.properties.configs if group.properties else None) or ()):
+            for r, record in enumerate((config.properties.record_sets if config.properties else None) or ()):
+                if (record.record_type or "A").upper() != "A" or not record.fqdn:
+                    continue
+                field = f"value[{g}].properties.privateDnsZoneConfigs[{c}].properties.recordSets[{r}]"
+                fqdn = normalize_fqdn(record.fqdn, field=f"zone group list: {field}.fqdn")
+                ips = _ipv4_only(list(record.ip_addresses or ()), field=f"zone group list: {field}.ipAddresses")
+                configs.setdefault(fqdn, set()).update(ips)
+    return tuple(DnsConfig(fqdn, tuple(sorted(ips, key=ipaddress.ip_address))) for fqdn, ips in configs.items())
+
+
+def _zone_groups(body: Mapping[str, Any]) -> list[_ZoneGroup] | None:
     if not isinstance(body, Mapping):
         raise InvalidInput(f"zone group list is not a JSON object: {type(body).__name__}")
     try:
         wire = _ZoneGroupList.model_validate(dict(body))
     except ValidationError as exc:
         raise InvalidInput(f"zone group list: {_one_line(exc)}") from None
-    return bool(wire.value)
+    return wire.value or None

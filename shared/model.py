@@ -131,6 +131,7 @@ class PrivateEndpoint:
     dns_configs: tuple[DnsConfig, ...]
     subnet_id: str = ""
     has_zone_group: bool = False
+    zone_group_configs: tuple[DnsConfig, ...] = ()  # the records Azure wrote for its zone groups
 
     @property
     def name(self) -> str:

@@ -53,5 +53,5 @@ class SuffixResolver:
         for suffix in self.SUFFIXES:
             if fqdn.endswith("." + suffix):
                 zone = "privatelink.vaultcore.azure.net" if suffix == "vault.azure.net" else f"privatelink.{suffix}"
-                return RecordKey(zone, fqdn[: -len(suffix) - 1])
+                return RecordKey(zone, fqdn[: -len(suffix) - 1].removesuffix(".privatelink"))
         return None

@@ -15,7 +15,7 @@ from azure.core.exceptions import HttpResponseError, ServiceRequestError, Servic
 from azure.core.rest import HttpRequest
 from azure.mgmt.core import ARMPipelineClient
 
-from ..endpoint import parse_private_endpoint, parse_zone_group_list
+from ..endpoint import parse_private_endpoint, parse_zone_group_list, zone_group_dns_configs
 from ..errors import NotFound
 from ..model import PrivateEndpoint, ResourceId
 from ..settings import Settings
@@ -45,25 +45,23 @@ class ArmEndpointReader:
         return body if isinstance(body, dict) else {}
 
     def get(self, endpoint_id: ResourceId) -> PrivateEndpoint:
-        path = quote(endpoint_id.value)
-        body = self._get_json(path, f"GET {endpoint_id}")
-        return parse_private_endpoint(body, has_zone_group=self._has_zone_group(path, endpoint_id))
+        return self._with_zone_groups(self._get_json(quote(endpoint_id.value), f"GET {endpoint_id}"), endpoint_id)
 
-    def _has_zone_group(self, path: str, endpoint_id: ResourceId) -> bool:
+    def _with_zone_groups(self, body: dict[str, Any], endpoint_id: ResourceId) -> PrivateEndpoint:
+        """The endpoint, knowing whether it has DNS zone groups and which records Azure wrote for them."""
         try:
-            return parse_zone_group_list(self._get_json(f"{path}/privateDnsZoneGroups", f"GET {endpoint_id} zone groups"))
+            groups = self._get_json(f"{quote(endpoint_id.value)}/privateDnsZoneGroups", f"GET {endpoint_id} zone groups")
         except NotFound:
-            return False
+            groups = {"value": []}
+        return parse_private_endpoint(body, has_zone_group=parse_zone_group_list(groups),
+                                      zone_group_configs=zone_group_dns_configs(groups))
 
     def list(self, subscription_id: str) -> Iterator[PrivateEndpoint]:
         url = f"/subscriptions/{quote(subscription_id)}/providers/Microsoft.Network/privateEndpoints"
         while url:
             page = self._get_json(url, f"list private endpoints in {subscription_id}")
             for item in page.get("value") or []:
-                endpoint_id = ResourceId(str(item.get("id", "")))
-                yield parse_private_endpoint(
-                    item, has_zone_group=self._has_zone_group(quote(endpoint_id.value), endpoint_id)
-                )
+                yield self._with_zone_groups(item, ResourceId(str(item.get("id", ""))))
             url = page.get("nextLink") or ""
 
     def close(self) -> None:

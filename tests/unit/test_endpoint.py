@@ -331,3 +331,20 @@ def test_an_empty_zone_group_list_has_none():
 def test_a_malformed_zone_group_list_is_rejected(body):
     with pytest.raises(InvalidInput, match="zone group list"):
         parse_zone_group_list(body)
+
+
+def test_the_records_azure_wrote_for_zone_groups_are_read_from_the_published_list():
+    from shared.endpoint import zone_group_dns_configs
+    from shared.model import DnsConfig
+
+    body = load("endpoints/spec-PrivateEndpointDnsZoneGroupList.json")["responses"]["200"]["body"]
+
+    configs = zone_group_dns_configs(body)
+
+    assert (DnsConfig("abc.zone1.com", ("10.0.0.4",)), DnsConfig("abc2.zone1.com", ("10.0.0.5",))) == configs[:2]
+
+
+def test_an_empty_zone_group_list_has_no_records():
+    from shared.endpoint import zone_group_dns_configs
+
+    assert () == zone_group_dns_configs({"value": []})

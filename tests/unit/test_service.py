@@ -134,3 +134,33 @@ def test_a_write_decided_from_a_stale_listing_is_refused_and_redone_from_the_liv
     w.service.converge(a.id, snapshot=snapshot)  # the listing knows nothing of b
 
     assert (b.id, ("10.0.0.2",)) == (w.holder(key), w.store.get(key).ips)
+
+
+def _zone_group_endpoint():
+    """An endpoint whose DNS lives in its zone group: no customDnsConfigs, records in recordSets."""
+    from dataclasses import replace
+
+    from shared.model import DnsConfig
+
+    pe = endpoint("a", {})
+    return replace(pe, has_zone_group=True,
+                   zone_group_configs=(DnsConfig("aacct.privatelink.blob.core.windows.net", ("10.0.1.4",)),))
+
+
+def test_a_zone_group_endpoint_without_custom_dns_configs_is_reported_not_retried():
+    w = World()
+
+    result = w.create(_zone_group_endpoint())
+
+    assert ("converged", {"aacct.privatelink.blob.core.windows.net": "zone-group"}, {}) == (
+        result.status, {s.fqdn: s.reason.value for s in result.skipped}, w.zone())
+
+
+def test_a_managed_zone_group_endpoint_takes_its_names_and_ips_from_the_zone_group():
+    from shared.desired import DesirePolicy
+
+    w = World(desire=DesirePolicy(manage_zone_group_endpoints=True))
+
+    w.create(_zone_group_endpoint())
+
+    assert {"aacct.privatelink.blob.core.windows.net": ("10.0.1.4",)} == w.zone()
