@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .model import (
+    Connection,
     ConnectionStatus,
     Desired,
     DesiredRecord,
@@ -53,10 +54,16 @@ def not_ready(pe: PrivateEndpoint) -> str | None:
     if state in ("updating", "creating", "provisioning"):
         return f"provisioningState is {pe.provisioning_state}"
     if state == "succeeded" and not pe.dns_configs and not pe.has_zone_group and any(
-        c.status is ConnectionStatus.APPROVED for c in pe.connections
-    ):  # (an endpoint with a zone group may report no customDnsConfigs at all)
+        c.status is ConnectionStatus.APPROVED and not _to_private_link_service(c) for c in pe.connections
+    ):  # (an endpoint with a zone group may report no customDnsConfigs at all; see below for PLS)
         return "connection is approved but customDnsConfigs is still empty"
     return None
+
+
+def _to_private_link_service(connection: Connection) -> bool:
+    """An endpoint to a Private Link Service reports FQDNs only if the service publishes `fqdns`;
+    without them its customDnsConfigs stay empty for good, which is not a transient state."""
+    return connection.target_type.lower() == "microsoft.network/privatelinkservices"
 
 
 def valid_dns_name(name: str) -> bool:
@@ -82,6 +89,9 @@ def desire(pe: PrivateEndpoint, resolver: Resolver, policy: DesirePolicy = Desir
 
     connection = pe.connections[0]  # an endpoint has exactly one connection
     status = connection.status
+    if not dns_configs and _to_private_link_service(connection) and status is ConnectionStatus.APPROVED:
+        return skip_all(Reason.UNMAPPED, "the Private Link Service publishes no FQDN: set its 'fqdns' property "
+                                         "so endpoints report one, then add a custom zone rule for it")
     if status is ConnectionStatus.PENDING and not policy.publish_pending:
         return skip_all(Reason.PENDING_APPROVAL, "the connection awaits approval on the target resource")
     if status in (ConnectionStatus.REJECTED, ConnectionStatus.DISCONNECTED, ConnectionStatus.UNKNOWN):

@@ -164,3 +164,13 @@ def test_a_managed_zone_group_endpoint_takes_its_names_and_ips_from_the_zone_gro
     w.create(_zone_group_endpoint())
 
     assert {"aacct.privatelink.blob.core.windows.net": ("10.0.1.4",)} == w.zone()
+
+
+def test_an_endpoint_to_a_private_link_service_without_fqdns_is_reported_not_retried():
+    w = World()
+    pls = "/subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/rg/providers/Microsoft.Network/privateLinkServices/partner"
+
+    result = w.create(endpoint("a", {}, target=pls, group=""))
+
+    assert ("converged", ["unmapped"], {}) == (result.status, [s.reason.value for s in result.skipped], w.zone())
+    assert "fqdns" in result.skipped[0].detail
