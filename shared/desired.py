@@ -80,7 +80,9 @@ def desire(pe: PrivateEndpoint, resolver: Resolver, policy: DesirePolicy = Desir
     def skip_all(reason: Reason, detail: str) -> Desired:
         return Desired(**base, skipped=tuple(Skip(f, reason, detail) for f in fqdns) or (Skip("", reason, detail),))
 
-    if pe.provisioning_state.lower() in ("failed", "deleting"):
+    if pe.provisioning_state.lower() == "deleting":
+        return Desired(**base)  # going away: withdraw quietly, as for a delete
+    if pe.provisioning_state.lower() == "failed":
         return skip_all(Reason.INVALID, f"provisioningState is {pe.provisioning_state}")
     if pe.has_zone_group and not policy.manage_zone_group_endpoints:
         return skip_all(Reason.ZONE_GROUP, "the endpoint has a private DNS zone group: Azure manages its records")

@@ -174,3 +174,13 @@ def test_an_endpoint_to_a_private_link_service_without_fqdns_is_reported_not_ret
 
     assert ("converged", ["unmapped"], {}) == (result.status, [s.reason.value for s in result.skipped], w.zone())
     assert "fqdns" in result.skipped[0].detail
+
+
+@pytest.mark.parametrize(("state", "reasons"), [("Deleting", []), ("Failed", ["invalid"])])
+def test_an_endpoint_being_deleted_withdraws_quietly_and_a_failed_one_is_reported(state, reasons):
+    w = World()
+    w.create(endpoint("a"))
+
+    result = w.create(endpoint("a", state=state))
+
+    assert (reasons, {}) == ([s.reason.value for s in result.skipped], w.zone())
