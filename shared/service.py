@@ -237,10 +237,14 @@ class Service:
             wanted = Desired(endpoint_id)
 
         want = {record.key: record for record in wanted.records}
-        known = claimed if claimed is not None else self._claimed_by(endpoint_id)
+        # What the index holds for this endpoint (None: unknown, e.g. it answered nothing or a
+        # reconcile passed `claimed`); writes it already reflects are skipped.
+        indexed = self.index.lookup(endpoint_id) if claimed is None else None
+        known = claimed if claimed is not None else (indexed if indexed is not None else self._scan_for(endpoint_id))
         keys = set(want) | known
-        if not dry_run and keys:
+        if not dry_run and keys and not (indexed is not None and keys <= indexed):
             self.index.store(endpoint_id, keys)  # intent first: the index never misses a claim
+            indexed = keys
 
         status: Status = "converged" if pe is not None else ("released" if release else "gone")
         result = EndpointResult(str(pe.id if pe else endpoint_id), status, dry_run=dry_run,
@@ -250,7 +254,8 @@ class Service:
 
         if not dry_run:
             kept = {r.key for r in result.records if r.outcome in ("held", "standby")}
-            self.index.store(endpoint_id, kept)
+            if kept != indexed:
+                self.index.store(endpoint_id, kept)
             if not release and any(c.applied for c in result.changes) and self._changed(endpoint_id, pe):
                 # The endpoint changed (or went) between our read and our writes. Its own event
                 # may already have been handled by another worker, which our writes just
@@ -386,10 +391,7 @@ class Service:
 
     # -- finding an endpoint's claims ----------------------------------------------------------
 
-    def _claimed_by(self, endpoint_id: ResourceId) -> set[RecordKey]:
-        known = self.index.lookup(endpoint_id)
-        if known is not None:
-            return known
+    def _scan_for(self, endpoint_id: ResourceId) -> set[RecordKey]:
         return self.scan().get(endpoint_id, set())
 
     def snapshot(self) -> Snapshot:

@@ -184,3 +184,27 @@ def test_an_endpoint_being_deleted_withdraws_quietly_and_a_failed_one_is_reporte
     result = w.create(endpoint("a", state=state))
 
     assert (reasons, {}) == ([s.reason.value for s in result.skipped], w.zone())
+
+
+def test_a_duplicate_event_writes_nothing_to_the_claim_index():
+    from shared.testing import InMemoryClaimIndex
+
+    class CountingIndex(InMemoryClaimIndex):
+        def __init__(self):
+            super().__init__()
+            self.stores = 0
+
+        def store(self, endpoint_id, keys):
+            self.stores += 1
+            super().store(endpoint_id, keys)
+
+    w = World()
+    w.service.index = index = CountingIndex()
+    pe = endpoint("a")
+    w.create(pe)
+    first = index.stores
+
+    w.service.converge(pe.id)
+
+    # the new endpoint: one write (its intent is already its final state); the duplicate: none
+    assert (1, 1) == (first, index.stores)
