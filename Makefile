@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 INFRA_STAMP := $(VENV)/.infra-stamp
 AZURITE := node_modules/.bin/azurite
 
-.PHONY: demo test test-fast venv azurite bench clean help
+.PHONY: demo test test-fast lint venv azurite bench clean help
 
 help:
 	@echo "make demo   - run pedns end to end on the local ARM emulator"
@@ -35,8 +35,11 @@ azurite: $(AZURITE)
 demo: venv
 	$(PY) -m tools.demo
 
-test: $(INFRA_STAMP) azurite
+test: $(INFRA_STAMP) azurite lint
 	$(PY) -m pytest -q -p no:cacheprovider -m "not slow"
+
+lint: venv
+	$(VENV)/bin/ruff check shared functions function_app.py emulator tools tests benchmarks
 
 test-fast: venv
 	$(PY) -m pytest -q -m "not infra and not slow"

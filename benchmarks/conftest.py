@@ -10,7 +10,7 @@ MEASURED: list[str] = []
 
 
 @pytest.fixture(params=["no index", "table index"])
-def index_mode(request, app_env, monkeypatch):
+def index_mode(request, app_env, monkeypatch):  # noqa: F811 - requests the imported fixture
     """Run once with the scan fallback and once with the claim index in Azurite."""
     if request.param == "table index":
         from functions import _runtime

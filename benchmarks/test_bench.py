@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from builders import SuffixResolver, endpoint
+from builders import endpoint
 from shared.desired import desire
 from shared.plan import Policy, decide
 from shared.wiring import catalogue_for

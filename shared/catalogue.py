@@ -253,7 +253,7 @@ class Catalogue:
             return base
         custom: list[tuple[CustomRule, _Rule]] = []
         rows: list[CatalogueRow] = []
-        for n, rule in enumerate(custom_rules):
+        for rule in custom_rules:
             row = CatalogueRow(
                 cloud=base._cloud,
                 service=rule.service or "Custom rule",

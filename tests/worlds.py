@@ -6,8 +6,6 @@ in-memory ports *and* end to end over HTTPS with azure-mgmt-privatedns and the A
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from builders import SuffixResolver
 from shared import ownership
 from shared.desired import DesirePolicy
@@ -143,7 +141,3 @@ class EmulatorWorld(MemoryWorld):
     def other_deployment(self, owner_id: str) -> Service:
         return Service(reader=self.reader, store=self.store, resolver=SuffixResolver(),
                        options=ServiceOptions(policy=Policy(owner_id=owner_id)))
-
-
-def strip_etag(record: RecordSet | None) -> RecordSet | None:
-    return replace(record, etag=None) if record else None

@@ -8,7 +8,7 @@ import time
 import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.privatedns import PrivateDnsManagementClient
-from emu_helpers import AUTH, DNS_API, NETWORK_API, ZONE, StaticCredential, pe_path, raw, zone_id
+from emu_helpers import AUTH, DNS_API, NETWORK_API, StaticCredential, pe_path, raw, zone_id
 
 from emulator import Emulator, Faults
 

@@ -11,7 +11,7 @@ from shared.desired import DesirePolicy
 from shared.errors import InvalidInput, NotReady
 from shared.model import ConnectionStatus, RecordKey, RecordSet, ResourceId
 from shared.plan import Policy
-from worlds import BLOB, COSMOS, EmulatorWorld, MemoryWorld, strip_etag
+from worlds import BLOB, EmulatorWorld, MemoryWorld
 
 SHARED = "shared.blob.core.windows.net"
 KEY = RecordKey(BLOB, "shared")

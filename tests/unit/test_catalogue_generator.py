@@ -13,7 +13,7 @@ def source(commercial: str, footnotes: str = "") -> str:
     """A docs excerpt with `commercial` as the Commercial table and empty Government and China tables."""
     return (
         "source-repo: MicrosoftDocs/azure-docs\nsource-commit: abc123\nms.date: 01/02/2026\n\n"
-        f"## Commercial\n\n### Some category\n\n> [!div class=\"mx-tdBreakAll\"]\n"
+        "## Commercial\n\n### Some category\n\n> [!div class=\"mx-tdBreakAll\"]\n"
         + "".join(f"> {line}\n" for line in (HEADER + commercial).splitlines())
         + f"\n{footnotes}\n\n## Government\n\n{HEADER}\n## China\n\n{HEADER}"
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -161,7 +161,7 @@ def run_history(history, schedule: random.Random, *, fault_rate: float, reconcil
             # second worker handles that change's event right away, before this handler writes.
             concurrent = schedule.random() < 0.5
 
-            def interleave() -> None:
+            def interleave(concurrent: bool = concurrent) -> None:
                 apply_next()
                 if concurrent:
                     other, _ = pending.pop()

@@ -116,10 +116,8 @@ def test_a_replay_with_one_id_outside_the_allowlist_changes_nothing():
 
 
 def test_a_write_decided_from_a_stale_listing_is_refused_and_redone_from_the_live_record():
-    from dataclasses import replace
 
     from shared.model import RecordKey
-    from shared.service import Snapshot
 
     w = World()
     a = endpoint("a", {"shared.blob.core.windows.net": ["10.0.0.1"]})
