@@ -51,3 +51,15 @@ def test_the_cli_table_lists_exactly_the_commands():
     documented = {re.match(r"`pedns (\w+)", row[0]).group(1) for row in table_after("## The CLI")}
 
     assert set(commands) == documented
+
+
+def test_the_custom_rule_example_loads_and_resolves_as_the_readme_says():
+    from shared.catalogue import Catalogue, load_custom_rules
+
+    example = README.split("### Custom zone rules", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    rules = load_custom_rules(example)
+    catalogue = Catalogue.for_cloud("AzureCloud", custom_rules=rules)
+
+    key = catalogue.resolve(target_id=rules[0].private_link_service_id, group_id="", fqdn="orders.svc.partner.example",
+                            location="westeurope")
+    assert ("privatelink.svc.partner.example", "orders") == (key.zone, key.name)
