@@ -171,11 +171,16 @@ class _PrivateEndpointBody(_Wire):
     properties: _Properties | None = None
 
 
-def _one_line(exc: ValidationError, prefix: str = "") -> str:
+def one_line(exc: ValidationError, prefix: str = "", *, whole: str = "body") -> str:
+    """A pydantic error as one line: where, what, the offending value (shown safely), how many more."""
     first = exc.errors(include_url=False)[0]
     where = ".".join(str(part) for part in first["loc"])
-    where = f"{prefix}{where}" if where else (prefix.rstrip(".") or "body")
-    return f"{where}: {first['msg']}" + (f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else "")
+    where = f"{prefix}{where}" if where else (prefix.rstrip(".") or whole)
+    more = exc.error_count() - 1
+    text = f"{where}: {first['msg']}"
+    if first["type"] not in ("missing", "literal_error") and "input" in first:
+        text += f", got {show(first['input'])}"
+    return text + (f" (+{more} more)" if more else "")
 
 
 def _connection(wire: _Connection, *, manual: bool) -> Connection:
@@ -214,7 +219,7 @@ def parse_private_endpoint(
     try:
         wire = _PrivateEndpointBody.model_validate(dict(body))
     except ValidationError as exc:
-        raise InvalidInput(f"{where}: {_one_line(exc)}") from None
+        raise InvalidInput(f"{where}: {one_line(exc)}") from None
 
     props = wire.properties or _Properties()
     configs: list[DnsConfig] = []
@@ -303,5 +308,5 @@ def _zone_groups(body: Mapping[str, Any]) -> list[_ZoneGroup] | None:
     try:
         wire = _ZoneGroupList.model_validate(dict(body))
     except ValidationError as exc:
-        raise InvalidInput(f"zone group list: {_one_line(exc)}") from None
+        raise InvalidInput(f"zone group list: {one_line(exc)}") from None
     return wire.value or None

@@ -52,7 +52,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.endpoint import parse_private_endpoint_id, parse_zone_group_parent, show
+from shared.endpoint import one_line, parse_private_endpoint_id, parse_zone_group_parent, show
 from shared.errors import InvalidInput
 from shared.model import ResourceId
 
@@ -176,17 +176,6 @@ def _label(event_id: object) -> str:
     return f"event {show(event_id)}"
 
 
-def _one_line(exc: ValidationError, prefix: str = "") -> str:
-    first = exc.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in first["loc"])
-    where = f"{prefix}{where}" if where else (prefix.rstrip(".") or "event")
-    more = exc.error_count() - 1
-    text = f"{where}: {first['msg']}"
-    if first["type"] not in ("missing", "literal_error") and "input" in first:
-        text += f", got {show(first['input'])}"
-    return text + (f" (+{more} more)" if more else "")
-
-
 def _parse_time(value: str | None, *, field: str) -> datetime | None:
     if value is None:
         return None
@@ -231,7 +220,7 @@ def parse_event(obj: Mapping[str, Any]) -> ResourceEvent:
             event_id, event_type, subject, data = eg.id, eg.event_type, eg.subject, eg.data
             time = _parse_time(eg.event_time, field="eventTime")
     except ValidationError as exc:
-        raise InvalidInput(f"{label}: {_one_line(exc)}") from None
+        raise InvalidInput(f"{label}: {one_line(exc, whole='event')}") from None
     except InvalidInput as exc:
         raise InvalidInput(f"{label}: {exc}") from None
 
@@ -257,7 +246,7 @@ def parse_event(obj: Mapping[str, Any]) -> ResourceEvent:
     try:
         body = _ResourceEventData.model_validate(dict(data))
     except ValidationError as exc:
-        raise InvalidInput(f"{label}: {_one_line(exc, 'data.')}") from None
+        raise InvalidInput(f"{label}: {one_line(exc, 'data.', whole='event')}") from None
 
     operation = body.operation_name or ""
     resource = body.resource_uri or subject or ""

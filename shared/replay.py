@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
 
-from .endpoint import parse_private_endpoint_id
+from .endpoint import one_line, parse_private_endpoint_id
 from .errors import InvalidInput
 from .model import ResourceId
 
@@ -42,9 +42,7 @@ def parse_replay_body(body: bytes, *, max_ids: int) -> ReplayRequest:
     try:
         parsed = _ReplayBody.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "body"
-        raise InvalidInput(f"{where}: {err['msg']}") from None
+        raise InvalidInput(one_line(exc)) from None
     ids = parsed.private_endpoint_ids
     if len(ids) > max_ids:
         raise InvalidInput(f"privateEndpointIds has {len(ids)} ids; the limit is {max_ids} (PEDNS_MAX_REPLAY_IDS)")
