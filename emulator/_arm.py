@@ -855,14 +855,9 @@ class Arm:
         body = _json_body(req)
         given = _properties(body)
         with self.store.lock:
-            found = self._zone_or_parent_404(sub, rg, zone)
-            lid = self._record_lid(found, rtype, name)
-            existing = self._d["recordSets"].get(lid)
-            _check_conditions(req, existing["etag"] if existing else None)
+            found, lid, existing = self._guarded_record(req, sub, rg, zone, rtype, name, "modified")
             if existing is None:
                 raise _not_found(f"{ZONE_TYPE}/{rtype}", f"{zone}/{name}", rg)
-            if existing["properties"].get("isAutoRegistered"):
-                raise _bad(f"The record set '{name}' is auto-registered by a virtual network link and cannot be modified.")
             merged = {k: copy.deepcopy(v) for k, v in existing["properties"].items() if k not in ("fqdn", "isAutoRegistered")}
             for key, value in given.items():
                 if key in ("fqdn", "isAutoRegistered"):
@@ -882,17 +877,24 @@ class Arm:
         if rtype == "SOA":
             raise _bad("The SOA record set cannot be deleted.")
         with self.store.lock:
-            found = self._zone_or_parent_404(sub, rg, zone)
-            lid = self._record_lid(found, rtype, name)
-            existing = self._d["recordSets"].get(lid)
-            _check_conditions(req, existing["etag"] if existing else None)
+            _, lid, existing = self._guarded_record(req, sub, rg, zone, rtype, name, "deleted")
             if existing is None:
                 return Response(204)
-            if existing["properties"].get("isAutoRegistered"):
-                raise _bad(f"The record set '{name}' is auto-registered by a virtual network link and cannot be deleted.")
             del self._d["recordSets"][lid]
             self._changed()
             return Response(200)
+
+    def _guarded_record(self, req: Request, sub: str, rg: str, zone: str, rtype: str, name: str,
+                        verb: str) -> tuple[dict[str, Any], str, dict[str, Any] | None]:
+        """(zone, record id, record or None) for a PATCH or DELETE, after its If-Match/If-None-Match
+        and the auto-registration guard. Call with the store's lock held."""
+        found = self._zone_or_parent_404(sub, rg, zone)
+        lid = self._record_lid(found, rtype, name)
+        existing = self._d["recordSets"].get(lid)
+        _check_conditions(req, existing["etag"] if existing else None)
+        if existing is not None and existing["properties"].get("isAutoRegistered"):
+            raise _bad(f"The record set '{name}' is auto-registered by a virtual network link and cannot be {verb}.")
+        return found, lid, existing
 
     def _record_list(self, req: Request, sub: str, rg: str, zone: str, rtype: str) -> Response:
         suffix = req.query.get("$recordsetnamesuffix")
