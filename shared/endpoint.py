@@ -25,6 +25,7 @@ __all__ = [
     "parse_private_endpoint",
     "parse_private_endpoint_id",
     "parse_zone_group_list",
+    "parse_zone_groups",
     "zone_group_dns_configs",
     "normalize_fqdn",
 ]
@@ -275,20 +276,28 @@ class _ZoneGroupList(_Wire):
     value: list[_ZoneGroup]
 
 
-def parse_zone_group_list(body: Mapping[str, Any]) -> bool:
-    """`GET {peId}/privateDnsZoneGroups` → whether the endpoint has any DNS zone group
-    (then Azure manages its A records and pedns keeps out)."""
-    return _zone_groups(body) is not None
-
-
-def zone_group_dns_configs(body: Mapping[str, Any]) -> tuple[DnsConfig, ...]:
-    """The A records Azure wrote for the endpoint's zone groups, as `DnsConfig`s.
+def parse_zone_groups(body: Mapping[str, Any]) -> tuple[bool, tuple[DnsConfig, ...]]:
+    """`GET {peId}/privateDnsZoneGroups` → (has any zone group, the A records Azure wrote for them).
 
     An endpoint with a zone group may report no `customDnsConfigs` at all; its names (already under
     the privatelink zone, e.g. `acct.privatelink.blob.core.windows.net`) and IPs are in the groups'
-    `recordSets`. pedns reads them only when told to manage zone-group endpoints.
+    `recordSets`. pedns uses them only when told to manage zone-group endpoints.
     """
-    groups = _zone_groups(body) or []
+    groups = _zone_groups(body)
+    return groups is not None, _record_sets(groups or [])
+
+
+def parse_zone_group_list(body: Mapping[str, Any]) -> bool:
+    """Whether the endpoint has any DNS zone group (then Azure manages its A records and pedns keeps out)."""
+    return parse_zone_groups(body)[0]
+
+
+def zone_group_dns_configs(body: Mapping[str, Any]) -> tuple[DnsConfig, ...]:
+    """The A records Azure wrote for the endpoint's zone groups, as `DnsConfig`s."""
+    return parse_zone_groups(body)[1]
+
+
+def _record_sets(groups: list[_ZoneGroup]) -> tuple[DnsConfig, ...]:
     configs: dict[str, set[str]] = {}
     for g, group in enumerate(groups):
         for c, config in enumerate((group.properties.configs if group.properties else None) or ()):

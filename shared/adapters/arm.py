@@ -15,7 +15,7 @@ from azure.core.exceptions import HttpResponseError, ServiceRequestError, Servic
 from azure.core.rest import HttpRequest
 from azure.mgmt.core import ARMPipelineClient
 
-from ..endpoint import parse_private_endpoint, parse_zone_group_list, zone_group_dns_configs
+from ..endpoint import parse_private_endpoint, parse_zone_groups
 from ..errors import NotFound
 from ..model import PrivateEndpoint, ResourceId
 from ..settings import Settings
@@ -53,8 +53,8 @@ class ArmEndpointReader:
             groups = self._get_json(f"{quote(endpoint_id.value)}/privateDnsZoneGroups", f"GET {endpoint_id} zone groups")
         except NotFound:
             groups = {"value": []}
-        return parse_private_endpoint(body, has_zone_group=parse_zone_group_list(groups),
-                                      zone_group_configs=zone_group_dns_configs(groups))
+        has_zone_group, zone_group_configs = parse_zone_groups(groups)
+        return parse_private_endpoint(body, has_zone_group=has_zone_group, zone_group_configs=zone_group_configs)
 
     def list(self, subscription_id: str) -> Iterator[PrivateEndpoint]:
         url = f"/subscriptions/{quote(subscription_id)}/providers/Microsoft.Network/privateEndpoints"
