@@ -191,9 +191,19 @@ def _offset(token: str | None) -> int:
 class Arm:
     """Routes ARM requests to resource handlers over a `Store`."""
 
-    def __init__(self, store: Store, *, on_change: Callable[[], None] | None = None) -> None:
+    def __init__(self, store: Store, *, on_change: Callable[[], None] | None = None,
+                 on_endpoint: Callable[[str, dict[str, Any] | None, dict[str, Any] | None], None] | None = None) -> None:
+        """`on_endpoint(lid, before, after)` hears every private endpoint PUT (after = the new body)
+        and DELETE (after = None), under the store's lock; the emulator keeps Resource Graph's
+        lagging view with it."""
         self.store = store
         self._on_change = on_change or store.save
+        self._on_endpoint = on_endpoint
+        # Zone group ids by private endpoint id, so an endpoint PUT or DELETE finds its groups
+        # without scanning every group (seeding 10,000 endpoints would otherwise be quadratic).
+        self._groups_by_pe: dict[str, set[str]] = {}
+        for lid in store.data["zoneGroups"]:
+            self._groups_by_pe.setdefault(lid.rpartition("/privatednszonegroups/")[0], set()).add(lid)
 
     @property
     def _d(self) -> dict[str, dict[str, dict[str, Any]]]:
@@ -263,9 +273,10 @@ class Arm:
         if len(tail) == 2:
             if m != "GET":
                 raise self._method_not_allowed(req)
-            if pe_lid not in self._d["privateEndpoints"]:
-                raise _not_found(PE_TYPE, name, rg)
-            return self._list(req, "zoneGroups", pe_lid + "/privatednszonegroups/")
+            with self.store.lock:
+                if pe_lid not in self._d["privateEndpoints"]:
+                    raise _not_found(PE_TYPE, name, rg)
+                return self._page(req, self._zone_groups(pe_lid))
         if len(tail) == 3:
             handler = {"GET": self._zg_get, "PUT": self._zg_put, "DELETE": self._zg_delete}.get(m)
             if handler is None:
@@ -360,6 +371,11 @@ class Arm:
             body["nextLink"] = f"{req.origin}{quote(unquote(req.path), safe='/@')}?{query}"
         return Response(200, body)
 
+    def _zone_groups(self, pe_lid: str) -> list[dict[str, Any]]:
+        """The endpoint's zone groups, sorted by id. Call with the store's lock held."""
+        groups = self._d["zoneGroups"]
+        return [groups[lid] for lid in sorted(self._groups_by_pe.get(pe_lid, ())) if lid in groups]
+
     def _children(self, kind: str, prefix: str) -> list[dict[str, Any]]:
         items = [(lid, r) for lid, r in self._d[kind].items() if lid.startswith(prefix) and "/" not in lid[len(prefix):]]
         return [r for _, r in sorted(items)]
@@ -420,11 +436,13 @@ class Arm:
                     pe[key] = copy.deepcopy(body[key])
             pe["properties"] = props
             # Validate the zone groups against the new body before changing anything.
-            groups = self._children("zoneGroups", lid + "/privatednszonegroups/")
+            groups = self._zone_groups(lid)
             plans = [(g, self._zone_group_plan(pe, g["properties"]["privateDnsZoneConfigs"], strict=False)) for g in groups]
             self._d["privateEndpoints"][lid] = pe
             for group, plan in plans:
                 self._apply_zone_group(group, plan)
+            if self._on_endpoint is not None:
+                self._on_endpoint(lid, existing, pe)
             self._changed()
             return Response(200 if existing else 201, _public(pe), {"ETag": pe["etag"]})
 
@@ -435,9 +453,11 @@ class Arm:
             _check_conditions(req, existing["etag"] if existing else None)
             if existing is None:
                 return Response(204)
-            for group in self._children("zoneGroups", lid + "/privatednszonegroups/"):
+            for group in self._zone_groups(lid):
                 self._remove_zone_group(group)
             del self._d["privateEndpoints"][lid]
+            if self._on_endpoint is not None:
+                self._on_endpoint(lid, existing, None)
             self._changed()
             return Response(200)
 
@@ -483,6 +503,7 @@ class Arm:
                 "_written": existing["_written"] if existing else [],
             }
             self._d["zoneGroups"][lid] = group
+            self._groups_by_pe.setdefault(pe_lid, set()).add(lid)
             self._apply_zone_group(group, plan)
             self._changed()
             return Response(200 if existing else 201, _public(group), {"ETag": group["etag"]})
@@ -564,7 +585,14 @@ class Arm:
     def _remove_zone_group(self, group: dict[str, Any]) -> None:
         for record_lid in group.get("_written", []):
             self._d["recordSets"].pop(record_lid, None)
-        self._d["zoneGroups"].pop(group["id"].lower(), None)
+        lid = group["id"].lower()
+        self._d["zoneGroups"].pop(lid, None)
+        pe_lid = lid.rpartition("/privatednszonegroups/")[0]
+        siblings = self._groups_by_pe.get(pe_lid)
+        if siblings is not None:
+            siblings.discard(lid)
+            if not siblings:
+                del self._groups_by_pe[pe_lid]
 
     # ------------------------------------------------------------------ private DNS zones
 

@@ -55,6 +55,11 @@ def _parser() -> _Parser:
         p.add_argument(f"--{kind}-bucket", type=int, default=getattr(d, f"{kind}_bucket"))
         p.add_argument(f"--{kind}-refill", type=float, default=getattr(d, f"{kind}_refill"), help="tokens per second")
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--graph-lag-ms", type=int, default=d.graph_lag_ms,
+                   help="Resource Graph shows private endpoints as they were this long ago")
+    p.add_argument("--graph-quota", type=int, default=d.graph_quota,
+                   help="Resource Graph queries per caller per window (429 past it with --throttle)")
+    p.add_argument("--graph-window-seconds", type=float, default=d.graph_window_seconds)
     return p
 
 
@@ -69,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             write_bucket=args.write_bucket, write_refill=args.write_refill,
             delete_bucket=args.delete_bucket, delete_refill=args.delete_refill,
             seed=args.seed,
+            graph_lag_ms=args.graph_lag_ms, graph_quota=args.graph_quota,
+            graph_window_seconds=args.graph_window_seconds,
         )
     except _Usage as exc:
         print(f"pedns emulator: error: {exc}", file=sys.stderr, flush=True)

@@ -1,4 +1,4 @@
-"""Fault injection and ARM-style throttling.
+"""Fault injection, ARM-style throttling and Resource Graph's per-caller quota.
 
 Both are decided per request, under a lock, from a seeded RNG, so a run with the same seed and the
 same request sequence sees the same faults.
@@ -42,6 +42,11 @@ class Faults:
     delete_bucket: int = 200
     delete_refill: float = 10.0
     seed: int | None = None
+    #: Resource Graph answers as the endpoints were this long ago (it is eventually consistent).
+    graph_lag_ms: int = 0
+    #: Resource Graph queries per caller (bearer token) per window; 429 past it when `throttle` is on.
+    graph_quota: int = 15
+    graph_window_seconds: float = 5.0
 
     def __post_init__(self) -> None:
         if self.latency_ms < 0:
@@ -53,6 +58,12 @@ class Faults:
                 raise ValueError(f"{kind}_bucket must be >= 1")
             if getattr(self, f"{kind}_refill") <= 0:
                 raise ValueError(f"{kind}_refill must be > 0")
+        if self.graph_lag_ms < 0:
+            raise ValueError("graph_lag_ms must be >= 0")
+        if self.graph_quota < 1:
+            raise ValueError("graph_quota must be >= 1")
+        if not self.graph_window_seconds > 0:
+            raise ValueError("graph_window_seconds must be > 0")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Faults:
@@ -92,6 +103,14 @@ class _Bucket:
         return False, (1.0 - self.tokens) / self.refill
 
 
+class _Window:
+    """A fixed quota window, as Resource Graph's: it starts with the first query after the last one ended."""
+
+    def __init__(self, now: float) -> None:
+        self.start = now
+        self.used = 0
+
+
 class Injector:
     """Decides, per request, latency, throttling and faults according to the current `Faults`."""
 
@@ -109,6 +128,7 @@ class Injector:
             self._faults = faults
             self._rng = random.Random(faults.seed)
             self._buckets: dict[tuple[str, Kind], _Bucket] = {}
+            self._windows: dict[str, _Window] = {}
 
     def take(self, subscription: str, kind: Kind) -> tuple[bool, int, int]:
         """Take a token for the subscription and kind.
@@ -129,6 +149,26 @@ class Injector:
                 granted = True
             return granted, int(bucket.tokens), max(1, math.ceil(wait))
 
+    def take_graph(self, caller: str) -> tuple[bool, int, float]:
+        """Count one Resource Graph query for the caller (the bearer token).
+
+        Returns (granted, queries remaining in the window, seconds until the window resets). As
+        with the ARM buckets, queries are counted even when throttling is off, so the quota headers
+        are always present; only `throttle` turns an exhausted quota into a refusal. A refused
+        query does not count.
+        """
+        with self._lock:
+            f = self._faults
+            now = self._clock()
+            window = self._windows.get(caller)
+            if window is None or now - window.start >= f.graph_window_seconds:
+                window = self._windows[caller] = _Window(now)
+            resets_after = max(0.0, window.start + f.graph_window_seconds - now)
+            if window.used >= f.graph_quota and f.throttle:
+                return False, 0, resets_after
+            window.used += 1
+            return True, max(0, f.graph_quota - window.used), resets_after
+
     def draw(self) -> Fault | None:
         """Draw whether this request fails, and how."""
         with self._lock:
@@ -141,3 +181,6 @@ class Injector:
 
     def latency(self) -> float:
         return self._faults.latency_ms / 1000.0
+
+    def graph_lag(self) -> float:
+        return self._faults.graph_lag_ms / 1000.0

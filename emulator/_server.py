@@ -1,10 +1,13 @@
 """The HTTPS server and the `Emulator` handle: TLS from a throwaway trustme CA, ARM's front door
-checks (auth, api-version, throttling), injected faults, the request log and the admin routes."""
+checks (auth, api-version, throttling, Resource Graph's quota), injected faults, the request log
+and the admin routes."""
 
 from __future__ import annotations
 
+import email.message
 import json
 import logging
+import math
 import shutil
 import socket
 import ssl
@@ -20,6 +23,8 @@ import trustme
 
 from ._arm import Arm, ArmError, Request, Response
 from ._faults import REMAINING_HEADERS, Faults, Injector, kind_of
+from ._graph import Graph, throttled
+from ._management import GROUP_PREFIX, TENANT_ID, ManagementGroups
 from ._store import Store
 
 log = logging.getLogger(__name__)
@@ -33,6 +38,19 @@ _AUTOREGISTERED = ADMIN_PREFIX + "autoregistered/"
 
 #: Status logged for a request answered by closing the connection.
 DROPPED = 0
+
+#: Resource Graph's quota headers, on every answer past the quota check.
+QUOTA_REMAINING = "x-ms-user-quota-remaining"
+QUOTA_RESETS_AFTER = "x-ms-user-quota-resets-after"
+
+#: The api-version `Emulator.apply` sends when none is given, by the path's provider.
+_DEFAULT_API_VERSIONS = {"microsoft.management": "2023-04-01", "microsoft.resourcegraph": "2022-10-01"}
+_DEFAULT_API_VERSION = "2024-05-01"
+
+
+def _hms(seconds: float) -> str:
+    whole = max(0, math.ceil(seconds))
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
 class _Dropped(Exception):
@@ -145,8 +163,10 @@ class Emulator:
         self._port = port
         self._state_dir_arg = Path(state_dir) if state_dir is not None else None
         self._store = Store(state_file)
-        self._arm = Arm(self._store)
         self._injector = Injector(faults)
+        self._graph = Graph(self._store, lag=self._injector.graph_lag)
+        self._arm = Arm(self._store, on_endpoint=self._graph.record)
+        self._management = ManagementGroups(self._arm)
         self._hub_subscription = hub_subscription.lower()
         self._hub_resource_group = hub_resource_group
         self._spoke_subscription = spoke_subscription.lower()
@@ -249,6 +269,11 @@ class Emulator:
     def spoke_subscription(self) -> str:
         return self._spoke_subscription
 
+    @property
+    def tenant_id(self) -> str:
+        """The emulated tenant; also the name of the tenant root management group."""
+        return TENANT_ID
+
     def env(self) -> dict[str, str]:
         """The PEDNS_* settings that point pedns at this emulator."""
         return {
@@ -272,7 +297,8 @@ class Emulator:
 
     @property
     def requests(self) -> list[tuple[str, str, int]]:
-        """(method, path, status) of every ARM request since start or `clear_requests()`.
+        """(method, path, status) of every ARM request (Resource Graph and management groups
+        included) since start or `clear_requests()`.
 
         The path is percent-decoded, without the query; status 0 means the connection was dropped.
         """
@@ -308,6 +334,53 @@ class Emulator:
             raise ValueError(f"cannot seed {zone}/{name}: {response.status} {response.body}")
         return response.body
 
+    def apply(self, method: str, path: str, body: Any = None, *, api_version: str | None = None,
+              headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        """Run one request through the emulator's router in-process: no HTTPS, auth, throttling,
+        quota, latency or faults, and not recorded in `requests`. For fast seeding (benchmarks).
+
+        `path` is plain (not percent-encoded) and may carry a query string; `body` is JSON-able (or
+        bytes). Without `api_version` (or one in the path) a version the route accepts is sent.
+        Returns (status, parsed body or None).
+        """
+        path, _, query_string = path.partition("?")
+        query: dict[str, str] = {}
+        for key, value in parse_qsl(query_string, keep_blank_values=True):
+            query.setdefault(key.lower(), value)
+        if "api-version" not in query:
+            segments = [s.lower() for s in path.split("/") if s]
+            provider = segments[1] if len(segments) > 1 and segments[0] == "providers" else ""
+            query["api-version"] = api_version or _DEFAULT_API_VERSIONS.get(provider, _DEFAULT_API_VERSION)
+        message = email.message.Message()
+        for name, value in (headers or {}).items():
+            message[name] = value
+        payload = body if isinstance(body, bytes) else (b"" if body is None else json.dumps(body).encode())
+        origin = self.base_url if self._server is not None else "https://127.0.0.1"
+        response = self._handle(Request(method.upper(), quote(path, safe="/"), query, message, payload, origin))
+        return response.status, response.body
+
+    def add_management_group(self, group_id: str, parent: str | None = None, *,
+                             display_name: str | None = None) -> dict[str, Any]:
+        """Create (or update) a management group under `parent` (a group id or full resource id;
+        default the tenant root group), through the same handler as the HTTPS route."""
+        props: dict[str, Any] = {}
+        if display_name is not None:
+            props["displayName"] = display_name
+        if parent is not None:
+            parent_id = parent if parent.startswith("/") else GROUP_PREFIX + parent
+            props["details"] = {"parent": {"id": parent_id}}
+        status, answer = self.apply("PUT", GROUP_PREFIX + group_id, {"properties": props})
+        if status != 200:
+            raise ValueError(f"cannot create management group {group_id}: {status} {answer}")
+        return answer
+
+    def move_subscription(self, subscription_id: str, group_id: str) -> dict[str, Any]:
+        """Place a subscription under a management group (leaving the one it was in)."""
+        status, answer = self.apply("PUT", f"{GROUP_PREFIX}{group_id}/subscriptions/{subscription_id}")
+        if status != 200:
+            raise ValueError(f"cannot move subscription {subscription_id} to {group_id}: {status} {answer}")
+        return answer
+
     def snapshot(self) -> dict[str, dict[str, dict[str, Any]]]:
         """A deep copy of the state: {collection: {lower-cased resource id: resource}}."""
         return self._store.snapshot()
@@ -317,6 +390,15 @@ class Emulator:
     def _record(self, req: Request, status: int) -> None:
         with self._log_lock:
             self._log.append((req.method, unquote(req.path), status))
+
+    def _handle(self, req: Request) -> Response:
+        """Route an authenticated request to management groups, Resource Graph or the ARM resources."""
+        segments = [s.lower() for s in unquote(req.path).split("/") if s]
+        if segments[:2] == ["providers", "microsoft.management"]:
+            return self._management.handle(req)
+        if segments[:2] == ["providers", "microsoft.resourcegraph"]:
+            return self._graph.handle(req)
+        return self._arm.handle(req)
 
     def _serve(self, req: Request) -> Response:
         if req.path.lower().startswith(ADMIN_PREFIX):
@@ -342,6 +424,8 @@ class Emulator:
         if not req.query.get("api-version"):
             return ArmError(400, "MissingApiVersionParameter",
                             "The api-version query parameter (?api-version=) is required for all requests.").response()
+        if Graph.is_graph_path(req.path):
+            return self._graph_front_door(req, token.strip())
         kind = kind_of(req.method)
         segments = [s for s in req.path.split("/") if s]
         subscription = segments[1].lower() if len(segments) > 1 and segments[0].lower() == "subscriptions" else "-"
@@ -363,10 +447,40 @@ class Emulator:
             return ArmError(500, "InternalServerError", "Encountered internal server error (injected by the emulator).").response()
         if fault == "503":
             return ArmError(503, "ServiceUnavailable", "The service is temporarily unavailable (injected by the emulator).").response()
-        response = self._arm.handle(req)
+        response = self._handle(req)
         if fault == "drop_after":
             raise _Dropped()
         response.headers.setdefault(REMAINING_HEADERS[kind], str(remaining))
+        return response
+
+    def _graph_front_door(self, req: Request, caller: str) -> Response:
+        """Resource Graph's own quota per caller (the bearer token) instead of the subscription
+        buckets; latency and faults as for ARM. Every answer past the quota check carries the
+        quota headers."""
+        early = self._graph.precheck(req)
+        if early is not None:
+            return early
+        granted, remaining, resets_after = self._injector.take_graph(caller)
+        quota = {QUOTA_REMAINING: str(remaining), QUOTA_RESETS_AFTER: _hms(resets_after)}
+        if not granted:
+            response = throttled(resets_after)
+            response.headers.update(quota)
+            return response
+        delay = self._injector.latency()
+        if delay:
+            time.sleep(delay)
+        fault = self._injector.draw()
+        if fault == "drop_before":
+            raise _Dropped()
+        if fault == "500":
+            response = ArmError(500, "InternalServerError", "Encountered internal server error (injected by the emulator).").response()
+        elif fault == "503":
+            response = ArmError(503, "ServiceUnavailable", "The service is temporarily unavailable (injected by the emulator).").response()
+        else:
+            response = self._graph.handle(req)
+            if fault == "drop_after":
+                raise _Dropped()
+        response.headers.update(quota)
         return response
 
     def _admin(self, req: Request) -> Response:

@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 #: Collections of resources, each a dict from lower-cased resource id to the resource as ARM
-#: answers it (plus private keys starting with "_", never sent).
-KINDS = ("privateEndpoints", "zoneGroups", "zones", "links", "recordSets")
+#: answers it (plus private keys starting with "_", never sent). `managementGroups` holds the
+#: groups (not the tenant root group, which always exists) and `subscriptionParents` where each
+#: placed subscription sits, by lower-cased subscription id. A state file written before a kind
+#: existed loads it empty.
+KINDS = ("privateEndpoints", "zoneGroups", "zones", "links", "recordSets", "managementGroups", "subscriptionParents")
 
 FORMAT = 1
 

@@ -73,3 +73,48 @@ def raw(emu: Emulator, method: str, path: str, body: Any = None, headers: dict[s
 
 
 AUTH = {"Authorization": "Bearer t"}
+
+
+# ---------------------------------------------------------------- Resource Graph and management groups
+
+GRAPH_API = "2022-10-01"
+GRAPH_PATH = "/providers/Microsoft.ResourceGraph/resources"
+MG_API = "2023-04-01"
+MG_PREFIX = "/providers/Microsoft.Management/managementGroups/"
+
+
+def graph(emu: Emulator, query: str, *, subscriptions: list[str] | None = None,
+          management_groups: list[str] | None = None, options: dict[str, Any] | None = None,
+          api: str = GRAPH_API, token: str = "t"):
+    """POST one Resource Graph query over HTTPS; returns (status, headers, parsed JSON or None)."""
+    body: dict[str, Any] = {"query": query}
+    if subscriptions is not None:
+        body["subscriptions"] = subscriptions
+    if management_groups is not None:
+        body["managementGroups"] = management_groups
+    if options is not None:
+        body["options"] = options
+    return raw(emu, "POST", f"{GRAPH_PATH}?api-version={api}", body, {"Authorization": f"Bearer {token}"})
+
+
+def mg_path(group: str, *rest: str, api: str | None = MG_API) -> str:
+    path = MG_PREFIX + "/".join([group, *rest])
+    return f"{path}?api-version={api}" if api else path
+
+
+def seed_endpoint(emu: Emulator, subscription: str, name: str, *, rg: str = "rg-spoke",
+                  targets: tuple[str, ...] = (), manual: tuple[str, ...] = (), **props: Any) -> str:
+    """PUT a private endpoint in-process (`Emulator.apply`) with connections to the target ids; returns its id."""
+    path = f"/subscriptions/{subscription}/resourceGroups/{rg}/providers/Microsoft.Network/privateEndpoints/{name}"
+
+    def connections(ids: tuple[str, ...]) -> list[dict[str, Any]]:
+        return [{"name": f"c{i}", "properties": {"privateLinkServiceId": t, "groupIds": ["blob"]}} for i, t in enumerate(ids)]
+
+    body = {"location": "westeurope", "properties": {
+        "privateLinkServiceConnections": connections(targets),
+        "manualPrivateLinkServiceConnections": connections(manual),
+        **props,
+    }}
+    status, answer = emu.apply("PUT", path, body)
+    assert status in (200, 201), answer
+    return path
