@@ -33,8 +33,11 @@ param dnsSubscriptionId string = subscription().subscriptionId
 @description('Existing resource group that holds the private DNS zones (PEDNS_DNS_RESOURCE_GROUP). pedns gets rights here and nowhere else in the hub.')
 param dnsResourceGroupName string
 
-@description('Subscriptions whose private endpoints pedns serves (PEDNS_SOURCE_SUBSCRIPTIONS); each also gets the spoke deployment.')
+@description('Subscriptions whose private endpoints pedns serves (PEDNS_SOURCE_SUBSCRIPTIONS); each also gets the spoke deployment. May be empty when sourceManagementGroupIds covers them; both empty: pedns accepts events from any subscription.')
 param sourceSubscriptionIds array
+
+@description('Management group ids (the name, not the display name) whose subscriptions pedns serves, at any depth and including ones added later (PEDNS_SOURCE_MANAGEMENT_GROUPS), next to sourceSubscriptionIds. pedns lists them with Resource Graph and sees only what its identity may read: assign the endpoint reader role at the group (infra/mg/endpoint-reader-role.bicep, functionPrincipalId) so later subscriptions are readable too. Each subscription still needs the spoke deployment to send events.')
+param sourceManagementGroupIds array = []
 
 @description('Entra tenant (PEDNS_TENANT_ID).')
 param tenantId string = subscription().tenantId
@@ -151,6 +154,7 @@ var pednsSettings = {
   PEDNS_DNS_SUBSCRIPTION_ID: dnsSubscriptionId
   PEDNS_DNS_RESOURCE_GROUP: dnsResourceGroupName
   PEDNS_SOURCE_SUBSCRIPTIONS: join(sourceSubscriptionIds, ',')
+  PEDNS_SOURCE_MANAGEMENT_GROUPS: join(sourceManagementGroupIds, ',')
   PEDNS_MODE: mode
   PEDNS_OWNER_ID: ownerId
   PEDNS_TTL: string(ttl)

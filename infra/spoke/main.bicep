@@ -6,8 +6,9 @@
 // Creates: a resource group with the subscription's Event Grid system topic
 // (Microsoft.Resources.Subscriptions) and an event subscription that delivers private endpoint
 // writes/deletes to the function; on the subscription, read access for the function identity
-// limited to private endpoints; on the hub's dead-letter container, write access for this
-// subscription's topic identity.
+// limited to the subscription itself and its private endpoints (what pedns's Resource Graph
+// queries need); on the hub's dead-letter container, write access for this subscription's topic
+// identity.
 
 targetScope = 'subscription'
 
@@ -63,7 +64,7 @@ resource eventGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   tags: tags
 }
 
-// Read private endpoints and their zone groups: pedns reads nothing else in a spoke.
+// Read the subscription, its private endpoints and their zone groups: pedns reads nothing else in a spoke.
 resource readerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = if (createReaderRole) {
   name: readerRoleGuid
   properties: {

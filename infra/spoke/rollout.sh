@@ -1,30 +1,58 @@
 #!/usr/bin/env bash
-# Roll the pedns spoke deployment (infra/spoke/main.bicep) out to many subscriptions.
+# Roll the pedns spoke deployment (infra/spoke/main.bicep) out to many subscriptions, each only if
+# the hub accepts its events.
 #
-#   infra/spoke/rollout.sh --management-group <mg-id> --parameters <spoke.parameters.json> --location <region>
-#   infra/spoke/rollout.sh --subscriptions subs.txt  --parameters <spoke.parameters.json> --location <region>
+#   infra/spoke/rollout.sh --management-group <mg-id> --parameters <spoke.parameters.json> --location <region> \
+#       --hub-app <function app> --hub-resource-group <rg> [--hub-subscription <id>]
+#   infra/spoke/rollout.sh --subscriptions subs.txt --parameters <spoke.parameters.json> --location <region> \
+#       --accept-any
 #
 # Subscriptions come from every level under the management group (its descendants, nested groups
-# included) or from a file with one subscription id per line ('#' comments allowed). Each gets
-# `az deployment sub create`; the run goes on past a failing subscription and lists the failures
-# at the end (exit 1 if any). Re-running is safe: every resource in the template is idempotent.
+# included) or from a file with one subscription id per line ('#' comments allowed).
+#
+# The hub's scope (one of the two is required):
+#   --hub-app <name> --hub-resource-group <rg> [--hub-subscription <id>]
+#       read PEDNS_SOURCE_SUBSCRIPTIONS and PEDNS_SOURCE_MANAGEMENT_GROUPS from the hub function
+#       app's settings. A subscription is deployed only if the hub accepts it: listed in
+#       PEDNS_SOURCE_SUBSCRIPTIONS, or below one of PEDNS_SOURCE_MANAGEMENT_GROUPS at any depth
+#       (both empty: the hub accepts any subscription). Any other is not deployed, is listed as
+#       "refused: <sub> (...)", and makes the run exit 1: add it to the hub first.
+#   --accept-any
+#       state that the hub accepts any subscription (both settings empty); nothing is checked.
+#
+# Each accepted subscription gets `az deployment sub create`; the run goes on past a failing
+# subscription and lists failures and refusals at the end (exit 1 if any). If reading the hub's
+# settings or any page of a management group's descendants fails, the run stops with one error line
+# and exit 1 before it deploys anything. Re-running is safe: every resource in the template is
+# idempotent.
 #
 # Options:
 #   --exclude <id,id,...>   subscriptions to skip (e.g. sandboxes)
 #   --what-if               run `az deployment sub what-if` instead of create
-#   --dry-run               print the az commands, run nothing (the subscription list is still read)
+#   --dry-run               print the az commands, run nothing (the hub's settings and the
+#                           subscription lists are still read)
 #
-# The signed-in principal needs, in every subscription: Owner, or Contributor plus Role Based
-# Access Control Administrator (for the custom role and its assignment); on the hub storage account:
+# Rights of the signed-in principal: in every subscription, Owner, or Contributor plus Role Based
+# Access Control Administrator (for the custom role and its assignment); on the hub storage account,
 # the right to assign Storage Blob Data Contributor (RBAC Administrator, ideally conditioned to that
-# role). docs/deploy.md has the details.
+# role); on every management group it lists (--management-group and the hub's
+# PEDNS_SOURCE_MANAGEMENT_GROUPS), Microsoft.Management/managementGroups/descendants/read (Reader on
+# the group has it; check that a narrower role such as Management Group Reader lists it before
+# relying on that); on the hub function app, Microsoft.Web/sites/config/list/action to read its
+# settings (Website Contributor, or a custom role with only that action; Reader does not have it).
+# docs/deploy.md has the details.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 template="$here/main.bicep"
 mg="" subs_file="" params="" location="" exclude="" mode="create" dry_run=0
+hub_app="" hub_rg="" hub_sub="" accept_any=0
 
-usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() {
+  awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${BASH_SOURCE[0]}"
+  exit "${1:-2}"
+}
+die() { echo "rollout.sh: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -33,6 +61,10 @@ while [ $# -gt 0 ]; do
     --parameters) params="$2"; shift 2 ;;
     --location) location="$2"; shift 2 ;;
     --exclude) exclude="$2"; shift 2 ;;
+    --hub-app) hub_app="$2"; shift 2 ;;
+    --hub-resource-group) hub_rg="$2"; shift 2 ;;
+    --hub-subscription) hub_sub="$2"; shift 2 ;;
+    --accept-any) accept_any=1; shift ;;
     --what-if) mode="what-if"; shift ;;
     --dry-run) dry_run=1; shift ;;
     -h|--help) usage 0 ;;
@@ -48,20 +80,114 @@ if [ -n "$mg" ] && [ -n "$subs_file" ]; then
   echo "give --management-group or --subscriptions, not both" >&2
   usage
 fi
+# A management group id as Azure (and pedns) takes it: the name, not a path or display name.
+valid_group() { [[ "$1" =~ ^[A-Za-z0-9_().-]{1,90}$ ]]; }
+if [ -n "$mg" ] && ! valid_group "$mg"; then
+  echo "not a management group id (the name, not a path or display name): $mg" >&2
+  usage
+fi
+if [ "$accept_any" -eq 1 ] && [ -n "$hub_app$hub_rg$hub_sub" ]; then
+  echo "give --hub-app/--hub-resource-group or --accept-any, not both" >&2
+  usage
+fi
+if [ "$accept_any" -eq 0 ] && { [ -z "$hub_app" ] || [ -z "$hub_rg" ]; }; then
+  echo "need the hub's scope: --hub-app and --hub-resource-group (and --hub-subscription if it is elsewhere), or --accept-any" >&2
+  usage
+fi
 
-list_subscriptions() {
-  if [ -n "$subs_file" ]; then
-    sed -e 's/#.*//' -e 's/[[:space:]]//g' "$subs_file" | grep -v '^$' || true
-    return
-  fi
-  # Management Groups - Get Descendants: every subscription below the group, at any depth, paged.
-  local url="/providers/Microsoft.Management/managementGroups/${mg}/descendants?api-version=2020-05-01"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# The first line of what the last az call wrote to stderr, for a one-line error.
+az_reason() { grep -m1 -v '^[[:space:]]*$' "$work/az.err" 2>/dev/null | cut -c1-300 || true; }
+
+lower() { tr '[:upper:]' '[:lower:]'; }
+
+# A comma (or semicolon) separated setting as one item per line, as pedns splits it.
+split_list() { tr ';,' '\n\n' | tr -d ' \t\r' | grep -v '^$' || true; }
+
+# Every subscription id below a management group, at any depth, one per line (lower case) into
+# "$work/mg.<group>". Management Groups - Get Descendants, one `az rest` call per page (the page's
+# subscription names and its nextLink together). Returns 1 if a page fails.
+descendants() {
+  local group="$1" out="$work/mg.$1" url next ids id page_out page=1
+  [ -f "$out" ] && return 0
+  : > "$out.part"
+  url="/providers/Microsoft.Management/managementGroups/${group}/descendants?api-version=2020-05-01"
   while [ -n "$url" ]; do
-    az rest --method get --url "$url" \
-      --query "value[?starts_with(id, '/subscriptions/')].name" --output tsv
-    url="$(az rest --method get --url "$url" --query "nextLink" --output tsv)"
-    [ "$url" = "None" ] && url=""
+    # tsv of {link, subs}: "<nextLink or None>\t<ids separated by spaces>"; the link comes first
+    # because it is never empty (a leading empty field would vanish in `read`).
+    if ! page_out="$(az rest --method get --url "$url" \
+        --query "{link: nextLink, subs: join(' ', value[?starts_with(id, '/subscriptions/')].name)}" \
+        --output tsv 2>"$work/az.err")"; then
+      echo "rollout.sh: cannot list the subscriptions under management group '$group' (page $page): $(az_reason)" >&2
+      return 1
+    fi
+    IFS=$'\t' read -r next ids <<< "${page_out//$'\r'/}" || true
+    for id in $ids; do echo "$id"; done | lower >> "$out.part"
+    [ "$next" = "None" ] && next=""
+    url="$next"
+    page=$((page + 1))
   done
+  mv "$out.part" "$out"
+}
+
+# -- the subscriptions to wire ------------------------------------------------------------------
+if [ -n "$subs_file" ]; then
+  [ -r "$subs_file" ] || die "cannot read $subs_file"
+  sed -e 's/#.*//' -e 's/[[:space:]]//g' "$subs_file" | grep -v '^$' | lower > "$work/targets" || true
+else
+  descendants "$mg" || exit 1
+  cp "$work/mg.$mg" "$work/targets"
+fi
+mapfile -t subscriptions < <(sort -u "$work/targets")
+if [ "${#subscriptions[@]}" -eq 0 ]; then
+  echo "no subscriptions found" >&2
+  exit 1
+fi
+
+# -- what the hub accepts -----------------------------------------------------------------------
+accept_all=0
+: > "$work/accepted"
+if [ "$accept_any" -eq 1 ]; then
+  accept_all=1
+  echo "hub scope: any subscription (--accept-any)"
+else
+  hub_args=(--name "$hub_app" --resource-group "$hub_rg")
+  [ -n "$hub_sub" ] && hub_args+=(--subscription "$hub_sub")
+  if ! settings="$(az functionapp config appsettings list "${hub_args[@]}" \
+      --query "[?name=='PEDNS_SOURCE_SUBSCRIPTIONS' || name=='PEDNS_SOURCE_MANAGEMENT_GROUPS'].[name, value]" \
+      --output tsv 2>"$work/az.err")"; then
+    die "cannot read the app settings of hub function app '$hub_app' in resource group '$hub_rg': $(az_reason)"
+  fi
+  hub_subs="" hub_groups=""
+  while IFS=$'\t' read -r name value; do
+    [ "$value" = "None" ] && value=""
+    case "$name" in
+      PEDNS_SOURCE_SUBSCRIPTIONS) hub_subs="$value" ;;
+      PEDNS_SOURCE_MANAGEMENT_GROUPS) hub_groups="$value" ;;
+    esac
+  done <<< "${settings//$'\r'/}"
+  printf '%s' "$hub_subs" | split_list | lower >> "$work/accepted"
+  mapfile -t groups < <(printf '%s' "$hub_groups" | split_list)
+  for group in "${groups[@]:-}"; do
+    [ -z "$group" ] || valid_group "$group" || die "the hub's PEDNS_SOURCE_MANAGEMENT_GROUPS holds '$group', not a management group id"
+  done
+  if [ ! -s "$work/accepted" ] && [ "${#groups[@]}" -eq 0 ]; then
+    accept_all=1
+    echo "hub scope: any subscription ($hub_app has neither PEDNS_SOURCE_SUBSCRIPTIONS nor PEDNS_SOURCE_MANAGEMENT_GROUPS)"
+  else
+    echo "hub scope: $(wc -l < "$work/accepted" | tr -d ' ') subscription(s), management group(s): ${groups[*]:-none}"
+    for group in "${groups[@]:-}"; do
+      [ -n "$group" ] || continue
+      descendants "$group" || exit 1
+      cat "$work/mg.$group" >> "$work/accepted"
+    done
+  fi
+fi
+
+is_accepted() {
+  [ "$accept_all" -eq 1 ] || grep -qixF -- "$1" "$work/accepted"
 }
 
 is_excluded() {
@@ -73,17 +199,17 @@ is_excluded() {
   return 1
 }
 
-mapfile -t subscriptions < <(list_subscriptions | tr -d '\r' | sort -fu)
-if [ "${#subscriptions[@]}" -eq 0 ]; then
-  echo "no subscriptions found" >&2
-  exit 1
-fi
-
+# -- deploy -------------------------------------------------------------------------------------
 failed=()
+refused=()
 done_count=0
 for sub in "${subscriptions[@]}"; do
   if is_excluded "$sub"; then
     echo "skip $sub (excluded)"
+    continue
+  fi
+  if ! is_accepted "$sub"; then
+    refused+=("$sub")
     continue
   fi
   cmd=(az deployment sub "$mode" --subscription "$sub" --location "$location"
@@ -101,9 +227,15 @@ for sub in "${subscriptions[@]}"; do
 done
 
 if [ "$dry_run" -eq 0 ]; then
-  echo "deployed: $done_count, failed: ${#failed[@]}"
-  if [ "${#failed[@]}" -gt 0 ]; then
-    printf 'failed: %s\n' "${failed[@]}" >&2
-    exit 1
-  fi
+  echo "deployed: $done_count, failed: ${#failed[@]}, refused: ${#refused[@]}"
+fi
+if [ "${#refused[@]}" -gt 0 ]; then
+  printf "refused: %s (not in the hub's scope: add it to PEDNS_SOURCE_SUBSCRIPTIONS or place it under one of PEDNS_SOURCE_MANAGEMENT_GROUPS)\n" \
+    "${refused[@]}" >&2
+fi
+if [ "${#failed[@]}" -gt 0 ]; then
+  printf 'failed: %s\n' "${failed[@]}" >&2
+fi
+if [ "${#failed[@]}" -gt 0 ] || [ "${#refused[@]}" -gt 0 ]; then
+  exit 1
 fi

@@ -45,6 +45,7 @@ EXPECTED_ASSIGNMENTS = {
     ("modules/dns-access.bicep", "dnsAssignment"): ("custom:dns-records.json", None),
     ("modules/vnet-join-access.bicep", "joinAssignment"): ("custom:vnet-join.json", "vnet"),
     ("spoke/main.bicep", "readerAssignment"): ("custom:endpoint-reader.json", None),
+    ("mg/endpoint-reader-role.bicep", "readerAssignment"): ("custom:endpoint-reader.json", None),
 }
 
 DNS_RECORD_ACTIONS = {
@@ -61,7 +62,9 @@ DNS_ZONE_CREATION_ACTIONS = {
     "Microsoft.Network/privateDnsOperationStatuses/read",
 }
 VNET_JOIN_ACTIONS = {"Microsoft.Network/virtualNetworks/join/action"}
+#: Resource Graph lists a subscription (resourcecontainers) and its endpoints only if the caller may read them.
 ENDPOINT_READER_ACTIONS = {
+    "Microsoft.Resources/subscriptions/read",
     "Microsoft.Network/privateEndpoints/read",
     "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read",
 }
@@ -89,8 +92,8 @@ def role_of(template, relpath, assignment):
     role_id = assignment["properties"]["roleDefinitionId"]
     if role_id == "readerRoleId":  # spoke: its own definition, or the management group's one
         return "custom:endpoint-reader.json"
-    call = function_call(role_id, "subscription_resource_id")
-    assert call is not None, f"{relpath}: roleDefinitionId is not subscriptionResourceId(...): {role_id}"
+    call = function_call(role_id, "subscription_resource_id") or function_call(role_id, "management_group_resource_id")
+    assert call is not None, f"{relpath}: roleDefinitionId is not subscription/managementGroupResourceId(...): {role_id}"
     assert call["parameters"]["resource_type"] == ROLE_DEFINITION
     name = call["parameters"]["resource_name_1"]
     if name == "roleGuid":
@@ -216,6 +219,22 @@ def test_spoke_reader_assignment_is_at_subscription_scope_for_the_function_ident
     assert "scope" not in assignment  # targetScope subscription: the subscription itself
     assert "subscription" == template["globals"]["scope"]["value"]
     assert "functionPrincipalId" == assignment["properties"]["principalId"]
+
+
+def test_management_group_reader_assignment_is_optional_and_goes_to_the_function_identity_at_the_group():
+    template = parse("mg/endpoint-reader-role.bicep")
+    config = template["resources"]["readerAssignment"]["config"]
+    assignment = resources(template, ROLE_ASSIGNMENT)["readerAssignment"]
+    role_id = function_call(assignment["properties"]["roleDefinitionId"], "management_group_resource_id")
+
+    assert "managementGroup" == template["globals"]["scope"]["value"]
+    assert "scope" not in assignment  # the management group itself: every subscription below it
+    assert "functionPrincipalId" == assignment["properties"]["principalId"]
+    assert "" == template["parameters"]["functionPrincipalId"]["default"]  # default: define the role only
+    assert "not" == config["condition"]["operator"]["type"]
+    assert "functionPrincipalId" in str(config["condition"])
+    assert ("Microsoft.Authorization/roleDefinitions", "roleGuid") == (
+        role_id["parameters"]["resource_type"], role_id["parameters"]["resource_name_1"])
 
 
 # -- event wiring ---------------------------------------------------------------------------------
@@ -351,6 +370,16 @@ def test_hub_sets_the_required_pedns_settings_with_managed_identity():
 
     assert REQUIRED_PEDNS_SETTINGS <= set(settings)
     assert "managed-identity" == settings["PEDNS_CREDENTIAL"]
+
+
+def test_hub_passes_management_groups_comma_joined_and_none_by_default():
+    template = parse("hub/main.bicep")
+    setting = function_call(template["variables"]["pednsSettings"]["value"]["PEDNS_SOURCE_MANAGEMENT_GROUPS"], "join")
+    param = template["parameters"]["sourceManagementGroupIds"]
+
+    assert {"input_array": "sourceManagementGroupIds", "delimiter": ","} == setting["parameters"]
+    assert ("array", []) == (param["type"], param["default"])
+    assert "sourceSubscriptionIds" in template["parameters"]
 
 
 def test_pedns_settings_override_anything_passed_in_additional_settings():
