@@ -10,6 +10,7 @@ import azure.functions as func
 
 from shared.errors import InvalidInput
 from shared.events import parse_event
+from shared.service import OutOfScope
 
 from . import _runtime
 
@@ -41,6 +42,8 @@ def events(event: func.EventGridEvent) -> None:
     try:
         parsed = parse_event(to_wire(event))
         results = _runtime.service().handle_event(parsed)
+    except OutOfScope:
+        return  # the service logged a warning naming the subscription and counted it
     except InvalidInput as exc:
         log.error("rejected: %s", exc)
         return

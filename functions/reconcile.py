@@ -1,10 +1,13 @@
-"""Timer: converge every endpoint of the source subscriptions and every claimant in the zones."""
+"""Timer: converge every endpoint in scope and every claimant in the zones."""
 
 from __future__ import annotations
 
 import logging
 
 import azure.functions as func
+
+from shared.errors import ConfigError
+from shared.reconcile import reconcile as run_reconcile
 
 from . import _runtime
 
@@ -15,17 +18,18 @@ bp = func.Blueprint()
 @bp.function_name("reconcile")
 @bp.timer_trigger(schedule="%PEDNS_RECONCILE_SCHEDULE%", arg_name="timer", run_on_startup=False)
 def reconcile(timer: func.TimerRequest) -> None:
-    settings = _runtime.settings().require("PEDNS_SOURCE_SUBSCRIPTIONS")
+    settings = _runtime.settings()
+    if not (settings.source_subscriptions or settings.source_management_groups):
+        raise ConfigError("missing setting(s): PEDNS_SOURCE_SUBSCRIPTIONS or PEDNS_SOURCE_MANAGEMENT_GROUPS")
     if timer.past_due:
         log.warning("reconcile is running late")
 
     def progress(n: int, total: int, result) -> None:  # type: ignore[no-untyped-def]
-        if n % 50 == 0 or n == total:
+        if n % 1000 == 0 or n == total:
             log.info("reconcile: %d/%d endpoints", n, total)
 
-    report = _runtime.service().reconcile(settings.source_subscriptions, progress=progress)
-    summary = report.to_json()
-    log.info("reconcile done: %s", summary["counts"])
+    report = run_reconcile(_runtime.service(), progress=progress, concurrency=settings.reconcile_concurrency)
+    log.info("reconcile done: %s", report.summary())
     if not report.ok:
         failed = [r.endpoint for r in report.endpoints if not r.ok]
         raise RuntimeError(f"reconcile: {len(failed)} endpoint(s) failed, first: {failed[0]}")

@@ -57,10 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("endpoints", nargs="+", metavar="ENDPOINT",
                     help="a private endpoint resource id (read from ARM) or a path to its ARM GET JSON")
 
-    rc = sub.add_parser("reconcile", parents=[common], help="converge every endpoint of the source subscriptions")
+    rc = sub.add_parser("reconcile", parents=[common], help="converge every endpoint in scope")
     rc.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     rc.add_argument("--subscription", action="append", default=[], metavar="ID",
-                    help="instead of PEDNS_SOURCE_SUBSCRIPTIONS (repeatable)")
+                    help="only this subscription's endpoints are listed and changed (repeatable; must be in scope)")
 
     rp = sub.add_parser("replay", parents=[common], help="converge the named endpoints now")
     rp.add_argument("endpoints", nargs="+", metavar="ENDPOINT_ID")
@@ -309,16 +309,31 @@ def _print_explanation(doc: dict[str, Any]) -> None:
 
 
 def _cmd_reconcile(args: argparse.Namespace) -> int:
+    import uuid
+
+    from .reconcile import reconcile
+
+    for value in args.subscription:
+        try:
+            uuid.UUID(value)
+        except ValueError:
+            raise InvalidInput(f"--subscription {value!r} is not a subscription id (a GUID)") from None
     settings = _settings(*HUB)
-    subscriptions = args.subscription or list(settings.source_subscriptions)
-    if not subscriptions:
-        raise ConfigError("missing setting(s): PEDNS_SOURCE_SUBSCRIPTIONS (or pass --subscription)")
+    if not args.subscription and not (settings.source_subscriptions or settings.source_management_groups):
+        raise ConfigError("missing setting(s): PEDNS_SOURCE_SUBSCRIPTIONS or PEDNS_SOURCE_MANAGEMENT_GROUPS "
+                          "(or pass --subscription)")
     service = _service(settings)
+    tty = sys.stderr.isatty()
 
     def progress(n: int, total: int, result: Any) -> None:
-        print(f"[{n}/{total}] {result.status:<10} {result.endpoint}", file=sys.stderr, flush=True)
+        noteworthy = result.changes or not result.ok
+        if tty:
+            print(f"\r[{n}/{total}]", end="\n" if n == total else "", file=sys.stderr, flush=True)
+        elif noteworthy or n == total or n % 1000 == 0:
+            print(f"[{n}/{total}] {result.status:<10} {result.endpoint}", file=sys.stderr, flush=True)
 
-    report = service.reconcile(subscriptions, dry_run=args.dry_run, progress=None if args.quiet else progress)
+    report = reconcile(service, subscriptions=args.subscription or None, dry_run=args.dry_run,
+                       progress=None if args.quiet else progress, concurrency=settings.reconcile_concurrency)
     doc = report.to_json()
     if args.json:
         _print_json(doc)
@@ -328,8 +343,19 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
                 verb = c.action if c.applied else f"would {c.action}"
                 print(f"{verb} {c.key.name}.{c.key.zone}: {', '.join(c.before) or '-'} -> {', '.join(c.after) or '-'}"
                       f"  ({result.endpoint.rsplit('/', 1)[-1]})")
-        print(f"{len(report.endpoints)} endpoint(s): " + ", ".join(f"{v} {k}" for k, v in sorted(doc["counts"].items())))
+            if not result.ok:
+                print(f"failed {result.endpoint}: {result.message}")
+        print(_reconcile_summary(doc["summary"], dry_run=args.dry_run or settings.mode == "dry-run"))
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _reconcile_summary(summary: dict[str, Any], *, dry_run: bool) -> str:
+    would = "would be " if dry_run else ""
+    skipped = ", ".join(f"{n} {reason}" for reason, n in summary["skipped"].items()) or "none"
+    return (f"{summary['endpoints']} endpoint(s) ({summary['listed']} listed, {summary['confirmed']} confirmed with ARM"
+            f"{', %d claimant(s) out of scope left alone' % summary['outOfScope'] if summary['outOfScope'] else ''}): "
+            f"{summary['created']} {would}created, {summary['updated']} {would}updated, "
+            f"{summary['deleted']} {would}deleted, {summary['failed']} failed; skipped: {skipped}")
 
 
 def _ids(values: Sequence[str]) -> list[ResourceId]:

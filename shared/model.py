@@ -211,3 +211,24 @@ class Zone:
     name: str
     resource_group: str
     subscription_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """An endpoint an estate listing returned in a shape pedns cannot use: reported, never acted on."""
+
+    endpoint_id: ResourceId
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Where private endpoints are looked for: subscriptions and management groups (any depth).
+    Both empty means everything the identity can read."""
+
+    subscriptions: frozenset[str] = frozenset()
+    management_groups: tuple[str, ...] = ()
+
+    @property
+    def everything(self) -> bool:
+        return not self.subscriptions and not self.management_groups

@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
-from .model import PrivateEndpoint, RecordKey, RecordSet, ResourceId
+from .model import PrivateEndpoint, RecordKey, RecordSet, ResourceId, Scope, Unreadable
 
 
 class EndpointReader(Protocol):
     """Reads private endpoints from ARM."""
 
-    def get(self, endpoint_id: ResourceId) -> PrivateEndpoint:
-        """The endpoint as it is now. Raises `NotFound` when it is gone."""
+    def get(self, endpoint_id: ResourceId, *, zone_groups: bool = True) -> PrivateEndpoint:
+        """The endpoint as it is now (authoritative). Raises `NotFound` when it is gone.
 
-    def list(self, subscription_id: str) -> Iterator[PrivateEndpoint]:
-        """Every private endpoint in a subscription (pages followed)."""
+        `zone_groups=False` skips reading its DNS zone groups (`has_zone_group` is then False):
+        for comparing two reads of the same endpoint, not for deciding what it needs.
+        """
+
+
+class EstateReader(Protocol):
+    """Finds private endpoints across a scope, a page at a time (Azure Resource Graph).
+
+    Eventually consistent (seconds behind ARM, with no upper bound): what it lists is a hint of
+    what exists, never grounds to write or delete on its own. It does not know about DNS zone
+    groups (Resource Graph does not index them), so endpoints come back with `has_zone_group` False.
+    A row pedns cannot parse comes back as `Unreadable`, so one bad endpoint never hides the rest.
+    """
+
+    def endpoints(self, scope: Scope) -> Iterator[PrivateEndpoint | Unreadable]:
+        """Every private endpoint in the scope."""
+
+    def endpoints_pointing_at(self, target_id: ResourceId, scope: Scope) -> Iterator[PrivateEndpoint | Unreadable]:
+        """The private endpoints in the scope with a connection to `target_id` (each once)."""
+
+    def subscriptions(self, management_groups: Sequence[str]) -> set[str]:
+        """The subscription ids (lower case) under the management groups, at any depth."""
 
 
 class ZoneStore(Protocol):

@@ -10,20 +10,30 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from . import ownership
 from .desired import DesirePolicy, Resolver, desire, not_ready
 from .errors import Conflict, InvalidInput, NotFound, NotReady, PednsError, TransientError
 from .events import ResourceEvent
-from .model import Desired, DesiredRecord, PrivateEndpoint, Reason, RecordKey, RecordSet, ResourceId, Skip
+from .metrics import LogMetrics, Metrics
+from .model import Desired, DesiredRecord, PrivateEndpoint, Reason, RecordKey, RecordSet, ResourceId, Skip, Unreadable
 from .plan import Decision, Policy, decide
-from .ports import ClaimIndex, EndpointReader, ZoneStore
+from .ports import ClaimIndex, EndpointReader, EstateReader, ZoneStore
+from .scope import SourceScope
 
 log = logging.getLogger("pedns.service")
 
 Status = Literal["converged", "gone", "released", "not-ready", "error"]
+
+
+class OutOfScope(InvalidInput):
+    """An endpoint or event from a subscription pedns does not serve (already logged and counted)."""
+
+
+class Drift(Exception):
+    """Raised inside an offline plan: the listing says this endpoint needs a change (confirm it first)."""
 MAX_CONFLICTS = 8
 MAX_STALE_RETRIES = 3
 
@@ -105,21 +115,6 @@ def skip_json(skip: Skip) -> dict[str, Any]:
 
 
 @dataclass(slots=True)
-class ReconcileReport:
-    endpoints: list[EndpointResult] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return all(r.ok for r in self.endpoints)
-
-    def to_json(self) -> dict[str, Any]:
-        counts: dict[str, int] = {}
-        for r in self.endpoints:
-            counts[r.status] = counts.get(r.status, 0) + 1
-        return {"ok": self.ok, "counts": counts, "endpoints": [r.to_json() for r in self.endpoints]}
-
-
-@dataclass(slots=True)
 class Snapshot:
     """Every A record set of every hub zone, as one listing saw them (etags included)."""
 
@@ -168,7 +163,7 @@ class ServiceOptions:
     desire: DesirePolicy = DesirePolicy()
     create_zones: bool = False
     hub_vnet_ids: tuple[str, ...] = ()
-    source_subscriptions: frozenset[str] = frozenset()
+    source_subscriptions: frozenset[str] = frozenset()  # when no SourceScope is given to the Service
     tenant_id: str = ""
     not_ready_give_up_seconds: int = 3600
     dry_run: bool = False  # PEDNS_MODE=dry-run: every door only reports what it would do
@@ -184,6 +179,9 @@ class Service:
         index: ClaimIndex | None = None,
         options: ServiceOptions = ServiceOptions(),
         clock: Callable[[], float] = time.time,
+        estate: EstateReader | None = None,
+        scope: SourceScope | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.reader = reader
         self.store = store
@@ -191,6 +189,10 @@ class Service:
         self.index: ClaimIndex = index or NoIndex()
         self.options = options
         self.clock = clock
+        # The in-memory reader of shared.testing is an estate reader too.
+        self.estate: EstateReader = estate if estate is not None else reader  # type: ignore[assignment]
+        self.scope = scope or SourceScope(options.source_subscriptions)
+        self.metrics: Metrics = metrics or LogMetrics()
 
     # -- what an endpoint needs ----------------------------------------------------------------
 
@@ -211,12 +213,15 @@ class Service:
         endpoint: PrivateEndpoint | None = None,
         claimed: set[RecordKey] | None = None,
         snapshot: Snapshot | None = None,
+        expect_gone: bool = False,
         _depth: int = 0,
     ) -> EndpointResult:
         """Bring the hub records in line with the endpoint as ARM shows it now.
 
         `release` withdraws every claim whatever ARM says (an operator's manual release).
-        Raises NotReady for a half-provisioned endpoint, TransientError/PermanentError for ARM.
+        `expect_gone` (a delete event): read the endpoint alone first, its zone groups only if it
+        turns out to exist after all. Raises NotReady for a half-provisioned endpoint,
+        TransientError/PermanentError for ARM.
         """
         dry_run = dry_run or self.options.dry_run
         pe: PrivateEndpoint | None = None
@@ -225,6 +230,8 @@ class Service:
                 pe = endpoint
             else:
                 try:
+                    if expect_gone:
+                        self.reader.get(endpoint_id, zone_groups=False)  # NotFound, most likely
                     pe = self.reader.get(endpoint_id)
                 except NotFound:
                     pe = None
@@ -240,23 +247,38 @@ class Service:
         # What the index holds for this endpoint (None: unknown, e.g. it answered nothing or a
         # reconcile passed `claimed`); writes it already reflects are skipped.
         indexed = self.index.lookup(endpoint_id) if claimed is None else None
-        known = claimed if claimed is not None else (indexed if indexed is not None else self._scan_for(endpoint_id))
+        if claimed is not None:
+            known = claimed
+        elif indexed is not None:
+            known = indexed
+        else:  # no index: find the claims in one listing of the zones, and decide from it too
+            snapshot = snapshot or self.snapshot()
+            known = snapshot.claims(self.options.policy.owner_id).get(endpoint_id, set())
         keys = set(want) | known
         if not dry_run and keys and not (indexed is not None and keys <= indexed):
             self.index.store(endpoint_id, keys)  # intent first: the index never misses a claim
             indexed = keys
+        # A name the index says this endpoint never claimed is usually free: create it at once with
+        # If-None-Match: * instead of reading it first; a 412 sends us to read it and decide again.
+        optimistic = frozenset() if dry_run or claimed is not None or snapshot is not None else frozenset(
+            set(want) - known)
 
         status: Status = "converged" if pe is not None else ("released" if release else "gone")
         result = EndpointResult(str(pe.id if pe else endpoint_id), status, dry_run=dry_run,
                                 skipped=list(wanted.skipped))
+        listed_before_read = snapshot is not None and endpoint is None
+        peers: dict[ResourceId, PrivateEndpoint | None] = {}  # claimants read once per convergence
+        conflicts = 0
         for key in sorted(keys, key=lambda k: (k.zone, k.name)):
-            self._converge_key(key, endpoint_id, want.get(key), wanted, result, dry_run, snapshot)
+            conflicts += self._converge_key(key, endpoint_id, want.get(key), wanted, result, dry_run, snapshot,
+                                            peers=peers, optimistic=key in optimistic)
 
         if not dry_run:
             kept = {r.key for r in result.records if r.outcome in ("held", "standby")}
             if kept != indexed:
                 self.index.store(endpoint_id, kept)
-            if not release and any(c.applied for c in result.changes) and self._changed(endpoint_id, pe):
+            if not release and self._may_be_stale(result, conflicts, listed_before_read) \
+                    and self._changed(endpoint_id, pe):
                 # The endpoint changed (or went) between our read and our writes. Its own event
                 # may already have been handled by another worker, which our writes just
                 # overwrote with stale state: converge again on what ARM says now.
@@ -268,11 +290,50 @@ class Service:
                 return again
         return result
 
-    def _changed(self, endpoint_id: ResourceId, seen: PrivateEndpoint | None) -> bool:
+    def plan(self, pe: PrivateEndpoint, claimed: set[RecordKey], snapshot: Snapshot, *,
+             dry_run: bool = False) -> EndpointResult | None:
+        """What converging `pe` would report, decided from a listing alone (no I/O), or None when
+        it would change something (drift: confirm the endpoint with ARM before writing).
+
+        `pe` comes from an eventually consistent listing, so only "nothing to do" is trusted.
+        """
+        if not_ready(pe):
+            return None if claimed else EndpointResult(str(pe.id), "not-ready", message=not_ready(pe) or "",
+                                                       dry_run=dry_run)
+        wanted = self.desire_of(pe)
+        want = {record.key: record for record in wanted.records}
+        result = EndpointResult(str(pe.id), "converged", dry_run=dry_run, skipped=list(wanted.skipped))
         try:
-            return self.reader.get(endpoint_id) != seen
+            for key in sorted(set(want) | claimed, key=lambda k: (k.zone, k.name)):
+                self._converge_key(key, pe.id, want.get(key), wanted, result, True, snapshot, offline=True)
+        except Drift:
+            return None
+        return result
+
+    @staticmethod
+    def _may_be_stale(result: EndpointResult, conflicts: int, listed_before_read: bool) -> bool:
+        """Whether writes may have undone a newer handler's work, so the endpoint must be read again.
+
+        A handler that changed the endpoint's records after our read wrote them after our record
+        listing too, when that listing was taken before our read (the reconcile's): our update then
+        met its etag as a 412. Without a 412, only a create (the name was free, so no etag guarded
+        it against an endpoint deleted meanwhile) or a delete (against one re-created meanwhile)
+        needs the re-read. Records read after the endpoint, as an event handler reads them, may
+        already carry the newer handler's write: then every write needs it.
+        """
+        applied = [c for c in result.changes if c.applied]
+        if not applied:
+            return False
+        return not listed_before_read or conflicts > 0 or any(c.action != "update" for c in applied)
+
+    def _changed(self, endpoint_id: ResourceId, seen: PrivateEndpoint | None) -> bool:
+        """Whether the endpoint differs from `seen` now. Its zone groups are not re-read: a zone group
+        added meanwhile sends its own event (a zone-group write converges its endpoint)."""
+        try:
+            now = self.reader.get(endpoint_id, zone_groups=False)
         except NotFound:
             return seen is not None
+        return seen is None or now != replace(seen, has_zone_group=False, zone_group_configs=())
 
     def _converge_key(
         self,
@@ -283,24 +344,37 @@ class Service:
         result: EndpointResult,
         dry_run: bool,
         snapshot: Snapshot | None = None,
-    ) -> None:
+        *,
+        peers: dict[ResourceId, PrivateEndpoint | None] | None = None,
+        optimistic: bool = False,
+        offline: bool = False,
+    ) -> int:
+        """Converge one name; returns how many 412s (or failed optimistic creates) it met."""
         candidates: dict[ResourceId, DesiredRecord | None] = {}
         conflicts = 0
         while True:
             try:
-                # A snapshot (the reconcile's listing) saves a GET; a 412 sends us to the live record.
-                current = snapshot.get(key) if snapshot is not None and conflicts == 0 else self.store.get(key)
+                # A snapshot (a listing) saves a GET, and so does assuming a new name is free; a 412
+                # sends us to the live record.
+                if conflicts == 0 and snapshot is not None:
+                    current = snapshot.get(key)
+                elif conflicts == 0 and optimistic:
+                    current = None
+                else:
+                    current = self.store.get(key)
             except NotFound:
                 if want is None:
-                    return
+                    return conflicts
                 if self.options.create_zones and not dry_run:
                     log.info("creating private DNS zone %s for %s", key.zone, endpoint_id)
                     self.store.create_zone(key.zone, link_vnet_ids=self.options.hub_vnet_ids)
                     if snapshot is not None:
                         snapshot.zones.add(key.zone)
                     continue
+                if self.options.create_zones and offline:
+                    raise Drift(key) from None
                 self._skip(result, want, Reason.ZONE_MISSING, f"the hub has no private DNS zone {key.zone}")
-                return
+                return conflicts
             while True:  # a fail-over may need the next claimants' desires: read them, decide again
                 decision = decide(
                     key, current, endpoint_id, want, policy=self.options.policy, now=int(self.clock()),
@@ -308,29 +382,41 @@ class Service:
                 )
                 if decision.needs is None:
                     break
+                if offline:
+                    raise Drift(key)  # a fail-over is a change
                 if decision.needs in candidates:  # cannot happen with a consistent plan; never loop
                     raise TransientError(f"{key}: no progress choosing a holder")
-                candidates[decision.needs] = self._desire_for(decision.needs, key)
+                candidates[decision.needs] = self._desire_for(decision.needs, key, peers)
+            if offline and decision.action != "none":
+                raise Drift(key)
             try:
                 written = self._apply(decision, current, dry_run, result)
-            except Conflict:
+            except (Conflict, NotFound) as exc:
+                # NotFound: an optimistic create into a zone that does not exist; read to find out.
+                if isinstance(exc, NotFound) and not (optimistic and conflicts == 0):
+                    raise
                 conflicts += 1
                 if conflicts >= MAX_CONFLICTS:
                     raise TransientError(f"{key}: still changing after {conflicts} attempts") from None
-                log.info("%s changed while converging %s; re-reading", key, endpoint_id)
+                if not (optimistic and conflicts == 1):
+                    log.info("%s changed while converging %s; re-reading", key, endpoint_id)
                 continue
             if snapshot is not None and decision.action != "none" and not dry_run:
                 snapshot.put(key, written)
             self._report(decision, current, endpoint_id, want, result)
-            return
+            return conflicts
 
-    def _desire_for(self, other: ResourceId, key: RecordKey) -> DesiredRecord | None:
+    def _desire_for(self, other: ResourceId, key: RecordKey,
+                    peers: dict[ResourceId, PrivateEndpoint | None] | None = None) -> DesiredRecord | None:
         """What another claimant wants for `key` now (None: gone, withdrawn, or not ready)."""
-        try:
-            pe = self.reader.get(other)
-        except NotFound:
-            return None
-        if not_ready(pe):
+        peers = {} if peers is None else peers
+        if other not in peers:
+            try:
+                peers[other] = self.reader.get(other)
+            except NotFound:
+                peers[other] = None
+        pe = peers[other]
+        if pe is None or not_ready(pe):
             return None
         return next((r for r in self.desire_of(pe).records if r.key == key), None)
 
@@ -391,9 +477,6 @@ class Service:
 
     # -- finding an endpoint's claims ----------------------------------------------------------
 
-    def _scan_for(self, endpoint_id: ResourceId) -> set[RecordKey]:
-        return self.scan().get(endpoint_id, set())
-
     def snapshot(self) -> Snapshot:
         """List every A record set of every hub zone."""
         zones = self.store.list_zones()
@@ -406,10 +489,16 @@ class Service:
     # -- doors ---------------------------------------------------------------------------------
 
     def check_source(self, subscription_id: str, tenant_id: str = "", *, what: str) -> None:
-        """Refuse endpoints outside the configured source subscriptions / tenant."""
-        subs = self.options.source_subscriptions
-        if subs and subscription_id.lower() not in subs:
-            raise InvalidInput(f"{what}: subscription {subscription_id} is not in PEDNS_SOURCE_SUBSCRIPTIONS")
+        """Refuse endpoints outside the configured scope or tenant. A refusal for scope is a warning
+        naming the subscription and a count of `events_refused_scope`: a spoke wired to send events
+        that the hub does not accept must not go unnoticed."""
+        if not self.scope.contains(subscription_id):
+            log.warning("%s refused: subscription %s is not in pedns's scope (%s): add it to "
+                        "PEDNS_SOURCE_SUBSCRIPTIONS or place it under one of PEDNS_SOURCE_MANAGEMENT_GROUPS",
+                        what, subscription_id, self.scope.describe())
+            self.metrics.count("events_refused_scope", subscription=subscription_id.lower())
+            raise OutOfScope(f"{what}: subscription {subscription_id} is not in scope "
+                             f"(PEDNS_SOURCE_SUBSCRIPTIONS / PEDNS_SOURCE_MANAGEMENT_GROUPS)")
         if self.options.tenant_id and tenant_id and tenant_id.lower() != self.options.tenant_id.lower():
             raise InvalidInput(f"{what}: tenant {tenant_id} is not PEDNS_TENANT_ID")
 
@@ -424,7 +513,7 @@ class Service:
             results = self.converge_target(event.resource_id, dry_run=dry_run)
         else:
             try:
-                results = [self.converge(event.resource_id, dry_run=dry_run)]
+                results = [self.converge(event.resource_id, dry_run=dry_run, expect_gone=event.action == "delete")]
             except NotReady as exc:
                 age = self.clock() - event.time.timestamp() if event.time else 0.0
                 if age > self.options.not_ready_give_up_seconds:
@@ -437,15 +526,30 @@ class Service:
         return results
 
     def converge_target(self, target_id: ResourceId, *, dry_run: bool = False) -> list[EndpointResult]:
-        """A connection was approved, rejected or removed on `target_id`: converge every endpoint of
-        the source subscriptions (or of the target's own, when none are configured) pointing at it."""
-        subscriptions = sorted(self.options.source_subscriptions) or [target_id.subscription_id]
-        results = []
-        for subscription in subscriptions:
-            for pe in self.reader.list(subscription):
-                if any(ResourceId(c.target_id) == target_id for c in pe.connections):
-                    results.append(self.converge(pe.id, dry_run=dry_run, endpoint=pe))
-        log.info("connection change on %s: %d endpoint(s) converged", target_id, len(results))
+        """A connection was approved, rejected or removed on `target_id`: converge the endpoints in
+        scope that point at it. The estate reader finds them (one query); each is then read from
+        ARM before anything is written, since the listing may lag. One endpoint's failure does not
+        stop the others; the first failure is raised at the end, so Event Grid delivers again."""
+        found: dict[ResourceId, None] = {}
+        for item in self.estate.endpoints_pointing_at(target_id, self.scope.query):
+            found.setdefault(item.endpoint_id if isinstance(item, Unreadable) else item.id, None)
+        results: list[EndpointResult] = []
+        failure: PednsError | None = None
+        snapshot: Snapshot | None = None  # without an index, one listing of the zones serves them all
+        for endpoint_id in found:
+            if snapshot is None and len(found) > 1 and self.index.lookup(endpoint_id) is None:
+                snapshot = self.snapshot()
+            try:
+                results.append(self.converge(endpoint_id, dry_run=dry_run, snapshot=snapshot))
+            except NotReady as exc:
+                results.append(EndpointResult(str(endpoint_id), "not-ready", message=str(exc), dry_run=dry_run))
+            except PednsError as exc:
+                log.error("connection change on %s: %s: %s", target_id, endpoint_id, exc)
+                results.append(EndpointResult(str(endpoint_id), "error", message=str(exc), dry_run=dry_run))
+                failure = failure or exc
+        log.info("connection change on %s: %d endpoint(s) point at it", target_id, len(results))
+        if failure is not None:
+            raise failure
         return results
 
     def replay(self, endpoint_ids: Iterable[ResourceId], *, dry_run: bool = False,
@@ -455,45 +559,18 @@ class Service:
             self.check_source(endpoint_id.subscription_id, what=str(endpoint_id))
         results = []
         for endpoint_id in ids:
-            results.append(self._safe(endpoint_id, dry_run=dry_run, release=release))
+            results.append(self.converge_safely(endpoint_id, dry_run=dry_run, release=release))
             log_skips(results[-1], "replay")
         return results
 
-    def _safe(self, endpoint_id: ResourceId, **kwargs: Any) -> EndpointResult:
+    def converge_safely(self, endpoint_id: ResourceId, **kwargs: Any) -> EndpointResult:
+        """`converge`, with a failure reported as this endpoint's result instead of raised."""
         try:
             return self.converge(endpoint_id, **kwargs)
         except NotReady as exc:
-            return EndpointResult(str(endpoint_id), "not-ready", message=str(exc), dry_run=kwargs.get("dry_run", False))
+            return EndpointResult(str(endpoint_id), "not-ready", message=str(exc),
+                                  dry_run=kwargs.get("dry_run", False) or self.options.dry_run)
         except PednsError as exc:
             log.error("%s: %s", endpoint_id, exc)
-            return EndpointResult(str(endpoint_id), "error", message=str(exc), dry_run=kwargs.get("dry_run", False))
-
-    def reconcile(
-        self,
-        subscriptions: Iterable[str],
-        *,
-        dry_run: bool = False,
-        progress: Callable[[int, int, EndpointResult], None] | None = None,
-    ) -> ReconcileReport:
-        """Every endpoint in the source subscriptions, plus every claimant found in the zones
-        (which repairs deletes that were missed). Rebuilds the claim index on the way."""
-        dry_run = dry_run or self.options.dry_run
-        snapshot = self.snapshot()
-        claims = snapshot.claims(self.options.policy.owner_id)
-        if not dry_run:
-            self.index.rebuild(claims)
-        listed: dict[ResourceId, PrivateEndpoint] = {}
-        for subscription in subscriptions:
-            for pe in self.reader.list(subscription):
-                listed[pe.id] = pe
-        targets = sorted(set(listed) | set(claims), key=lambda e: e.key)
-        report = ReconcileReport()
-        for n, endpoint_id in enumerate(targets, 1):
-            pe = listed.get(endpoint_id)
-            result = self._safe(endpoint_id, dry_run=dry_run, endpoint=pe,
-                                claimed=claims.get(endpoint_id, set()), snapshot=snapshot)
-            report.endpoints.append(result)
-            log_skips(result, "reconcile")
-            if progress:
-                progress(n, len(targets), result)
-        return report
+            return EndpointResult(str(endpoint_id), "error", message=str(exc),
+                                  dry_run=kwargs.get("dry_run", False) or self.options.dry_run)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -29,6 +30,9 @@ CLOUDS: dict[str, tuple[str, str]] = {
 DEFAULT_IP_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
 
 
+_GROUP_ID = re.compile(r"^[A-Za-z0-9_().-]{1,90}\Z", re.ASCII)
+
+
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
 
@@ -47,6 +51,8 @@ class Settings(BaseModel):
     dns_subscription_id: str = Field("", alias="PEDNS_DNS_SUBSCRIPTION_ID")
     dns_resource_group: str = Field("", alias="PEDNS_DNS_RESOURCE_GROUP")
     source_subscriptions: tuple[str, ...] = Field((), alias="PEDNS_SOURCE_SUBSCRIPTIONS")
+    source_management_groups: tuple[str, ...] = Field((), alias="PEDNS_SOURCE_MANAGEMENT_GROUPS")
+    scope_refresh_seconds: int = Field(300, alias="PEDNS_SCOPE_REFRESH_SECONDS", ge=10, le=86400)
     tenant_id: str = Field("", alias="PEDNS_TENANT_ID")
 
     mode: Literal["sync", "upsert-only", "dry-run"] = Field("sync", alias="PEDNS_MODE")
@@ -69,11 +75,12 @@ class Settings(BaseModel):
 
     arm_retry_total: int = Field(6, alias="PEDNS_ARM_RETRY_TOTAL", ge=0, le=20)
     arm_timeout_seconds: int = Field(30, alias="PEDNS_ARM_TIMEOUT_SECONDS", ge=1, le=600)
+    reconcile_concurrency: int = Field(8, alias="PEDNS_RECONCILE_CONCURRENCY", ge=1, le=32)
     max_replay_ids: int = Field(100, alias="PEDNS_MAX_REPLAY_IDS", ge=1, le=10000)
     reconcile_schedule: str = Field("0 */15 * * * *", alias="PEDNS_RECONCILE_SCHEDULE")
 
     @field_validator(
-        "source_subscriptions", "adopt_zones", "prefer_regions", "prefer_vnets", "hub_vnet_ids",
+        "source_subscriptions", "source_management_groups", "adopt_zones", "prefer_regions", "prefer_vnets", "hub_vnet_ids",
         "allowed_ip_ranges", mode="before",
     )
     @classmethod
@@ -91,6 +98,14 @@ class Settings(BaseModel):
             except ValueError:
                 raise ValueError(f"{item!r} is not a subscription id (a GUID)") from None
         return tuple(v.lower() for v in value)
+
+    @field_validator("source_management_groups")
+    @classmethod
+    def _group_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:  # a management group id: 1-90 of letters, digits, '-', '_', '(', ')', '.'
+            if not _GROUP_ID.match(item):
+                raise ValueError(f"{item!r} is not a management group id (the name, not a path or display name)")
+        return value
 
     @field_validator("allowed_ip_ranges")
     @classmethod

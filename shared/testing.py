@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from .errors import Conflict, NotFound
-from .model import PrivateEndpoint, RecordKey, RecordSet, ResourceId
+from .model import PrivateEndpoint, RecordKey, RecordSet, ResourceId, Scope, Unreadable
 
 
 class InMemoryZoneStore:
@@ -88,26 +88,80 @@ class InMemoryZoneStore:
 
 
 class InMemoryEndpointReader:
+    """ARM's private endpoints (`EndpointReader`) and a listing of them (`EstateReader`).
+
+    The listing is live unless `freeze_listing()` made it a copy, which then lags behind ARM as
+    Resource Graph can; `unreadable` rows are listed as such; `groups` maps a management group to
+    its subscriptions and child groups (`{"mg": {"sub-guid", "child-mg"}}`).
+    """
+
     def __init__(self, endpoints: Iterable[PrivateEndpoint] = ()) -> None:
-        self.endpoints: dict[ResourceId, PrivateEndpoint] = {pe.id: pe for pe in endpoints}
+        self.live: dict[ResourceId, PrivateEndpoint] = {pe.id: pe for pe in endpoints}
         self.reads: list[ResourceId] = []
+        self.listings: list[str] = []  # one entry per estate query: "endpoints", "target", "subscriptions"
+        self.frozen: dict[ResourceId, PrivateEndpoint] | None = None
+        self.unreadable: list[Unreadable] = []
+        self.groups: dict[str, set[str]] = {}
 
     def put(self, pe: PrivateEndpoint) -> None:
-        self.endpoints[pe.id] = pe
+        self.live[pe.id] = pe
 
     def remove(self, endpoint_id: ResourceId) -> None:
-        self.endpoints.pop(endpoint_id, None)
+        self.live.pop(endpoint_id, None)
 
-    def get(self, endpoint_id: ResourceId) -> PrivateEndpoint:
+    def freeze_listing(self) -> None:
+        self.frozen = dict(self.live)
+
+    def thaw_listing(self) -> None:
+        self.frozen = None
+
+    # EndpointReader ---------------------------------------------------------------------------
+    def get(self, endpoint_id: ResourceId, *, zone_groups: bool = True) -> PrivateEndpoint:
         self.reads.append(endpoint_id)
         try:
-            return self.endpoints[endpoint_id]
+            pe = self.live[endpoint_id]
         except KeyError:
             raise NotFound(f"{endpoint_id} not found") from None
+        return pe if zone_groups else replace(pe, has_zone_group=False, zone_group_configs=())
 
-    def list(self, subscription_id: str) -> Iterator[PrivateEndpoint]:
-        return iter([pe for pe in self.endpoints.values()
-                     if pe.id.subscription_id.lower() == subscription_id.lower()])
+    # EstateReader -----------------------------------------------------------------------------
+    def _in(self, scope: Scope) -> Iterator[PrivateEndpoint | Unreadable]:
+        subs = set(scope.subscriptions) | self.subscriptions(scope.management_groups)
+        listed = self.frozen if self.frozen is not None else self.live
+        rows: list[PrivateEndpoint | Unreadable] = [
+            replace(pe, has_zone_group=False, zone_group_configs=()) for pe in listed.values()]
+        rows += self.unreadable
+        for row in sorted(rows, key=lambda r: (r.endpoint_id if isinstance(r, Unreadable) else r.id).key):
+            rid = row.endpoint_id if isinstance(row, Unreadable) else row.id
+            if scope.everything or rid.subscription_id.lower() in subs:
+                yield row
+
+    def endpoints(self, scope: Scope) -> Iterator[PrivateEndpoint | Unreadable]:
+        self.listings.append("endpoints")
+        return self._in(scope)
+
+    def endpoints_pointing_at(self, target_id: ResourceId, scope: Scope) -> Iterator[PrivateEndpoint | Unreadable]:
+        self.listings.append("target")
+        return (row for row in self._in(scope) if isinstance(row, PrivateEndpoint)
+                and any(ResourceId(c.target_id) == target_id for c in row.connections))
+
+    def subscriptions(self, management_groups: Sequence[str]) -> set[str]:
+        if management_groups:
+            self.listings.append("subscriptions")
+        found: set[str] = set()
+        todo = [g.lower() for g in management_groups]
+        seen: set[str] = set()
+        while todo:
+            group = todo.pop()
+            if group in seen:
+                continue
+            seen.add(group)
+            for member in self.groups.get(group, ()):
+                if member.lower() in self.groups:
+                    todo.append(member.lower())
+                else:
+                    found.add(member.lower())
+        return found
 
 
 class InMemoryClaimIndex:
@@ -127,3 +181,19 @@ class InMemoryClaimIndex:
     def rebuild(self, claims: dict[ResourceId, set[RecordKey]]) -> None:
         for endpoint_id, keys in claims.items():
             self.entries[endpoint_id] = self.entries.get(endpoint_id, set()) | set(keys)
+
+
+class InMemoryMetrics:
+    """`Metrics` that keeps every count: `counts[(name, (("dim", "value"), ...))]`."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
+        self._lock = threading.Lock()
+
+    def count(self, name: str, value: int = 1, **dimensions: str) -> None:
+        key = (name, tuple(sorted(dimensions.items())))
+        with self._lock:
+            self.counts[key] = self.counts.get(key, 0) + value
+
+    def total(self, name: str) -> int:
+        return sum(v for (n, _), v in self.counts.items() if n == name)

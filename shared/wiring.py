@@ -6,6 +6,8 @@ from .catalogue import Catalogue, load_custom_rules
 from .desired import DesirePolicy
 from .ownership import short_hash
 from .plan import Policy
+from .ports import EstateReader
+from .scope import SourceScope
 from .service import Service, ServiceOptions
 from .settings import Settings
 
@@ -42,16 +44,29 @@ def options_for(settings: Settings) -> ServiceOptions:
 def build_service(settings: Settings) -> Service:
     """The service against Azure (or the emulator) as the settings say. Needs the hub settings."""
     settings.require("PEDNS_DNS_SUBSCRIPTION_ID", "PEDNS_DNS_RESOURCE_GROUP")
+    from .adapters._pipeline import Pacer
     from .adapters.arm import ArmEndpointReader
     from .adapters.credentials import make_credential
+    from .adapters.graph import GraphEstateReader
     from .adapters.privatedns import AzureZoneStore
     from .adapters.tables import make_index
 
     credential = make_credential(settings)
+    estate = GraphEstateReader(credential, settings)
+    pacer = Pacer()  # ARM's buckets are per caller: one pacer for all of this service's clients
     return Service(
-        reader=ArmEndpointReader(credential, settings),
-        store=AzureZoneStore(credential, settings),
+        reader=ArmEndpointReader(credential, settings, pacer=pacer),
+        store=AzureZoneStore(credential, settings, pacer=pacer),
         resolver=catalogue_for(settings),
         index=make_index(settings),
         options=options_for(settings),
+        estate=estate,
+        scope=scope_for(settings, estate),
     )
+
+
+def scope_for(settings: Settings, estate: EstateReader | None) -> SourceScope:
+    """The configured subscriptions and management groups, the groups resolved through `estate`."""
+    return SourceScope(settings.source_subscriptions, settings.source_management_groups,
+                       resolve=estate.subscriptions if estate is not None else None,
+                       refresh_seconds=settings.scope_refresh_seconds)

@@ -25,12 +25,15 @@ class MemoryWorld:
         self.clock = 1_000
         self.service = self._service(index, **options)
 
+    estate = None  # the in-memory reader lists endpoints itself
+
     def _service(self, index, **options) -> Service:
         policy = options.pop("policy", Policy())
         desire = options.pop("desire", DesirePolicy())
         return Service(reader=self.reader, store=self.store, resolver=SuffixResolver(),
                        index=InMemoryClaimIndex() if index else None,
-                       options=ServiceOptions(policy=policy, desire=desire, **options), clock=self.tick)
+                       options=ServiceOptions(policy=policy, desire=desire, **options), clock=self.tick,
+                       estate=self.estate)
 
     def tick(self) -> float:
         self.clock += 1
@@ -71,6 +74,23 @@ class MemoryWorld:
     def zone(self) -> dict[str, tuple[str, ...]]:
         return {r.key.fqdn: r.ips for r in self.records()}
 
+    # the estate listing (Resource Graph)
+    def endpoint_reads(self) -> int:
+        """Direct reads of single endpoints so far (ARM GETs, the authoritative path)."""
+        return len(self.reader.reads)
+
+    def lag_listing(self) -> None:
+        """From now on the listing shows endpoints as they are now, whatever ARM does next."""
+        self.reader.freeze_listing()
+
+    def poison(self, name: str) -> ResourceId:
+        """An endpoint whose listed body pedns cannot parse."""
+        from builders import pe_id
+        from shared.model import Unreadable
+
+        self.reader.unreadable.append(Unreadable(pe_id(name), "customDnsConfigs[0].fqdn is not a valid DNS name"))
+        return pe_id(name)
+
     def holder(self, key: RecordKey) -> ResourceId | None:
         return ownership.holder(self.get(key))
 
@@ -79,7 +99,7 @@ class MemoryWorld:
 
     def other_deployment(self, owner_id: str) -> Service:
         return Service(reader=self.reader, store=self.store, resolver=SuffixResolver(),
-                       options=ServiceOptions(policy=Policy(owner_id=owner_id)))
+                       options=ServiceOptions(policy=Policy(owner_id=owner_id)), estate=self.estate)
 
 
 class EmulatorWorld(MemoryWorld):
@@ -88,6 +108,7 @@ class EmulatorWorld(MemoryWorld):
     def __init__(self, emu, *, zones=(BLOB, COSMOS), index=True, **options) -> None:
         from shared.adapters.arm import ArmEndpointReader
         from shared.adapters.credentials import make_credential
+        from shared.adapters.graph import GraphEstateReader
         from shared.adapters.privatedns import AzureZoneStore
         from shared.settings import Settings
         from tools.lab import Lab
@@ -100,6 +121,7 @@ class EmulatorWorld(MemoryWorld):
         credential = make_credential(settings)
         self.store = AzureZoneStore(credential, settings)
         self.reader = ArmEndpointReader(credential, settings)
+        self.estate = GraphEstateReader(credential, settings)
         self.clock = 1_000
         self.service = self._service(index, **options)
 
@@ -138,6 +160,28 @@ class EmulatorWorld(MemoryWorld):
         return sum(1 for method, path, status in self.emu.requests
                    if method in ("PUT", "PATCH", "DELETE") and "/privateDnsZones/" in path and status < 300)
 
-    def other_deployment(self, owner_id: str) -> Service:
-        return Service(reader=self.reader, store=self.store, resolver=SuffixResolver(),
-                       options=ServiceOptions(policy=Policy(owner_id=owner_id)))
+
+    def endpoint_reads(self) -> int:
+        return sum(1 for method, path, _ in self.emu.requests
+                   if method == "GET" and "/privateendpoints/" in path.lower() and "zonegroups" not in path.lower())
+
+    def lag_listing(self) -> None:
+        """Resource Graph a second behind ARM: the next second's changes are not listed yet."""
+        import time
+
+        from emulator import Faults
+
+        time.sleep(LAG_SECONDS + 0.1)  # what exists now is older than the lag
+        self.emu.set_faults(Faults(graph_lag_ms=int(LAG_SECONDS * 1000)))
+
+    def poison(self, name: str) -> ResourceId:
+        from builders import pe_id
+
+        body = self.lab.endpoint_body(name, target=f"{pe_id(name).value}-target", group="blob",
+                                      dns={"not a name!": ["10.0.9.9"]})
+        body["id"] = pe_id(name).value
+        self.lab.put_endpoint(body)
+        return pe_id(name)
+
+
+LAG_SECONDS = 1.0

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from shared.reconcile import reconcile
+
 from builders import endpoint, pe_id
 from shared import ownership
 from shared.desired import DesirePolicy
@@ -238,7 +240,7 @@ def test_approval_later_is_picked_up_by_reconcile_and_disconnection_withdraws_th
     assert {} == w.zone()
 
     w.put(endpoint("a", status=ConnectionStatus.APPROVED, manual=True))  # approved on the target: no event here
-    w.service.reconcile([pe_id("a").subscription_id])
+    reconcile(w.service, subscriptions=[pe_id("a").subscription_id])
     assert 1 == len(w.zone())
     w.create(endpoint("a", status=ConnectionStatus.DISCONNECTED, manual=True))
     assert {} == w.zone()
@@ -347,7 +349,7 @@ def test_reconcile_repairs_a_missed_delete_and_a_missed_create(make_world):
     w.remove(gone)  # delete event lost
     w.put(missed)  # create event lost
 
-    report = w.service.reconcile([missed.id.subscription_id])
+    report = reconcile(w.service, subscriptions=[missed.id.subscription_id])
 
     assert {"missedacct.privatelink.blob.core.windows.net": ("10.0.1.4",)} == w.zone()
     assert {"gone", "converged"} == {r.status for r in report.endpoints}
@@ -383,7 +385,7 @@ def test_dry_run_mode_makes_every_door_report_without_writing(make_world):
     writes = w.write_count()
 
     converged = w.service.converge(pe.id)
-    reconciled = w.service.reconcile([pe.id.subscription_id])
+    reconciled = reconcile(w.service, subscriptions=[pe.id.subscription_id])
 
     assert (["create"], ["create"]) == ([c.action for c in converged.changes],
                                         [c.action for r in reconciled.endpoints for c in r.changes])

@@ -10,6 +10,7 @@ import pytest
 from builders import SuffixResolver, endpoint, pe_id
 from shared.errors import ConfigError
 from shared.model import RecordKey
+from shared.reconcile import reconcile
 from shared.service import NoIndex, Service
 from shared.settings import Settings
 from shared.testing import InMemoryClaimIndex, InMemoryEndpointReader, InMemoryZoneStore
@@ -125,7 +126,7 @@ def reconciled(*, dry_run: bool) -> tuple[RecordingIndex, Service]:
     pe = endpoint("a")
     reader.put(pe)
     service.converge(pe.id)
-    service.reconcile([pe.id.subscription_id], dry_run=dry_run)
+    reconcile(service, subscriptions=[pe.id.subscription_id], dry_run=dry_run)
     return index, service
 
 

@@ -23,6 +23,7 @@ from builders import SuffixResolver, endpoint, pe_id
 from shared import ownership
 from shared.errors import PednsError, TransientError
 from shared.model import ConnectionStatus, PrivateEndpoint, RecordKey, RecordSet
+from shared.reconcile import reconcile as run_reconcile
 from shared.service import Service
 from shared.testing import InMemoryClaimIndex, InMemoryEndpointReader, InMemoryZoneStore
 
@@ -66,9 +67,9 @@ class Arm(InMemoryEndpointReader):
         super().__init__()
         self.on_read = None
 
-    def get(self, endpoint_id):
+    def get(self, endpoint_id, *, zone_groups=True):
         try:
-            return super().get(endpoint_id)
+            return super().get(endpoint_id, zone_groups=zone_groups)
         finally:
             hook, self.on_read = self.on_read, None
             if hook:
@@ -107,7 +108,7 @@ class FlakyStore(InMemoryZoneStore):
 def check_invariant(store: InMemoryZoneStore, arm: InMemoryEndpointReader, foreign: RecordSet) -> None:
     resolver = SuffixResolver()
     live: dict[RecordKey, dict] = {}
-    for pe in arm.endpoints.values():
+    for pe in arm.live.values():
         if pe.connections[0].status is not ConnectionStatus.APPROVED:
             continue
         for config in pe.dns_configs:
@@ -180,7 +181,7 @@ def run_history(history, schedule: random.Random, *, fault_rate: float, reconcil
 
     store.rate = 0.0
     if reconcile:
-        service.reconcile([pe_id("x").subscription_id])
+        run_reconcile(service, subscriptions=[pe_id("x").subscription_id])
     check_invariant(store, arm, foreign)
 
 

@@ -17,8 +17,8 @@ from worlds import MemoryWorld as World
 class DeletedAfterFirstRead(InMemoryEndpointReader):
     """ARM as seen by a slow handler: the endpoint is deleted right after the handler read it."""
 
-    def get(self, endpoint_id):
-        pe = super().get(endpoint_id)
+    def get(self, endpoint_id, *, zone_groups=True):
+        pe = super().get(endpoint_id, zone_groups=zone_groups)
         self.remove(endpoint_id)
         return pe
 
@@ -40,8 +40,8 @@ class ApprovedAfterFirstRead(InMemoryEndpointReader):
         super().__init__([pending])
         self.world, self.approved, self.fired = world, approved, False
 
-    def get(self, endpoint_id):
-        pe = super().get(endpoint_id)
+    def get(self, endpoint_id, *, zone_groups=True):
+        pe = super().get(endpoint_id, zone_groups=zone_groups)
         if not self.fired:
             self.fired = True
             self.put(self.approved)

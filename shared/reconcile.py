@@ -1,0 +1,198 @@
+"""The scheduled reconcile: repair whatever events missed, at a cost of pages, not endpoints.
+
+1. **List** every private endpoint in scope through the estate reader (Resource Graph: 1,000 a
+   page) and every A record set of the hub zones (one listing per zone). No per-endpoint read.
+2. **Plan offline.** For each listed endpoint and each claimant found in the records, decide from
+   the two listings alone what converging it would change (`Service.plan`, pure). Nothing to
+   change: reported as converged, no request made.
+3. **Confirm, then converge.** The listing is eventually consistent, so it is never trusted with
+   a write: each drifted endpoint (and each claimant the listing no longer shows) is read from ARM
+   and converged as an event would converge it, the listing's records standing in for reads and
+   a 412 sending it to the live record. Drifted endpoints that share no record name run in
+   parallel (`PEDNS_RECONCILE_CONCURRENCY`); the ARM pipeline paces requests to ARM's buckets.
+4. **Isolate.** One endpoint's failure (an unparseable body, ARM errors left after retries) is that
+   endpoint's `error` in the report; the run goes on.
+
+Resource Graph does not index private DNS zone groups, so an endpoint with one is planned as if it
+had none. That is only a problem where the plan would write: then the ARM read (which does see the
+zone group) decides. An endpoint whose zone group writes into the hub leaves records pedns does not
+own, which the plan reports as `foreign` without a read.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import InvalidInput
+from .model import PrivateEndpoint, RecordKey, ResourceId, Scope, Unreadable
+from .service import EndpointResult, Service, log_skips
+
+log = logging.getLogger("pedns.reconcile")
+
+Progress = Callable[[int, int, EndpointResult], None]
+
+
+@dataclass(slots=True)
+class ReconcileReport:
+    endpoints: list[EndpointResult] = field(default_factory=list)
+    listed: int = 0  # endpoints the estate listing returned
+    confirmed: int = 0  # endpoints read from ARM because the listings showed drift
+    out_of_scope: int = 0  # claimants in the hub zones from subscriptions this run may not change
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.endpoints)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts a person reads first: endpoints by status, changes by action, skips by reason."""
+        statuses: dict[str, int] = {}
+        changes = {"create": 0, "update": 0, "delete": 0}
+        skipped: dict[str, int] = {}
+        for r in self.endpoints:
+            statuses[r.status] = statuses.get(r.status, 0) + 1
+            for change in r.changes:
+                changes[change.action] += 1
+            for skip in r.skipped:
+                skipped[skip.reason.value] = skipped.get(skip.reason.value, 0) + 1
+        return {
+            "endpoints": len(self.endpoints), "listed": self.listed, "confirmed": self.confirmed,
+            "outOfScope": self.out_of_scope, "statuses": dict(sorted(statuses.items())),
+            "created": changes["create"], "updated": changes["update"], "deleted": changes["delete"],
+            "skipped": dict(sorted(skipped.items())), "failed": statuses.get("error", 0),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        summary = self.summary()
+        return {"ok": self.ok, "counts": summary["statuses"], "summary": summary,
+                "endpoints": [r.to_json() for r in self.endpoints]}
+
+
+def reconcile(
+    service: Service,
+    *,
+    subscriptions: Iterable[str] | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    concurrency: int = 8,
+) -> ReconcileReport:
+    """Converge every endpoint in scope and every claimant found in the hub zones.
+
+    `subscriptions` narrows the run to those subscriptions (each must be in the service's scope):
+    only their endpoints are listed, planned and changed. Without it, the service's whole scope.
+    """
+    dry_run = dry_run or service.options.dry_run
+    if subscriptions is not None:
+        limit = frozenset(s.lower() for s in subscriptions)
+        outside = sorted(s for s in limit if not service.scope.contains(s))
+        if outside:
+            raise InvalidInput(f"subscription(s) not in pedns's scope ({service.scope.describe()}): "
+                               f"{', '.join(outside)}")
+        scope = Scope(subscriptions=limit)
+
+        def may_change(endpoint_id: ResourceId) -> bool:
+            return endpoint_id.subscription_id.lower() in limit
+    else:
+        scope = service.scope.query
+
+        def may_change(endpoint_id: ResourceId) -> bool:
+            return service.scope.contains(endpoint_id.subscription_id)
+
+    report = ReconcileReport()
+    listing: dict[ResourceId, PrivateEndpoint] = {}
+    unreadable: dict[ResourceId, Unreadable] = {}
+    for item in service.estate.endpoints(scope):
+        if isinstance(item, Unreadable):
+            unreadable[item.endpoint_id] = item
+        else:
+            listing[item.id] = item
+    report.listed = len(listing) + len(unreadable)
+    snapshot = service.snapshot()
+    claims = snapshot.claims(service.options.policy.owner_id)
+    if not dry_run:
+        service.index.rebuild(claims)
+
+    claimants = set(claims) - set(listing) - set(unreadable)
+    in_scope = {c for c in claimants if may_change(c)}
+    report.out_of_scope = len(claimants) - len(in_scope)
+    targets = sorted(set(listing) | set(unreadable) | in_scope, key=lambda e: e.key)
+
+    done: dict[ResourceId, EndpointResult] = {}
+    drifted: list[ResourceId] = []
+    for endpoint_id in targets:
+        if endpoint_id in unreadable:
+            message = f"the estate listing shows it in a shape pedns cannot use: {unreadable[endpoint_id].message}"
+            log.error("%s: %s", endpoint_id, message)
+            done[endpoint_id] = EndpointResult(str(endpoint_id), "error", message=message, dry_run=dry_run)
+            continue
+        pe = listing.get(endpoint_id)
+        planned = service.plan(pe, claims.get(endpoint_id, set()), snapshot, dry_run=dry_run) if pe else None
+        if planned is None:
+            drifted.append(endpoint_id)
+        else:
+            done[endpoint_id] = planned
+
+    n = 0
+
+    def finished(result: EndpointResult) -> None:
+        nonlocal n
+        n += 1
+        log_skips(result, "reconcile")
+        if progress:
+            progress(n, len(targets), result)
+
+    for result in done.values():
+        finished(result)
+    report.confirmed = len(drifted)
+    if drifted:
+        log.info("reconcile: %d of %d endpoint(s) drifted; confirming them with ARM", len(drifted), len(targets))
+
+    def converge_group(group: list[ResourceId]) -> list[EndpointResult]:
+        results = []
+        for endpoint_id in group:  # read from ARM, decided against the listing, 412 → live record
+            results.append(service.converge_safely(endpoint_id, dry_run=dry_run, expect_gone=endpoint_id not in listing,
+                                                   claimed=claims.get(endpoint_id, set()), snapshot=snapshot))
+        return results
+
+    groups = _groups(drifted, lambda e: _touches(service, listing.get(e), claims.get(e, set())))
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="pedns-reconcile") as pool:
+        for results in pool.map(converge_group, groups):
+            for result in results:
+                done[ResourceId(result.endpoint)] = result
+                finished(result)
+
+    report.endpoints = [done[e] for e in targets if e in done]
+    return report
+
+
+def _touches(service: Service, pe: PrivateEndpoint | None, claimed: set[RecordKey]) -> set[RecordKey]:
+    """The record names converging an endpoint may write, as far as the listings tell."""
+    wanted = {r.key for r in service.desire_of(pe).records} if pe is not None else set()
+    return wanted | claimed
+
+
+def _groups(endpoints: list[ResourceId], touches: Callable[[ResourceId], set[RecordKey]]) -> list[list[ResourceId]]:
+    """Endpoints that share a record name, transitively, in one group (in the given order), so two
+    workers never race on a name; groups run in parallel."""
+    parent = list(range(len(endpoints)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[RecordKey, int] = {}
+    for i, endpoint_id in enumerate(endpoints):
+        for key in touches(endpoint_id):
+            if key in owner:
+                parent[root(i)] = root(owner[key])
+            else:
+                owner[key] = i
+    grouped: dict[int, list[ResourceId]] = {}
+    for i, endpoint_id in enumerate(endpoints):
+        grouped.setdefault(root(i), []).append(endpoint_id)
+    return list(grouped.values())
