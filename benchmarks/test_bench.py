@@ -89,3 +89,26 @@ def test_reconcile_of_a_converged_estate(benchmark, lab, index_mode, host, emu):
 
     gets = sum(1 for m, _, _ in emu.requests if m == "GET")
     MEASURED.append(f"[{index_mode}] reconcile of 100 converged endpoints: {len(emu.requests)} ARM requests ({gets} GETs)")
+
+
+def test_approval_event_on_a_target_two_endpoints_point_at(benchmark, lab, index_mode, host, emu):
+    """A connection change on a target: one Resource Graph query finds the endpoints, each is confirmed."""
+    for i in range(50):
+        lab.put_endpoint(lab.blob_endpoint(f"pe-o{i}", f"other{i}", f"10.3.0.{i + 4}"))
+    target = lab.storage_id("approved")
+    for i in range(2):
+        body = lab.endpoint_body(f"pe-a{i}", target=target, group="blob", manual=True, status="Pending",
+                                 dns={"approved.blob.core.windows.net": [f"10.3.1.{i + 4}"]})
+        lab.put_endpoint(body)
+    host.timer("reconcile")  # converges everything (and builds the index)
+    for i in range(2):
+        body = lab.endpoint_body(f"pe-a{i}", target=target, group="blob", manual=True, status="Approved",
+                                 dns={"approved.blob.core.windows.net": [f"10.3.1.{i + 4}"]})
+        lab.put_endpoint(body)
+    emu.clear_requests()
+
+    benchmark.pedantic(lambda: host.deliver(delivery(lab.connection_event(target, "pe-a0"))), rounds=1, iterations=1)
+
+    calls = [f"{m} {p.split('/providers/')[-1].split('?')[0]}" for m, p, _ in emu.requests]
+    MEASURED.append(f"[{index_mode}] approval, 2 endpoints on the target among 52: {len(calls)} ARM requests: "
+                    f"{'; '.join(calls)}")

@@ -475,16 +475,12 @@ class Service:
     def _skip(result: EndpointResult, want: DesiredRecord, reason: Reason, detail: str) -> None:
         result.skipped.append(Skip(want.fqdn, reason, detail, want.key))
 
-    # -- finding an endpoint's claims ----------------------------------------------------------
+    # -- the hub as one listing ----------------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
-        """List every A record set of every hub zone."""
+        """List every A record set of every hub zone (their claims are the claim index's truth)."""
         zones = self.store.list_zones()
         return Snapshot(set(zones), {record.key: record for zone in zones for record in self.store.list(zone)})
-
-    def scan(self) -> dict[ResourceId, set[RecordKey]]:
-        """Every claim in every hub zone, read from the record sets' metadata (the index's truth)."""
-        return self.snapshot().claims(self.options.policy.owner_id)
 
     # -- doors ---------------------------------------------------------------------------------
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from typing import Any
+from urllib.parse import quote
 
 from azure.core import MatchConditions
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import AzureError, ResourceNotFoundError
+from azure.core.rest import HttpRequest
 from azure.mgmt.privatedns import PrivateDnsManagementClient
 from azure.mgmt.privatedns import models as m
 
@@ -17,6 +19,8 @@ from ..settings import Settings
 from ._errors import error_code, translate
 from ._pipeline import Pacer, client_kwargs
 
+
+DNS_API_VERSION = "2024-06-01"  # the version azure-mgmt-privatedns speaks
 
 #: Record sets asked for per page. The API documents only its default ("up to 100"); the emulator
 #: allows 1,000, and a service that caps lower still pages with nextLink.
@@ -36,6 +40,20 @@ def _to_record(zone: str, item: Any) -> RecordSet:
     )
 
 
+def _json_to_record(zone: str, item: dict[str, Any]) -> RecordSet:
+    """A record set as the list's JSON has it (the same fields `_to_record` reads from the model)."""
+    props = item.get("properties") or {}
+    ips = tuple(sorted(a["ipv4Address"] for a in props.get("aRecords") or [] if a.get("ipv4Address")))
+    return RecordSet(
+        key=RecordKey(zone, item.get("name") or "@"),
+        ips=ips,
+        ttl=int(props.get("ttl") or 0),
+        etag=item.get("etag"),
+        metadata=dict(props.get("metadata") or {}),
+        auto_registered=bool(props.get("isAutoRegistered")),
+    )
+
+
 def _to_sdk(record: RecordSet) -> m.RecordSet:
     return m.RecordSet(
         properties=m.RecordSetProperties(
@@ -50,6 +68,7 @@ class AzureZoneStore:
     def __init__(self, credential: TokenCredential, settings: Settings, *, pacer: Pacer | None = None) -> None:
         settings.require("PEDNS_DNS_SUBSCRIPTION_ID", "PEDNS_DNS_RESOURCE_GROUP")
         self._rg = settings.dns_resource_group
+        self._subscription = settings.dns_subscription_id
         self._client = PrivateDnsManagementClient(credential, settings.dns_subscription_id,
                                                   **client_kwargs(settings, pacer=pacer))
 
@@ -71,11 +90,21 @@ class AzureZoneStore:
         return _to_record(key.zone, item)
 
     def list(self, zone: str) -> Iterator[RecordSet]:
-        try:
-            for item in self._client.record_sets.list_by_type(self._rg, zone, "A", top=LIST_PAGE_SIZE):
-                yield _to_record(zone, item)
-        except AzureError as exc:
-            raise translate(exc, f"list A records in {zone}") from exc
+        """The zone's A record sets, from the JSON pages themselves: the reconcile lists every record
+        of the hub, and building the SDK's models for them costs more than the requests (about
+        5 s for 10,000 record sets). Same request, same pipeline, same paging by `nextLink`."""
+        url = (f"/subscriptions/{quote(self._subscription)}/resourceGroups/{quote(self._rg)}/providers/"
+               f"Microsoft.Network/privateDnsZones/{quote(zone)}/A?$top={LIST_PAGE_SIZE}&api-version={DNS_API_VERSION}")
+        while url:
+            try:
+                response = self._client.send_request(HttpRequest("GET", url))
+                response.raise_for_status()
+                page = response.json()
+            except AzureError as exc:
+                raise translate(exc, f"list A records in {zone}") from exc
+            for item in (page.get("value") or []) if isinstance(page, dict) else []:
+                yield _json_to_record(zone, item)
+            url = page.get("nextLink") if isinstance(page, dict) else None
 
     def create(self, record: RecordSet) -> RecordSet:
         try:

@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -38,6 +39,9 @@ META = "meta"
 BUILT = "built"
 #: Conditional writes a rebuild retries per endpoint before it gives up (and writes no marker).
 MERGE_ATTEMPTS = 5
+#: After a failure, the index is not asked again for this long (a circuit breaker): every event
+#: would otherwise wait out the same timeouts and retries on a table that is down.
+BREAKER_SECONDS = 30.0
 #: Short retries and timeouts: when the table is down the service should fall back to a scan
 #: quickly, not wait on the index.
 CLIENT_KWARGS: dict[str, Any] = {
@@ -73,15 +77,22 @@ class TableClaimIndex:
     """`ClaimIndex` over one Azure table (created when first found missing). Never raises: it logs
     and answers "unknown", so the service scans."""
 
-    def __init__(self, table: TableClient) -> None:
+    def __init__(self, table: TableClient, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._table = table
         self._lock = threading.Lock()
+        self._clock = clock
         self._built = False  # the marker was seen; only a deleted table removes it
+        self._open_until = float("-inf")  # the breaker: no calls before then
+        self._lost = False  # a write was skipped or failed: the index may miss a claim
 
     # -- ClaimIndex ----------------------------------------------------------------------------
 
     def lookup(self, endpoint_id: ResourceId) -> set[RecordKey] | None:
+        if self._broken():
+            return None
         try:
+            if self._lost and not self._distrust():
+                return None
             if not self._is_built():
                 return None
             entity = self._get(ENDPOINTS, row_key(endpoint_id))  # no table now: not built after all
@@ -91,6 +102,8 @@ class TableClaimIndex:
             return None
 
     def store(self, endpoint_id: ResourceId, keys: set[RecordKey]) -> None:
+        if self._broken(write=True):
+            return
         try:
             if keys:
                 entity = self._entity(endpoint_id, keys)
@@ -98,13 +111,15 @@ class TableClaimIndex:
             else:  # once built, no entity means "claims nothing": keep the table small
                 self.forget(endpoint_id)
         except Exception as exc:  # noqa: BLE001 - a stale index is repaired by the next reconcile
-            self._degrade(exc, f"storing the claims of {endpoint_id}")
+            self._degrade(exc, f"storing the claims of {endpoint_id}", write=True)
 
     def forget(self, endpoint_id: ResourceId) -> None:
+        if self._broken(write=True):
+            return
         try:
             self._table.delete_entity(ENDPOINTS, row_key(endpoint_id))  # succeeds when absent
         except Exception as exc:  # noqa: BLE001
-            self._degrade(exc, f"forgetting {endpoint_id}")
+            self._degrade(exc, f"forgetting {endpoint_id}", write=True)
 
     def rebuild(self, claims: dict[ResourceId, set[RecordKey]]) -> None:
         """Merge a scan's claims into what is stored, then mark the index built.
@@ -121,7 +136,7 @@ class TableClaimIndex:
             self._table.upsert_entity({"PartitionKey": META, "RowKey": BUILT, "UpdatedAt": _now()},
                                       mode=UpdateMode.REPLACE)
             with self._lock:
-                self._built = True
+                self._built, self._lost = True, False
             log.info("claim index rebuilt from a scan: %d endpoint(s) with claims", len(claims))
         except Exception as exc:  # noqa: BLE001 - the reconcile itself must go on
             self._degrade(exc, "rebuilding the claim index")
@@ -183,12 +198,37 @@ class TableClaimIndex:
                 raise
             return None
 
-    def _degrade(self, exc: Exception, what: str) -> None:
+    def _degrade(self, exc: Exception, what: str, *, write: bool = False) -> None:
         """One warning (the SDK's first line names the URL, never a key); forget the cached
-        marker, so a deleted and recreated table is not trusted."""
+        marker, so a deleted and recreated table is not trusted; open the breaker."""
         with self._lock:
             self._built = False
-        log.warning("claim index: %s (the service scans the zones instead)", translate(exc, what))
+            self._open_until = self._clock() + BREAKER_SECONDS
+            self._lost = self._lost or write
+        log.warning("claim index: %s (the service scans the zones instead; the index is not asked again "
+                    "for %.0f s)", translate(exc, what), BREAKER_SECONDS)
+
+    def _broken(self, *, write: bool = False) -> bool:
+        """Whether the breaker is open; a write skipped meanwhile is a claim the index may miss."""
+        with self._lock:
+            if self._clock() >= self._open_until:
+                return False
+            self._lost = self._lost or write
+            return True
+
+    def _distrust(self) -> bool:
+        """After a lost write, remove the built marker: every worker scans until the next reconcile
+        rebuilds the index, instead of trusting an entry that misses a claim. True once done."""
+        try:
+            self._table.delete_entity(META, BUILT)
+        except Exception as exc:  # noqa: BLE001
+            self._degrade(exc, "distrusting the claim index after a lost write")
+            return False
+        with self._lock:
+            self._built, self._lost = False, False
+        log.warning("claim index: a claim may have been lost while the table was unreachable; "
+                    "scanning the zones until the next reconcile rebuilds the index")
+        return True
 
     @staticmethod
     def _entity(endpoint_id: ResourceId, keys: set[RecordKey]) -> dict[str, Any]:

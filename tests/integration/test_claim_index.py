@@ -268,3 +268,68 @@ def test_without_the_index_the_same_delete_works_by_listing_the_zones(lab, emu, 
     _, requests = delete_after_reconcile(lab, emu, host)
 
     assert (True, []) == (any(is_list(p) for _, p, _ in requests), lab.records())
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Switchable:
+    """The real table client, with a switch that makes every call fail as a dead endpoint does."""
+
+    def __init__(self, table: TableClient) -> None:
+        self._table, self.down, self.calls = table, False, 0
+
+    def __getattr__(self, name):
+        attr = getattr(self._table, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):
+            self.calls += 1
+            if self.down:
+                from azure.core.exceptions import ServiceRequestError
+
+                raise ServiceRequestError("connection refused (switched off by the test)")
+            return attr(*args, **kwargs)
+
+        return call
+
+
+def test_after_a_failure_the_index_is_not_asked_again_until_the_breaker_closes(table, caplog):
+    from shared.adapters.tables import BREAKER_SECONDS
+
+    clock, flaky = Clock(), Switchable(table)
+    index = TableClaimIndex(flaky, clock=clock)
+    index.rebuild({})
+    flaky.down = True
+    with caplog.at_level(logging.WARNING, logger="pedns"):
+        first = index.lookup(pe("a"))
+        calls = flaky.calls
+        during = [index.lookup(pe(str(i))) for i in range(20)]
+    flaky.down = False
+    clock.now += BREAKER_SECONDS
+
+    assert (None, [None] * 20, calls) == (first, during, flaky.calls)
+    assert 1 == len([r for r in caplog.records if r.levelno == logging.WARNING])
+    assert set() == index.lookup(pe("a"))  # closed again: answered from the table
+
+
+def test_a_write_lost_while_the_table_was_down_makes_every_worker_scan_until_the_next_rebuild(table):
+    from shared.adapters.tables import BREAKER_SECONDS
+
+    clock, flaky = Clock(), Switchable(table)
+    index, other_worker = TableClaimIndex(flaky, clock=clock), TableClaimIndex(table)
+    index.rebuild({})
+    flaky.down = True
+    index.store(pe("a"), {key("a")})  # the intent never reaches the table
+    flaky.down = False
+    clock.now += BREAKER_SECONDS
+
+    assert (None, None) == (index.lookup(pe("a")), other_worker.lookup(pe("a")))
+    index.rebuild({pe("a"): {key("a")}})
+    assert ({key("a")}, {key("a")}) == (index.lookup(pe("a")), other_worker.lookup(pe("a")))

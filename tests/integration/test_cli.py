@@ -111,6 +111,31 @@ def test_reconcile_dry_run_shows_changes_and_writes_nothing(lab, emu):
     assert [] == lab.records()
 
 
+def test_reconcile_reports_an_unreadable_endpoint_converges_the_rest_and_exits_1(lab, emu):
+    lab.put_endpoint(lab.blob_endpoint("pe-ok", "okacct", "10.0.8.5"))
+    poison = lab.blob_endpoint("pe-poison", "poison", "10.0.8.6")
+    poison["properties"]["customDnsConfigs"][0]["fqdn"] = "not a dns name!"
+    lab.put_endpoint(poison)
+
+    result = pedns("reconcile", "--json", env=emu.env())
+
+    doc = json.loads(result.stdout)
+    assert (1, False) == (result.returncode, "Traceback" in result.stderr)
+    assert {"pe-ok": "converged", "pe-poison": "error"} == {e["endpoint"].rsplit("/", 1)[-1]: e["status"]
+                                                           for e in doc["endpoints"]}
+    assert (1, 1) == (doc["summary"]["created"], doc["summary"]["failed"])
+    assert [["10.0.8.5"]] == [r["ips"] for r in lab.records()]
+
+
+def test_reconcile_text_output_ends_with_a_summary(lab, emu):
+    lab.put_endpoint(lab.blob_endpoint("pe-s", "sumacct", "10.0.8.7"))
+
+    result = pedns("reconcile", env=emu.env())
+
+    assert 0 == result.returncode, result.stderr
+    assert result.stdout.strip().splitlines()[-1].startswith("1 endpoint(s) (1 listed, 1 confirmed with ARM): 1 created")
+
+
 def test_processing_failure_exits_1(lab, emu):
     from emulator import Faults
 
@@ -135,6 +160,12 @@ def test_processing_failure_exits_1(lab, emu):
         pytest.param(["reconcile"], {"PEDNS_TTL": "abc", "PEDNS_SOURCE_SUBSCRIPTIONS": "not-a-guid"},
                      "PEDNS_TTL", id="several-bad-settings"),
         pytest.param(["frobnicate"], {}, "invalid choice", id="unknown-command"),
+        pytest.param(["reconcile", "--subscription", "spoke-1"], {}, "not a subscription id", id="bad-subscription"),
+        pytest.param(["reconcile"], {"PEDNS_DNS_SUBSCRIPTION_ID": "00000000-0000-4000-8000-0000000000a1",
+                                     "PEDNS_DNS_RESOURCE_GROUP": "rg"}, "PEDNS_SOURCE_MANAGEMENT_GROUPS",
+                     id="reconcile-without-scope"),
+        pytest.param(["reconcile"], {"PEDNS_SOURCE_MANAGEMENT_GROUPS": "/providers/Microsoft.Management/x"},
+                     "not a management group id", id="bad-management-group"),
         pytest.param(["events", "apply", "/no/such/file.json"], {}, "no such file", id="missing-file"),
     ],
 )
