@@ -333,3 +333,10 @@ def test_a_write_lost_while_the_table_was_down_makes_every_worker_scan_until_the
     assert (None, None) == (index.lookup(pe("a")), other_worker.lookup(pe("a")))
     index.rebuild({pe("a"): {key("a")}})
     assert ({key("a")}, {key("a")}) == (index.lookup(pe("a")), other_worker.lookup(pe("a")))
+
+
+def test_without_the_index_a_delete_decides_from_its_listing_without_reading_each_record(lab, emu, host, app_env):
+    _, requests = delete_after_reconcile(lab, emu, host)
+
+    record_gets = [p for m, p, _ in requests if m == "GET" and "/A/" in p]
+    assert ([], 1) == (record_gets, sum(1 for m, _, _ in requests if m == "DELETE"))

@@ -183,3 +183,27 @@ def test_deleting_one_spokes_azure_monitor_endpoint_keeps_ingestion_working_for_
     names = lab.names()
     assert 8 == len(names)  # nothing disappeared...
     assert {ips[0].rsplit(".", 1)[0] for ips in names.values()} == {"10.2.0"}  # ...all failed over
+
+
+@pytest.mark.parametrize("retries", [0, 2])
+def test_pedns_arm_retry_total_bounds_every_kind_of_retry(emu, retries):
+    """azure-core counts status, connect and read retries apart (3 each by default): the setting must
+    bound them all, whatever kind of failure the emulator draws."""
+    from emulator import Faults
+    from shared.adapters.arm import ArmEndpointReader
+    from shared.adapters.credentials import make_credential
+    from shared.errors import PednsError
+    from shared.model import ResourceId
+    from shared.settings import Settings
+
+    settings = Settings.from_env({**emu.env(), "PEDNS_ARM_RETRY_TOTAL": str(retries)})
+    reader = ArmEndpointReader(make_credential(settings), settings)
+    endpoint = ResourceId(f"/subscriptions/{emu.spoke_subscription}/resourceGroups/rg/providers/"
+                          "Microsoft.Network/privateEndpoints/pe-r")
+    emu.set_faults(Faults(fault_rate=1.0, seed=3))
+    emu.clear_requests()
+
+    with pytest.raises(PednsError):
+        reader.get(endpoint, zone_groups=False)
+
+    assert retries + 1 == len(emu.requests)

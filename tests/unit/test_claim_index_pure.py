@@ -114,10 +114,15 @@ class RecordingIndex(InMemoryClaimIndex):
     def __init__(self) -> None:
         super().__init__()
         self.rebuilds: list[dict] = []
+        self.stores: list = []
 
     def rebuild(self, claims):
         self.rebuilds.append({k: set(v) for k, v in claims.items()})
         super().rebuild(claims)
+
+    def store(self, endpoint_id, keys):
+        self.stores.append(endpoint_id)
+        super().store(endpoint_id, keys)
 
 
 def reconciled(*, dry_run: bool) -> tuple[RecordingIndex, Service]:
@@ -134,6 +139,15 @@ def test_reconcile_rebuilds_the_index_from_its_scan():
     index, _ = reconciled(dry_run=False)
 
     assert [{pe_id("a"): {RecordKey(BLOB, "aacct")}}] == index.rebuilds
+
+
+def test_a_converged_reconcile_writes_no_index_entry():
+    index, service = reconciled(dry_run=False)
+    index.stores.clear()
+
+    reconcile(service, subscriptions=[pe_id("a").subscription_id])
+
+    assert [] == index.stores
 
 
 def test_a_dry_run_reconcile_leaves_the_index_alone():

@@ -206,3 +206,17 @@ def test_a_duplicate_event_writes_nothing_to_the_claim_index():
 
     # the new endpoint: one write (its intent is already its final state); the duplicate: none
     assert (1, 1) == (first, index.stores)
+
+
+def test_a_fail_over_reads_the_next_claimant_once_for_all_the_names_they_share():
+    names = {f"n{i}.blob.core.windows.net": ["10.0.1.4"] for i in range(8)}
+    w = World()
+    holder, standby = endpoint("holder", names), endpoint("standby", {k: ["10.0.2.4"] for k in names})
+    w.create(holder)
+    w.create(standby)
+    w.reader.reads.clear()
+
+    w.delete(holder)
+
+    assert ({standby.id: 1}, {("10.0.2.4",)}) == (
+        {e: w.reader.reads.count(e) for e in set(w.reader.reads) if e != holder.id}, set(w.zone().values()))
