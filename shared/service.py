@@ -34,6 +34,8 @@ class OutOfScope(InvalidInput):
 
 class Drift(Exception):
     """Raised inside an offline plan: the listing says this endpoint needs a change (confirm it first)."""
+
+
 MAX_CONFLICTS = 8
 MAX_STALE_RETRIES = 3
 
@@ -297,9 +299,9 @@ class Service:
 
         `pe` comes from an eventually consistent listing, so only "nothing to do" is trusted.
         """
-        if not_ready(pe):
-            return None if claimed else EndpointResult(str(pe.id), "not-ready", message=not_ready(pe) or "",
-                                                       dry_run=dry_run)
+        reason = not_ready(pe)
+        if reason:
+            return None if claimed else EndpointResult(str(pe.id), "not-ready", message=reason, dry_run=dry_run)
         wanted = self.desire_of(pe)
         want = {record.key: record for record in wanted.records}
         result = EndpointResult(str(pe.id), "converged", dry_run=dry_run, skipped=list(wanted.skipped))
