@@ -21,14 +21,15 @@ class HandlerAfterRead(InMemoryEndpointReader):
         self.world, self.change, self.fired = world, change, False
 
     def get(self, endpoint_id, *, zone_groups=True):
-        pe = super().get(endpoint_id, zone_groups=zone_groups)
-        if not self.fired:
-            self.fired = True
-            self.change(self)
-            handler = Service(reader=InMemoryEndpointReader(self.live.values()), store=self.world.store,
-                              resolver=SuffixResolver(), index=InMemoryClaimIndex())
-            handler.converge(endpoint_id)
-        return pe
+        try:
+            return super().get(endpoint_id, zone_groups=zone_groups)
+        finally:  # also after a 404
+            if not self.fired:
+                self.fired = True
+                self.change(self)
+                handler = Service(reader=InMemoryEndpointReader(self.live.values()), store=self.world.store,
+                                  resolver=SuffixResolver(), index=InMemoryClaimIndex())
+                handler.converge(endpoint_id)
 
 
 def world_with(change, *setup) -> MemoryWorld:
@@ -62,3 +63,14 @@ def test_an_endpoint_deleted_meanwhile_does_not_get_its_record_back():
     reconcile(w.service, subscriptions=[SPOKE])
 
     assert {} == w.zone()
+
+
+def test_an_endpoint_re_created_meanwhile_keeps_its_record():
+    pe = endpoint("a")
+    w = world_with(lambda arm: arm.put(pe), pe)
+    w.reader.remove(pe.id)  # its delete event was lost: the record is an orphan to the reconcile
+    w.reader.fired = False
+
+    reconcile(w.service, subscriptions=[SPOKE])
+
+    assert {NAME: ("10.0.1.4",)} == w.zone()
