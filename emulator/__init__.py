@@ -10,18 +10,33 @@ Public API:
     main(argv) -> int      the `pedns emulator` command
     Emulator               in-process server for tests and demos
     Faults                 fault injection and throttling settings
-    ENDPOINTS_QUERY, TARGET_QUERY_TEMPLATE, SUBSCRIPTIONS_QUERY, target_query, kql_string
+    ENDPOINTS_QUERY, TARGET_QUERY_TEMPLATE, SUBSCRIPTIONS_QUERY, ZONES_QUERY, LINKS_QUERY,
+    NETWORKS_QUERY, ADDRESSES_QUERY, target_query, kql_string
                            the Resource Graph queries the emulator answers
     EMULATOR_TENANT_ID     the tenant (and tenant root management group) id
 """
 
 from ._cli import main
 from ._faults import Faults
-from ._graph import ENDPOINTS_QUERY, SUBSCRIPTIONS_QUERY, TARGET_QUERY_TEMPLATE, kql_string, target_query
+from ._graph import (
+    ADDRESSES_QUERY,
+    ENDPOINTS_QUERY,
+    LINKS_QUERY,
+    NETWORKS_QUERY,
+    SUBSCRIPTIONS_QUERY,
+    TARGET_QUERY_TEMPLATE,
+    ZONES_QUERY,
+    kql_string,
+    target_query,
+)
 from ._management import TENANT_ID as EMULATOR_TENANT_ID
 from ._server import DEFAULT_HUB_RESOURCE_GROUP, DEFAULT_HUB_SUBSCRIPTION, DEFAULT_SPOKE_SUBSCRIPTION, Emulator
 
 __all__ = [
+    "ADDRESSES_QUERY",
+    "LINKS_QUERY",
+    "NETWORKS_QUERY",
+    "ZONES_QUERY",
     "DEFAULT_HUB_RESOURCE_GROUP",
     "DEFAULT_HUB_SUBSCRIPTION",
     "DEFAULT_SPOKE_SUBSCRIPTION",

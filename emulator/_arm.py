@@ -239,10 +239,18 @@ class Arm:
                 return self._route_pe(req, sub, rg, tail)
             if rtype == "privatednszones":
                 return self._route_zone(req, sub, rg, tail, admin=admin)
+            if rtype == "virtualnetworks":
+                return self._networks().route(req, sub, rg, tail, lambda: self._list(
+                    req, "virtualNetworks", self._rg_prefix(sub, rg) + "virtualnetworks/"))
             raise self._unknown_type(req, rest[4])
         if len(rest) >= 5 and lrest[0] == "resourcegroups" and lrest[2] == "providers":
             raise self._unknown_type(req, rest[4])
         raise ArmError(404, "NotFound", f"The requested path '{unquote(req.path)}' was not found.")
+
+    def _networks(self):  # type: ignore[no-untyped-def]
+        from ._network import Networks  # it builds on this module's helpers
+
+        return Networks(lambda: self._d, self.store.lock, self._changed)
 
     def _unknown_type(self, req: Request, rtype: str) -> ArmError:
         return ArmError(
@@ -389,7 +397,8 @@ class Arm:
 
     def _list_in_subscription(self, req: Request, sub: str, rtype: str) -> Response:
         kinds = {"privateendpoints": ("privateEndpoints", "privateendpoints"),
-                 "privatednszones": ("zones", "privatednszones")}
+                 "privatednszones": ("zones", "privatednszones"),
+                 "virtualnetworks": ("virtualNetworks", "virtualnetworks")}
         if rtype not in kinds:
             raise self._unknown_type(req, rtype)
         kind, segment = kinds[rtype]

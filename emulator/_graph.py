@@ -1,7 +1,7 @@
 """Azure Resource Graph's `POST /providers/Microsoft.ResourceGraph/resources`, for the queries pedns sends.
 
 The emulator does not interpret KQL. A query is matched, whitespace runs aside, against exactly the
-three templates below and answered from the store; anything else is refused with Resource Graph's
+seven templates below and answered from the store; anything else is refused with Resource Graph's
 `InvalidQuery` error, never answered with a guess. The quota headers and 429s are added by the
 server's front door (`_server`); this module is the pure evaluation plus the lagging view of private
 endpoints that makes Resource Graph eventually consistent.
@@ -55,6 +55,30 @@ SUBSCRIPTIONS_QUERY = """resourcecontainers
 | project subscriptionId
 | order by subscriptionId asc"""
 
+#: Q4-Q7, for `pedns audit`: private DNS zones, their virtual network links, virtual networks, and
+#: the private IPs of private endpoints' network interfaces.
+ZONES_QUERY = """resources
+| where type =~ 'microsoft.network/privatednszones'
+| project id, name
+| order by id asc"""
+
+LINKS_QUERY = """resources
+| where type =~ 'microsoft.network/privatednszones/virtualnetworklinks'
+| project id, virtualNetworkId = tostring(properties.virtualNetwork.id), registrationEnabled = tobool(properties.registrationEnabled)
+| order by id asc"""
+
+NETWORKS_QUERY = """resources
+| where type =~ 'microsoft.network/virtualnetworks'
+| project id, dnsServers = properties.dhcpOptions.dnsServers
+| order by id asc"""
+
+ADDRESSES_QUERY = """resources
+| where type =~ 'microsoft.network/networkinterfaces'
+| where isnotnull(properties.privateEndpoint)
+| mv-expand ipConfiguration = properties.ipConfigurations
+| project id, endpointId = tostring(properties.privateEndpoint.id), privateIPAddress = tostring(ipConfiguration.properties.privateIPAddress)
+| order by id asc"""
+
 API_VERSIONS = ("2021-03-01", "2022-10-01", "2024-04-01")
 DEFAULT_TOP = 100
 MAX_TOP = 1000
@@ -99,6 +123,10 @@ _TEMPLATES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("endpoints", _pattern(ENDPOINTS_QUERY)),
     ("target", _pattern(TARGET_QUERY_TEMPLATE)),
     ("subscriptions", _pattern(SUBSCRIPTIONS_QUERY)),
+    ("zones", _pattern(ZONES_QUERY)),
+    ("links", _pattern(LINKS_QUERY)),
+    ("networks", _pattern(NETWORKS_QUERY)),
+    ("addresses", _pattern(ADDRESSES_QUERY)),
 )
 
 
@@ -143,7 +171,7 @@ def _bad(code: str, message: str) -> GraphError:
 
 @dataclass(frozen=True)
 class Query:
-    kind: str  # "endpoints", "target" or "subscriptions"
+    kind: str  # "endpoints", "target", "subscriptions", "zones", "links", "networks" or "addresses"
     target: str | None = None
 
 
@@ -237,6 +265,51 @@ def matching_endpoints(endpoints: dict[str, dict[str, Any]], query: Query,
             if _tostring(_get(connection, "properties", "privateLinkServiceId")).lower() == target:
                 rows.append((lid, pe))
     rows.sort(key=lambda row: row[0])
+    return rows
+
+
+_KIND_COLLECTION = {"zones": "zones", "links": "links", "networks": "virtualNetworks"}
+
+
+def resource_rows(data: dict[str, dict[str, dict[str, Any]]], kind: str, scope: set[str] | None) -> list[dict[str, Any]]:
+    """Q4-Q6: zones, links or virtual networks in scope, as the templates project them, by id."""
+    rows = []
+    for lid, resource in sorted(data[_KIND_COLLECTION[kind]].items()):
+        if scope is not None and lid[_SUB_START:_SUB_END] not in scope:
+            continue
+        props = resource.get("properties")
+        if kind == "zones":
+            rows.append({"id": resource["id"], "name": resource["name"]})
+        elif kind == "links":
+            registration = _get(props, "registrationEnabled")
+            rows.append({"id": resource["id"], "virtualNetworkId": _tostring(_get(props, "virtualNetwork", "id")),
+                         "registrationEnabled": registration if isinstance(registration, bool) else None})
+        else:
+            rows.append({"id": resource["id"], "dnsServers": copy.deepcopy(_get(props, "dhcpOptions", "dnsServers"))})
+    return rows
+
+
+def address_rows(endpoints: dict[str, dict[str, Any]], scope: set[str] | None) -> list[dict[str, Any]]:
+    """Q7. The emulator keeps no network interfaces: each endpoint's is derived from its body (its
+    `customDnsConfigs` and `ipConfigurations` addresses), named as Azure names them
+    (`{endpoint}.nic.{guid}` in the endpoint's resource group)."""
+    rows = []
+    for lid, pe in endpoints.items():
+        if scope is not None and lid[_SUB_START:_SUB_END] not in scope:
+            continue
+        props = pe.get("properties")
+        ips: list[str] = []
+        for config in _array(_get(props, "customDnsConfigs")):
+            ips += [ip for ip in _array(_get(config, "ipAddresses")) if isinstance(ip, str) and ip not in ips]
+        for config in _array(_get(props, "ipConfigurations")):
+            ip = _get(config, "properties", "privateIPAddress")
+            if isinstance(ip, str) and ip not in ips:
+                ips.append(ip)
+        head = pe["id"].rsplit("/providers/", 1)[0]
+        guid = str(_get(props, "resourceGuid") or uuid.uuid5(uuid.NAMESPACE_URL, lid))
+        nic = f"{head}/providers/Microsoft.Network/networkInterfaces/{pe['name']}.nic.{guid}"
+        rows += [{"id": nic, "endpointId": pe["id"], "privateIPAddress": ip} for ip in ips]
+    rows.sort(key=lambda row: row["id"].lower())
     return rows
 
 
@@ -444,6 +517,14 @@ class Graph:
                 subs = sorted(scope if scope is not None else known_subscriptions(data))
                 total = len(subs)
                 page: list[dict[str, Any]] = [{"subscriptionId": s} for s in subs[offset:offset + top]]
+            elif query.kind in ("zones", "links", "networks", "addresses"):
+                if query.kind == "addresses":
+                    endpoints = self._history.view(data["privateEndpoints"], self._clock(), self._lag())
+                    rows = address_rows(endpoints, scope)
+                else:
+                    rows = resource_rows(data, query.kind, scope)
+                total = len(rows)
+                page = rows[offset:offset + top]
             else:
                 lag = self._lag()
                 endpoints = self._history.view(data["privateEndpoints"], self._clock(), lag)

@@ -15,7 +15,8 @@ from typing import Any
 #: groups (not the tenant root group, which always exists) and `subscriptionParents` where each
 #: placed subscription sits, by lower-cased subscription id. A state file written before a kind
 #: existed loads it empty.
-KINDS = ("privateEndpoints", "zoneGroups", "zones", "links", "recordSets", "managementGroups", "subscriptionParents")
+KINDS = ("privateEndpoints", "zoneGroups", "zones", "links", "recordSets", "managementGroups", "subscriptionParents",
+         "virtualNetworks")
 
 FORMAT = 1
 

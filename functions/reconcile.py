@@ -8,6 +8,7 @@ import azure.functions as func
 
 from shared.errors import ConfigError
 from shared.reconcile import reconcile as run_reconcile
+from shared.wiring import audit_for
 
 from . import _runtime
 
@@ -28,8 +29,15 @@ def reconcile(timer: func.TimerRequest) -> None:
         if n % 1000 == 0 or n == total:
             log.info("reconcile: %d/%d endpoints", n, total)
 
-    report = run_reconcile(_runtime.service(), progress=progress, concurrency=settings.reconcile_concurrency)
+    service = _runtime.service()
+    report = run_reconcile(service, progress=progress, concurrency=settings.reconcile_concurrency)
     log.info("reconcile done: %s", report.summary())
+    if settings.audit:  # PEDNS_AUDIT: the audit's findings after each reconcile, as log lines and counts
+        findings = audit_for(service, settings)
+        for finding in findings.findings:
+            log.warning("audit: %s %s: %s", finding.code, finding.resource, finding.detail)
+        log.info("audit done: %d finding(s), checked %s", len(findings.findings), findings.checked)
     if not report.ok:
         failed = [r.endpoint for r in report.endpoints if not r.ok]
         raise RuntimeError(f"reconcile: {len(failed)} endpoint(s) failed, first: {failed[0]}")
+

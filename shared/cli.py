@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     rl.add_argument("endpoints", nargs="+", metavar="ENDPOINT_ID")
     rl.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
 
+    sub.add_parser("audit", parents=[common],
+                   help="find what breaks private name resolution that no A record can fix (reads only)")
+
     zn = sub.add_parser("zones", parents=[common], help="list the zone catalogue")
     zn.add_argument("--cloud", choices=["AzureCloud", "AzureUSGovernment", "AzureChinaCloud"],
                     help="default: PEDNS_CLOUD, else AzureCloud")
@@ -358,6 +361,25 @@ def _reconcile_summary(summary: dict[str, Any], *, dry_run: bool) -> str:
             f"{summary['deleted']} {would}deleted, {summary['failed']} failed; skipped: {skipped}")
 
 
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from .wiring import audit_for
+
+    settings = _settings(*HUB)
+    report = audit_for(_service(settings), settings)
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        for f in report.findings:
+            print(f"{f.code:<21} {f.resource}\n  {f.detail}\n  what to do: {f.remedy}")
+        for check, why in report.skipped.items():
+            print(f"skipped {check}: {why}")
+        for check, why in report.not_run.items():
+            print(f"not run {check}: {why}")
+        counts = ", ".join(f"{v} {k}" for k, v in report.checked.items())
+        print(f"{len(report.findings)} finding(s); checked {counts}")
+    return EXIT_OK if report.complete else EXIT_FAILED
+
+
 def _ids(values: Sequence[str]) -> list[ResourceId]:
     from .endpoint import parse_private_endpoint_id
 
@@ -400,6 +422,7 @@ def _cmd_zones(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {
+    "audit": _cmd_audit,
     "events": _cmd_events,
     "explain": _cmd_explain,
     "reconcile": _cmd_reconcile,

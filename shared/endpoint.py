@@ -27,6 +27,7 @@ __all__ = [
     "parse_zone_group_list",
     "parse_zone_groups",
     "zone_group_dns_configs",
+    "zone_group_zone_ids",
     "normalize_fqdn",
 ]
 
@@ -200,6 +201,7 @@ def parse_private_endpoint(
     *,
     has_zone_group: bool = False,
     zone_group_configs: tuple[DnsConfig, ...] = (),
+    zone_group_zone_ids: tuple[str, ...] = (),
 ) -> PrivateEndpoint:
     """The parts of an ARM private endpoint body pedns needs.
 
@@ -247,6 +249,7 @@ def parse_private_endpoint(
         subnet_id=(props.subnet.id if props.subnet else None) or "",
         has_zone_group=has_zone_group,
         zone_group_configs=zone_group_configs,
+        zone_group_zone_ids=zone_group_zone_ids,
     )
 
 
@@ -257,6 +260,7 @@ class _ZoneGroupRecordSet(_Wire):
 
 
 class _ZoneConfigProperties(_Wire):
+    zone_id: str | None = Field(None, alias="privateDnsZoneId")
     record_sets: list[_ZoneGroupRecordSet] | None = Field(None, alias="recordSets")
 
 
@@ -285,6 +289,14 @@ def parse_zone_groups(body: Mapping[str, Any]) -> tuple[bool, tuple[DnsConfig, .
     """
     groups = _zone_groups(body)
     return groups is not None, _record_sets(groups or [])
+
+
+def zone_group_zone_ids(body: Mapping[str, Any]) -> tuple[str, ...]:
+    """The private DNS zone ids the endpoint's zone groups write into (the audit's question)."""
+    return tuple(config.properties.zone_id
+                 for group in _zone_groups(body) or []
+                 for config in ((group.properties.configs if group.properties else None) or [])
+                 if config.properties and config.properties.zone_id)
 
 
 def parse_zone_group_list(body: Mapping[str, Any]) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 class Reason(str, enum.Enum):
@@ -132,10 +132,15 @@ class PrivateEndpoint:
     subnet_id: str = ""
     has_zone_group: bool = False
     zone_group_configs: tuple[DnsConfig, ...] = ()  # the records Azure wrote for its zone groups
+    zone_group_zone_ids: tuple[str, ...] = ()  # the private DNS zones its zone groups write into
 
     @property
     def name(self) -> str:
         return self.id.name
+
+    def without_zone_groups(self) -> "PrivateEndpoint":
+        """The endpoint as a read that skips its zone groups sees it (and as Resource Graph lists it)."""
+        return replace(self, has_zone_group=False, zone_group_configs=(), zone_group_zone_ids=())
 
     @property
     def virtual_network_id(self) -> str:
@@ -232,3 +237,44 @@ class Scope:
     @property
     def everything(self) -> bool:
         return not self.subscriptions and not self.management_groups
+
+
+# -- what the audit reads of the estate (shared/audit.py) ----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DnsZone:
+    """A private DNS zone anywhere in scope (the hub's or a spoke's)."""
+
+    id: ResourceId
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneLink:
+    """A virtual network link of a private DNS zone."""
+
+    id: ResourceId  # …/privateDnsZones/{zone}/virtualNetworkLinks/{name}
+    virtual_network_id: str
+    registration: bool = False
+
+    @property
+    def zone_id(self) -> str:
+        cut = self.id.value.lower().rfind("/virtualnetworklinks/")
+        return self.id.value[:cut] if cut >= 0 else ""
+
+
+@dataclass(frozen=True, slots=True)
+class VirtualNetwork:
+    """A virtual network and the DNS servers it hands out (empty: Azure's own resolver)."""
+
+    id: ResourceId
+    dns_servers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointAddress:
+    """A private IP address of a private endpoint's network interface."""
+
+    endpoint_id: ResourceId
+    ip: str

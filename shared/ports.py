@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
-from .model import PrivateEndpoint, RecordKey, RecordSet, ResourceId, Scope, Unreadable
+from .model import (
+    DnsZone,
+    EndpointAddress,
+    PrivateEndpoint,
+    RecordKey,
+    RecordSet,
+    ResourceId,
+    Scope,
+    Unreadable,
+    VirtualNetwork,
+    ZoneLink,
+)
 
 
 class EndpointReader(Protocol):
@@ -37,6 +48,21 @@ class EstateReader(Protocol):
     def subscriptions(self, management_groups: Sequence[str]) -> set[str]:
         """The subscription ids (lower case) under the management groups, at any depth."""
 
+    # What the audit reads besides endpoints. Each lists only what the identity may read: an
+    # empty answer can mean "none" or "not allowed to see them"; the audit tells them apart.
+
+    def zones(self, scope: Scope) -> Iterator[DnsZone]:
+        """Every private DNS zone in the scope, in any resource group."""
+
+    def zone_links(self, scope: Scope) -> Iterator[ZoneLink]:
+        """Every virtual network link of those zones."""
+
+    def networks(self, scope: Scope) -> Iterator[VirtualNetwork]:
+        """Every virtual network in the scope, with its DNS servers."""
+
+    def endpoint_addresses(self, scope: Scope) -> Iterator[EndpointAddress]:
+        """The private IPs of every private endpoint's network interface in the scope."""
+
 
 class ZoneStore(Protocol):
     """A record sets in the hub's private DNS zones, with ARM's optimistic concurrency."""
@@ -61,6 +87,9 @@ class ZoneStore(Protocol):
 
     def create_zone(self, zone: str, *, link_vnet_ids: Iterable[str]) -> None:
         """Create a private DNS zone and link it to the hub virtual networks (opt-in)."""
+
+    def linked_networks(self, zone: str) -> list[str]:
+        """The virtual network ids a hub zone is linked to (ARM; the audit's permission probe)."""
 
 
 class ClaimIndex(Protocol):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from . import ownership
@@ -335,7 +335,7 @@ class Service:
             now = self.reader.get(endpoint_id, zone_groups=False)
         except NotFound:
             return seen is not None
-        return seen is None or now != replace(seen, has_zone_group=False, zone_group_configs=())
+        return seen is None or now != seen.without_zone_groups()
 
     def _converge_key(
         self,

@@ -65,6 +65,8 @@ class Settings(BaseModel):
     prefer_vnets: tuple[str, ...] = Field((), alias="PEDNS_PREFER_VNETS")
     create_zones: bool = Field(False, alias="PEDNS_CREATE_ZONES")
     hub_vnet_ids: tuple[str, ...] = Field((), alias="PEDNS_HUB_VNET_IDS")
+    hub_dns_servers: tuple[str, ...] = Field((), alias="PEDNS_HUB_DNS_SERVERS")
+    audit: bool = Field(False, alias="PEDNS_AUDIT")
     custom_zones: str = Field("", alias="PEDNS_CUSTOM_ZONES")
     allowed_ip_ranges: tuple[str, ...] = Field(DEFAULT_IP_RANGES, alias="PEDNS_ALLOWED_IP_RANGES")
     not_ready_give_up_minutes: int = Field(60, alias="PEDNS_NOT_READY_GIVE_UP_MINUTES", ge=0)
@@ -81,6 +83,7 @@ class Settings(BaseModel):
 
     @field_validator(
         "source_subscriptions", "source_management_groups", "adopt_zones", "prefer_regions", "prefer_vnets", "hub_vnet_ids",
+        "hub_dns_servers",
         "allowed_ip_ranges", mode="before",
     )
     @classmethod
@@ -105,6 +108,16 @@ class Settings(BaseModel):
         for item in value:  # a management group id: 1-90 of letters, digits, '-', '_', '(', ')', '.'
             if not _GROUP_ID.match(item):
                 raise ValueError(f"{item!r} is not a management group id (the name, not a path or display name)")
+        return value
+
+    @field_validator("hub_dns_servers")
+    @classmethod
+    def _addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            try:
+                ipaddress.ip_address(item)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address") from None
         return value
 
     @field_validator("allowed_ip_ranges")

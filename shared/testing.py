@@ -11,8 +11,19 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
-from .errors import Conflict, NotFound
-from .model import PrivateEndpoint, RecordKey, RecordSet, ResourceId, Scope, Unreadable
+from .errors import Conflict, NotFound, PermanentError
+from .model import (
+    DnsZone,
+    EndpointAddress,
+    PrivateEndpoint,
+    RecordKey,
+    RecordSet,
+    ResourceId,
+    Scope,
+    Unreadable,
+    VirtualNetwork,
+    ZoneLink,
+)
 
 
 class InMemoryZoneStore:
@@ -20,6 +31,8 @@ class InMemoryZoneStore:
         self._zones: dict[str, dict[str, RecordSet]] = {z.lower(): {} for z in zones}
         self._lock = threading.Lock()
         self.writes: list[tuple[str, RecordKey]] = []
+        self.links: dict[str, list[str]] = {}  # zone → linked virtual network ids
+        self.links_readable = True  # False: reading links answers 403, as without the audit role
 
     # test helpers -----------------------------------------------------------------------------
     def seed(self, record: RecordSet) -> RecordSet:
@@ -85,6 +98,13 @@ class InMemoryZoneStore:
     def create_zone(self, zone: str, *, link_vnet_ids: Iterable[str]) -> None:
         with self._lock:
             self._zones.setdefault(zone.lower(), {})
+            self.links.setdefault(zone.lower(), []).extend(link_vnet_ids)
+
+    def linked_networks(self, zone: str) -> list[str]:
+        if not self.links_readable:
+            raise PermanentError(f"list virtual network links of {zone}: HTTP 403 AuthorizationFailed")
+        self._zone(zone.lower())
+        return list(self.links.get(zone.lower(), []))
 
 
 class InMemoryEndpointReader:
@@ -102,6 +122,10 @@ class InMemoryEndpointReader:
         self.frozen: dict[ResourceId, PrivateEndpoint] | None = None
         self.unreadable: list[Unreadable] = []
         self.groups: dict[str, set[str]] = {}
+        # What else the audit reads: zones, links and networks anywhere in the estate.
+        self.zone_rows: list[DnsZone] = []
+        self.link_rows: list[ZoneLink] = []
+        self.network_rows: list[VirtualNetwork] = []
 
     def put(self, pe: PrivateEndpoint) -> None:
         self.live[pe.id] = pe
@@ -122,14 +146,14 @@ class InMemoryEndpointReader:
             pe = self.live[endpoint_id]
         except KeyError:
             raise NotFound(f"{endpoint_id} not found") from None
-        return pe if zone_groups else replace(pe, has_zone_group=False, zone_group_configs=())
+        return pe if zone_groups else pe.without_zone_groups()
 
     # EstateReader -----------------------------------------------------------------------------
     def _in(self, scope: Scope) -> Iterator[PrivateEndpoint | Unreadable]:
         subs = set(scope.subscriptions) | self.subscriptions(scope.management_groups)
         listed = self.frozen if self.frozen is not None else self.live
         rows: list[PrivateEndpoint | Unreadable] = [
-            replace(pe, has_zone_group=False, zone_group_configs=()) for pe in listed.values()]
+            pe.without_zone_groups() for pe in listed.values()]
         rows += self.unreadable
         for row in sorted(rows, key=lambda r: (r.endpoint_id if isinstance(r, Unreadable) else r.id).key):
             rid = row.endpoint_id if isinstance(row, Unreadable) else row.id
@@ -144,6 +168,32 @@ class InMemoryEndpointReader:
         self.listings.append("target")
         return (row for row in self._in(scope) if isinstance(row, PrivateEndpoint)
                 and any(ResourceId(c.target_id) == target_id for c in row.connections))
+
+    def _scoped(self, rows, scope: Scope):  # type: ignore[no-untyped-def]
+        subs = set(scope.subscriptions) | self.subscriptions(scope.management_groups)
+        return [r for r in rows if scope.everything or r.id.subscription_id.lower() in subs]
+
+    def zones(self, scope: Scope) -> Iterator[DnsZone]:
+        self.listings.append("zones")
+        return iter(self._scoped(self.zone_rows, scope))
+
+    def zone_links(self, scope: Scope) -> Iterator[ZoneLink]:
+        self.listings.append("links")
+        return iter(self._scoped(self.link_rows, scope))
+
+    def networks(self, scope: Scope) -> Iterator[VirtualNetwork]:
+        self.listings.append("networks")
+        return iter(self._scoped(self.network_rows, scope))
+
+    def endpoint_addresses(self, scope: Scope) -> Iterator[EndpointAddress]:
+        """Each endpoint's network interface holds the IPs it reports, zone groups or not."""
+        self.listings.append("addresses")
+        for row in self._in(scope):
+            if isinstance(row, PrivateEndpoint):
+                pe = self.live.get(row.id, row)
+                for config in pe.dns_configs + pe.zone_group_configs:
+                    for ip in config.ips:
+                        yield EndpointAddress(pe.id, ip)
 
     def subscriptions(self, management_groups: Sequence[str]) -> set[str]:
         if management_groups:

@@ -70,3 +70,13 @@ def scope_for(settings: Settings, estate: EstateReader | None) -> SourceScope:
     return SourceScope(settings.source_subscriptions, settings.source_management_groups,
                        resolve=estate.subscriptions if estate is not None else None,
                        refresh_seconds=settings.scope_refresh_seconds)
+
+
+def audit_for(service: Service, settings: Settings):  # type: ignore[no-untyped-def]
+    """`pedns audit` and the timer's audit: the settings' hub, networks and resolvers."""
+    from .audit import audit
+
+    return audit(service, hub_subscription=settings.dns_subscription_id,
+                 hub_resource_group=settings.dns_resource_group,
+                 catalogue_zones=[z for row in catalogue_for(settings).rows for z in row.zones if "{" not in z],
+                 hub_vnet_ids=settings.hub_vnet_ids, hub_dns_servers=settings.hub_dns_servers)

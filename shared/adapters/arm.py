@@ -14,7 +14,7 @@ from azure.core.credentials import TokenCredential
 from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
 from azure.core.rest import HttpRequest
 
-from ..endpoint import parse_private_endpoint, parse_zone_groups
+from ..endpoint import parse_private_endpoint, parse_zone_groups, zone_group_zone_ids
 from ..errors import NotFound
 from ..model import PrivateEndpoint, ResourceId
 from ..settings import Settings
@@ -51,7 +51,8 @@ class ArmEndpointReader:
         finally:
             group_body = groups.result()  # wait for it either way; its own errors surface here
         has_zone_group, zone_group_configs = parse_zone_groups(group_body)
-        return parse_private_endpoint(body, has_zone_group=has_zone_group, zone_group_configs=zone_group_configs)
+        return parse_private_endpoint(body, has_zone_group=has_zone_group, zone_group_configs=zone_group_configs,
+                                      zone_group_zone_ids=zone_group_zone_ids(group_body))
 
     def _zone_groups(self, path: str, endpoint_id: ResourceId) -> dict[str, Any]:
         try:

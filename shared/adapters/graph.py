@@ -31,7 +31,16 @@ from azure.core.rest import HttpRequest
 
 from ..endpoint import parse_private_endpoint
 from ..errors import InvalidInput
-from ..model import PrivateEndpoint, ResourceId, Scope, Unreadable
+from ..model import (
+    DnsZone,
+    EndpointAddress,
+    PrivateEndpoint,
+    ResourceId,
+    Scope,
+    Unreadable,
+    VirtualNetwork,
+    ZoneLink,
+)
 from ..settings import Settings
 from ._errors import translate
 from ._pipeline import arm_client
@@ -69,6 +78,38 @@ SUBSCRIPTIONS_QUERY = (
     "| where type =~ 'microsoft.resources/subscriptions'\n"
     "| project subscriptionId\n"
     "| order by subscriptionId asc"
+)
+
+
+ZONES_QUERY = (
+    "resources\n"
+    "| where type =~ 'microsoft.network/privatednszones'\n"
+    "| project id, name\n"
+    "| order by id asc"
+)
+LINKS_QUERY = (
+    "resources\n"
+    "| where type =~ 'microsoft.network/privatednszones/virtualnetworklinks'\n"
+    "| project id, virtualNetworkId = tostring(properties.virtualNetwork.id), "
+    "registrationEnabled = tobool(properties.registrationEnabled)\n"
+    "| order by id asc"
+)
+NETWORKS_QUERY = (
+    "resources\n"
+    "| where type =~ 'microsoft.network/virtualnetworks'\n"
+    "| project id, dnsServers = properties.dhcpOptions.dnsServers\n"
+    "| order by id asc"
+)
+#: A private endpoint's network interface names its endpoint and holds its IPs whether or not the
+#: endpoint reports them in customDnsConfigs (an endpoint with a DNS zone group may not).
+ADDRESSES_QUERY = (
+    "resources\n"
+    "| where type =~ 'microsoft.network/networkinterfaces'\n"
+    "| where isnotnull(properties.privateEndpoint)\n"
+    "| mv-expand ipConfiguration = properties.ipConfigurations\n"
+    "| project id, endpointId = tostring(properties.privateEndpoint.id), "
+    "privateIPAddress = tostring(ipConfiguration.properties.privateIPAddress)\n"
+    "| order by id asc"
 )
 
 
@@ -174,7 +215,41 @@ class GraphEstateReader:
                                       f"list the subscriptions under {', '.join(management_groups)}")
                 if isinstance(row, dict) and row.get("subscriptionId")}
 
+    def zones(self, scope: Scope) -> Iterator[DnsZone]:
+        for row in self._scoped_rows(ZONES_QUERY, scope, "list private DNS zones"):
+            if row.get("id") and row.get("name"):
+                yield DnsZone(ResourceId(str(row["id"])), str(row["name"]).lower())
+
+    def zone_links(self, scope: Scope) -> Iterator[ZoneLink]:
+        for row in self._scoped_rows(LINKS_QUERY, scope, "list private DNS zone links"):
+            if row.get("id") and row.get("virtualNetworkId"):
+                yield ZoneLink(ResourceId(str(row["id"])), str(row["virtualNetworkId"]),
+                               row.get("registrationEnabled") is True)
+
+    def networks(self, scope: Scope) -> Iterator[VirtualNetwork]:
+        for row in self._scoped_rows(NETWORKS_QUERY, scope, "list virtual networks"):
+            if row.get("id"):
+                servers = row.get("dnsServers")
+                yield VirtualNetwork(ResourceId(str(row["id"])),
+                                     tuple(str(s) for s in servers) if isinstance(servers, list) else ())
+
+    def endpoint_addresses(self, scope: Scope) -> Iterator[EndpointAddress]:
+        for row in self._scoped_rows(ADDRESSES_QUERY, scope, "list private endpoint addresses"):
+            if row.get("endpointId") and row.get("privateIPAddress"):
+                yield EndpointAddress(ResourceId(str(row["endpointId"])), str(row["privateIPAddress"]))
+
     # -- internals -----------------------------------------------------------------------------
+
+    def _scoped_rows(self, query: str, scope: Scope, what: str) -> Iterator[dict[str, Any]]:
+        seen: set[tuple[str, ...]] = set()
+        for body in _scopes(scope):
+            for row in self._rows(query, body, what):
+                if not isinstance(row, dict):
+                    continue
+                key = tuple(str(v) for v in row.values())  # both kinds of scope may list a row
+                if key not in seen:
+                    seen.add(key)
+                    yield row
 
     def _endpoints(self, query: str, scope: Scope, what: str) -> Iterator[PrivateEndpoint | Unreadable]:
         seen: set[ResourceId] = set()

@@ -155,5 +155,13 @@ class AzureZoneStore:
             except AzureError as exc:
                 raise translate(exc, f"link zone {zone} to {vnet_id}") from exc
 
+    def linked_networks(self, zone: str) -> list[str]:
+        try:
+            return [link.properties.virtual_network.id
+                    for link in self._client.virtual_network_links.list(self._rg, zone)
+                    if link.properties and link.properties.virtual_network and link.properties.virtual_network.id]
+        except AzureError as exc:
+            raise translate(exc, f"list the virtual network links of {zone}") from exc
+
     def close(self) -> None:
         self._client.close()

@@ -32,7 +32,7 @@ def test_request_without_api_version_is_missing_api_version_parameter(emu):
 
 
 def test_unknown_resource_type_is_invalid_resource_type(emu):
-    path = f"/subscriptions/{emu.hub_subscription}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v?api-version={NETWORK_API}"
+    path = f"/subscriptions/{emu.hub_subscription}/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/n?api-version={NETWORK_API}"
 
     status, _, body = raw(emu, "GET", path, headers=AUTH)
 

@@ -105,10 +105,28 @@ def test_an_event_from_a_subscription_outside_the_allowlist_is_rejected(lab, app
     from functions import _runtime
 
     _runtime.reset()
+    caplog.set_level("INFO", logger="pedns.metrics")
     [result] = host.deliver(delivery(lab.event(pe["id"])))
 
     assert (True, {}) == (result.ok, lab.names())
     assert "PEDNS_SOURCE_SUBSCRIPTIONS" in caplog.text
+    refusals = [r for r in caplog.records if "refused:" in r.getMessage()]
+    assert [("WARNING", True)] == [(r.levelname, lab.spoke in r.getMessage()) for r in refusals]
+    assert [] == [r for r in caplog.records if r.levelname == "ERROR"]  # a warning, once, not an error too
+    assert "metric events_refused_scope 1" in caplog.text
+
+
+def test_with_pedns_audit_the_reconcile_timer_logs_the_audits_findings(lab, app_env, host, monkeypatch, caplog):
+    lab.put_record("privatelink.blob.core.windows.net", "forgotten", ["10.0.9.9"])
+    monkeypatch.setenv("PEDNS_AUDIT", "true")
+    from functions import _runtime
+
+    _runtime.reset()
+    caplog.set_level("INFO", logger="pedns.metrics")
+    host.timer("reconcile")
+
+    assert "audit: stale-record" in caplog.text and "forgotten" in caplog.text
+    assert "metric audit_findings 1 code=stale-record" in caplog.text
 
 
 def test_the_reconcile_timer_repairs_a_missed_create_and_a_missed_delete(lab, app_env, host):

@@ -63,3 +63,12 @@ def test_the_custom_rule_example_loads_and_resolves_as_the_readme_says():
     key = catalogue.resolve(target_id=rules[0].private_link_service_id, group_id="", fqdn="orders.svc.partner.example",
                             location="westeurope")
     assert ("privatelink.svc.partner.example", "orders") == (key.zone, key.name)
+
+
+def test_the_audit_table_lists_exactly_the_finding_codes_with_their_remedies():
+    from shared.audit import REMEDIES
+
+    rows = table_after("## The audit")
+    documented = {row[0].strip("`"): row[2] for row in rows}
+
+    assert REMEDIES == documented
