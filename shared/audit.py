@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import PednsError
+from .ownership import owner_of
 from .model import (
     ConnectionStatus,
     Desired,
@@ -173,7 +174,7 @@ def findings(
     # virtual machine registered itself are not endpoints' to begin with).
     for record in sorted(view.hub_records, key=lambda r: (r.key.zone, r.key.name)):
         if record.ips and not record.auto_registered and not view.addresses.intersection(record.ips):
-            owner = record.metadata.get("pednsowner", "")
+            owner = owner_of(record)
             out.append(Finding("stale-record", f"{_hub_zone_id(view, record.key.zone)}/A/{record.key.name}",
                                f"{record.key.fqdn} -> {', '.join(record.ips)}: no private endpoint in scope has "
                                f"{'this address' if len(record.ips) == 1 else 'any of these addresses'}"

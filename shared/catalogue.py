@@ -74,6 +74,7 @@ class CustomRule:
     private_link_service_id: str = ""
     subresource: str = ""
     service: str = ""
+    bind_name: bool = False  # the record name's first label must be the target resource's name
 
     def __post_init__(self) -> None:
         for attr in ("fqdn_suffix", "zone"):
@@ -98,6 +99,28 @@ def _read(name: str) -> Any:
 @functools.cache
 def _data() -> dict[str, Any]:
     return _read("catalogue.json")
+
+
+@functools.cache
+def _bindings() -> dict[str, tuple[str, ...]]:
+    """"resource type|subresource" (lower case) → the first-label templates a record name may have."""
+    out: dict[str, tuple[str, ...]] = {}
+    for row in _read("name_binding.json")["rows"]:
+        for sub in row["subresources"]:
+            out[f"{row['resourceType'].lower()}|{sub.lower()}"] = tuple(row["firstLabel"])
+    return out
+
+
+def name_matches(templates: Sequence[str], target_name: str, record_name: str) -> bool:
+    """Whether `record_name`'s first label is one of `templates` ({name}: the target resource's
+    name; {label}: any one DNS label), compared without case."""
+    first = record_name.split(".", 1)[0].lower()
+    name = re.escape(target_name.lower())
+    for template in templates:
+        pattern = re.escape(template.lower()).replace(r"\{name\}", name).replace(r"\{label\}", r"[a-z0-9][a-z0-9-]*")
+        if re.fullmatch(pattern, first):
+            return True
+    return False
 
 
 @functools.cache
@@ -283,6 +306,17 @@ class Catalogue:
         src = _data()["source"]
         return f"{src['document']} @ {src['repo']} {src['commit'][:12]} (ms.date {src['msDate']})"
 
+    def binding(self, *, target_id: str, group_id: str) -> tuple[str, ...] | None:
+        """The first-label templates a record name must have for a connection to `target_id` with
+        `group_id` (see `name_matches`), or None when the row's names are not bound to the target
+        (global or opaque names). Custom rules bind with `"bindName": true`."""
+        target = ResourceId(target_id or "")
+        resource_type, group = target.resource_type.lower(), (group_id or "").lower()
+        for spec, _ in self._custom:
+            if _custom_applies(spec, target, resource_type, group):
+                return ("{name}",) if spec.bind_name else None
+        return _bindings().get(f"{resource_type}|{group}")
+
     def resolve(self, *, target_id: str, group_id: str, fqdn: str, location: str) -> RecordKey | None:
         """Zone and relative record name for one customDnsConfigs FQDN of an endpoint whose connection
         targets `target_id` (privateLinkServiceId) with subresource `group_id`, endpoint in `location`.
@@ -341,6 +375,7 @@ _FIELDS = {
     "fqdnSuffix": "fqdn_suffix",
     "zone": "zone",
     "service": "service",
+    "bindName": "bind_name",
 }
 
 
@@ -386,12 +421,15 @@ def load_custom_rules(value: str) -> tuple[CustomRule, ...]:
         if unknown:
             raise ConfigError(f"{label}: unknown field {unknown[0]!r} (allowed: {', '.join(_FIELDS)})")
         for field, raw in item.items():
-            if not isinstance(raw, str):
-                raise ConfigError(f"{label}: field {field!r} must be a string, got {type(raw).__name__}")
+            wanted = bool if field == "bindName" else str
+            if not isinstance(raw, wanted):
+                raise ConfigError(f"{label}: field {field!r} must be a {'boolean' if wanted is bool else 'string'}, "
+                                  f"got {type(raw).__name__}")
         for field in ("fqdnSuffix", "zone"):
             if not item.get(field):
                 raise ConfigError(f"{label}: field {field!r} is required")
-        kwargs = {_FIELDS[field]: raw.strip() for field, raw in item.items()}
+        kwargs: dict[str, Any] = {_FIELDS[field]: raw.strip() if isinstance(raw, str) else raw
+                                  for field, raw in item.items()}
         for field in ("fqdn_suffix", "zone"):
             kwargs[field] = kwargs[field].lower().strip(".")
         problem = _rule_problem(SimpleNamespace(**{**dict.fromkeys(_FIELDS.values(), ""), **kwargs}))

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from .catalogue import name_matches
 from .model import (
     Connection,
     ConnectionStatus,
@@ -16,6 +17,7 @@ from .model import (
     PrivateEndpoint,
     Reason,
     RecordKey,
+    ResourceId,
     Skip,
 )
 
@@ -23,9 +25,12 @@ _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 
 
 class Resolver(Protocol):
-    """The zone catalogue's one question (see `shared.catalogue.Catalogue.resolve`)."""
+    """The zone catalogue's two questions (see `shared.catalogue.Catalogue`): where a name goes, and
+    which record names a connection's target may have (None: the row's names are not bound)."""
 
     def resolve(self, *, target_id: str, group_id: str, fqdn: str, location: str) -> RecordKey | None: ...
+
+    def binding(self, *, target_id: str, group_id: str) -> tuple[str, ...] | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +121,13 @@ def desire(pe: PrivateEndpoint, resolver: Resolver, policy: DesirePolicy = Desir
         if key is None:
             skipped.append(Skip(fqdn, Reason.UNMAPPED,
                                 f"no zone is known for {connection.target_type or 'the target'} / {group_id or '-'}"))
+            continue
+        bound = resolver.binding(target_id=connection.target_id, group_id=group_id)
+        target_name = ResourceId(connection.target_id).name
+        if bound is not None and not name_matches(bound, target_name, key.name):
+            skipped.append(Skip(fqdn, Reason.NAME_MISMATCH,
+                                f"{fqdn} is not a name of the endpoint's target {target_name!r} "
+                                f"({connection.target_type or 'unknown type'}): never published", key))
             continue
         merged.setdefault(key, (fqdn, set()))[1].update(config.ips)
 

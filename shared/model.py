@@ -22,6 +22,7 @@ class Reason(str, enum.Enum):
     ZONE_GROUP = "zone-group"  # Azure manages this endpoint's records through a DNS zone group
     ZONE_MISSING = "zone-missing"  # the hub has no such private DNS zone
     INVALID = "invalid"  # the endpoint reports something unusable (a public IP, a bad name)
+    NAME_MISMATCH = "name-mismatch"  # the name belongs to another resource than the endpoint's target
 
     def __str__(self) -> str:  # so f-strings print "standby", not "Reason.STANDBY"
         return self.value

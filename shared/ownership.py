@@ -8,8 +8,13 @@ as the IPs it describes and survives restarts and cold starts:
     pednsc<10 hex>         = <since>|<location>|<vnet hash>|<sub>/<rg>/<endpoint name>
                                                              one entry per claiming endpoint
 
+    pednsadopted           = <ttl>|<ip>,<ip>…                what an adopted record held before pedns
+                                                             took it over, to restore when the last
+                                                             claim leaves
+
 Keys are lower-case alphanumerics and values stay under 256 characters (ARM's tag limits, the
-strictest Azure applies to such maps). Every other metadata key is left as it is.
+strictest Azure applies to such maps); keys are read without case, so whatever case Azure (or a
+person) gives them decides nothing. Every other metadata key is left as it is.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from .model import RecordSet, ResourceId
 OWNER_KEY = "pednsowner"
 HOLDER_KEY = "pednsholder"
 CLAIM_PREFIX = "pednsc"
+ADOPTED_KEY = "pednsadopted"
+MAX_VALUE = 256  # ARM's limit for a tag value, the strictest Azure applies to such maps
 
 Ownership = Literal["free", "ours", "foreign"]
 
@@ -68,24 +75,41 @@ class Claim:
         return cls(_expand(parts[3]), since, parts[1], parts[2])
 
 
+def _get(metadata: dict[str, str], key: str) -> str | None:
+    """A metadata value by key, without case."""
+    for k, v in metadata.items():
+        if k.lower() == key:
+            return v
+    return None
+
+
+def _ours(key: str) -> bool:
+    low = key.lower()
+    return low in (OWNER_KEY, HOLDER_KEY, ADOPTED_KEY) or low.startswith(CLAIM_PREFIX)
+
+
+def owner_of(record: RecordSet) -> str:
+    return _get(record.metadata, OWNER_KEY) or ""
+
+
 def ownership(record: RecordSet | None, owner_id: str) -> Ownership:
     """free: no record. ours: stamped with our owner id. foreign: anything else, auto-registered included."""
     if record is None:
         return "free"
     if record.auto_registered:
         return "foreign"
-    return "ours" if record.metadata.get(OWNER_KEY) == owner_id else "foreign"
+    return "ours" if _get(record.metadata, OWNER_KEY) == owner_id else "foreign"
 
 
 def is_stamped(record: RecordSet) -> bool:
     """Carries any pedns stamp (ours or another deployment's): never adopted, never touched by us."""
-    return OWNER_KEY in record.metadata
+    return any(_ours(k) for k in record.metadata)
 
 
 def claims(record: RecordSet) -> dict[ResourceId, Claim]:
     result: dict[ResourceId, Claim] = {}
     for key, value in record.metadata.items():
-        if key.startswith(CLAIM_PREFIX):
+        if key.lower().startswith(CLAIM_PREFIX):
             claim = Claim.decode(value)
             if claim is not None:
                 result[claim.endpoint_id] = claim
@@ -93,8 +117,32 @@ def claims(record: RecordSet) -> dict[ResourceId, Claim]:
 
 
 def holder(record: RecordSet) -> ResourceId | None:
-    value = record.metadata.get(HOLDER_KEY, "")
+    value = _get(record.metadata, HOLDER_KEY) or ""
     return _expand(value) if value.count("/") == 2 else None
+
+
+def adoption_note(record: RecordSet) -> str | None:
+    """What to keep of a record pedns adopts (its TTL and IPs; its metadata stays in place), or None
+    when it does not fit in one metadata value (then pedns does not adopt it)."""
+    note = f"{record.ttl}|{','.join(record.ips)}"
+    return note if len(note) <= MAX_VALUE else None
+
+
+def adopted(record: RecordSet) -> tuple[int, tuple[str, ...]] | None:
+    """(TTL, IPs) the record held before pedns adopted it; None when pedns did not adopt it."""
+    note = _get(record.metadata, ADOPTED_KEY)
+    if not note or "|" not in note:
+        return None
+    ttl, _, ips = note.partition("|")
+    try:
+        return int(ttl), tuple(ip for ip in ips.split(",") if ip)
+    except ValueError:
+        return None
+
+
+def unstamped(metadata: dict[str, str]) -> dict[str, str]:
+    """The metadata without any pedns key: what an adopted record had before pedns."""
+    return {k: v for k, v in metadata.items() if not _ours(k)}
 
 
 def stamp(
@@ -104,11 +152,12 @@ def stamp(
     *,
     keep: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """The metadata of a record set we write: others' keys in `keep` preserved, ours rewritten."""
-    metadata = {
-        k: v for k, v in (keep or {}).items()
-        if k not in (OWNER_KEY, HOLDER_KEY) and not k.startswith(CLAIM_PREFIX)
-    }
+    """The metadata of a record set we write: others' keys in `keep` preserved (and the adoption
+    note), ours rewritten."""
+    note = _get(keep or {}, ADOPTED_KEY)
+    metadata = unstamped(keep or {})
+    if note is not None:
+        metadata[ADOPTED_KEY] = note
     metadata[OWNER_KEY] = owner_id
     metadata[HOLDER_KEY] = _compact(holder_id)
     for endpoint_id, claim in all_claims.items():

@@ -5,7 +5,9 @@ Rules, in order:
 1. A name nobody holds is created for the first endpoint that wants it.
 2. A record set that is not ours (no stamp, another owner id, auto-registered) is never changed;
    the endpoint's claim is reported `foreign`. Opt-in adoption takes over unstamped records in
-   listed zones; records stamped by another pedns deployment and auto-registered ones never.
+   listed zones, keeping what they held (TTL and IPs in the stamp; their metadata stays), and gives
+   it back when the last claim leaves; records stamped by another pedns deployment and
+   auto-registered ones never.
 3. On a shared name exactly one claim is served. By default the holder keeps the record. With
    preferred regions or virtual networks configured, a preferred claim displaces a holder that is
    not preferred. Among the others the order is: preferred first, then oldest claim, then endpoint
@@ -58,6 +60,7 @@ class Decision:
     holder: ResourceId | None = None  # who holds the name afterwards
     needs: ResourceId | None = None  # read this claimant's desire and decide again
     adopted: bool = False
+    restored: bool = False  # the last claim left an adopted record: it gets back what it held
     dropped: tuple[ResourceId, ...] = field(default=())  # stale claims removed on the way
 
 
@@ -101,12 +104,14 @@ def decide(
             and not current.auto_registered
             and not ownership.is_stamped(current)
         )
-        if not adoptable:
+        note = ownership.adoption_note(current) if adoptable else None
+        if note is None:  # not adoptable, or too large to keep for restoring: leave it be
             return Decision(key, "none", "foreign" if desire is not None else "absent")
         assert desire is not None
         claim = claim_for(desire, now=now, location=location, vnet_hash=vnet_hash)
-        record = RecordSet(key, desire.ips, policy.ttl, current.etag,
-                           ownership.stamp(policy.owner_id, endpoint_id, {endpoint_id: claim}, keep=current.metadata))
+        metadata = ownership.stamp(policy.owner_id, endpoint_id, {endpoint_id: claim},
+                                   keep={**current.metadata, ownership.ADOPTED_KEY: note})
+        record = RecordSet(key, desire.ips, policy.ttl, current.etag, metadata)
         return Decision(key, "update", "held", record, endpoint_id, adopted=True)
 
     # Ours: update this endpoint's claim, drop claimants known to be gone, pick the holder.
@@ -124,6 +129,11 @@ def decide(
 
     if not all_claims:
         outcome: Outcome = "released" if desire is None else "absent"
+        before = ownership.adopted(current)
+        if before is not None:  # an adopted record goes back to what it was, byte for byte
+            ttl, ips = before
+            restored = RecordSet(key, ips, ttl, current.etag, ownership.unstamped(current.metadata))
+            return Decision(key, "update", outcome, restored, None, dropped=dropped, restored=True)
         return Decision(key, "none" if policy.upsert_only else "delete", outcome, None, None, dropped=dropped)
 
     new_holder = _choose_holder(old_holder, all_claims, policy)

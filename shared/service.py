@@ -93,7 +93,7 @@ class EndpointResult:
         }
 
 
-_NEEDS_ATTENTION = (Reason.UNMAPPED, Reason.INVALID, Reason.ZONE_MISSING)
+_NEEDS_ATTENTION = (Reason.UNMAPPED, Reason.INVALID, Reason.ZONE_MISSING, Reason.NAME_MISMATCH)
 
 
 def log_skips(result: "EndpointResult", context: str) -> None:
@@ -383,7 +383,15 @@ class Service:
                     location=wanted.location, vnet_hash=self._vnet_hash(wanted), candidates=candidates,
                 )
                 if decision.needs is None:
-                    break
+                    holder = decision.holder
+                    if (decision.outcome != "standby" or offline or holder is None or holder in candidates
+                            or not self._gone(holder, key, peers)):
+                        break
+                    # Never stand by for a holder that is gone (its delete not handled yet, or an
+                    # upsert-only delete that kept the record): drop it and decide again.
+                    log.info("%s: the holder %s is gone; dropping its claim", key, holder)
+                    candidates[holder] = None
+                    continue
                 if offline:
                     raise Drift(key)  # a fail-over is a change
                 if decision.needs in candidates:  # cannot happen with a consistent plan; never loop
@@ -408,19 +416,31 @@ class Service:
             self._report(decision, current, endpoint_id, want, result)
             return conflicts
 
-    def _desire_for(self, other: ResourceId, key: RecordKey,
-                    peers: dict[ResourceId, PrivateEndpoint | None] | None = None) -> DesiredRecord | None:
-        """What another claimant wants for `key` now (None: gone, withdrawn, or not ready)."""
+    def _peer(self, other: ResourceId, peers: dict[ResourceId, PrivateEndpoint | None] | None) -> PrivateEndpoint | None:
+        """Another claimant as ARM shows it (None: gone), read once per convergence."""
         peers = {} if peers is None else peers
         if other not in peers:
             try:
                 peers[other] = self.reader.get(other)
             except NotFound:
                 peers[other] = None
-        pe = peers[other]
+        return peers[other]
+
+    def _desire_for(self, other: ResourceId, key: RecordKey,
+                    peers: dict[ResourceId, PrivateEndpoint | None] | None = None) -> DesiredRecord | None:
+        """What another claimant wants for `key` now (None: gone, withdrawn, or not ready)."""
+        pe = self._peer(other, peers)
         if pe is None or not_ready(pe):
             return None
         return next((r for r in self.desire_of(pe).records if r.key == key), None)
+
+    def _gone(self, holder: ResourceId, key: RecordKey, peers: dict[ResourceId, PrivateEndpoint | None] | None) -> bool:
+        """Whether a holder no longer exists or no longer wants `key` (one that is still being
+        provisioned keeps its name)."""
+        pe = self._peer(holder, peers)
+        if pe is None:
+            return True
+        return not not_ready(pe) and not any(r.key == key for r in self.desire_of(pe).records)
 
     def _apply(self, decision: Decision, current: RecordSet | None, dry_run: bool,
                result: EndpointResult) -> RecordSet | None:
@@ -443,6 +463,8 @@ class Service:
         result.changes.append(Change(decision.action, decision.key, before, after, not dry_run))
         if decision.adopted:
             log.warning("adopted %s (was %s) for %s", decision.key, ", ".join(before) or "empty", result.endpoint)
+        if decision.restored:
+            log.warning("restored %s to what it held before pedns adopted it (%s)", decision.key, ", ".join(after))
         for dropped in decision.dropped:
             log.info("dropped the stale claim of %s on %s", dropped, decision.key)
         return written
@@ -466,7 +488,7 @@ class Service:
             level = logging.WARNING if decision.action != "none" and not result.dry_run else logging.DEBUG
             log.log(level, "shared name %s: %s holds it, %s stands by", key, holder, endpoint_id)
         elif decision.outcome == "foreign" and want is not None:
-            owner = current.metadata.get(ownership.OWNER_KEY, "") if current else ""
+            owner = ownership.owner_of(current) if current else ""
             detail = ("auto-registered by a virtual network link" if current and current.auto_registered
                       else f"owned by {owner!r}" if owner else "not created by pedns (no ownership stamp)")
             self._skip(result, want, Reason.FOREIGN, detail)

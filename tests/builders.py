@@ -49,6 +49,9 @@ class SuffixResolver:
 
     SUFFIXES = ("blob.core.windows.net", "documents.azure.com", "vault.azure.net", "database.windows.net")
 
+    def binding(self, *, target_id: str, group_id: str) -> tuple[str, ...] | None:
+        return None  # names are not bound to targets here (tests/unit/test_name_binding.py binds them)
+
     def resolve(self, *, target_id: str, group_id: str, fqdn: str, location: str) -> RecordKey | None:
         for suffix in self.SUFFIXES:
             if fqdn.endswith("." + suffix):

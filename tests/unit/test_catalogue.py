@@ -523,7 +523,7 @@ def test_custom_rules_are_listed_after_microsofts_rows() -> None:
         ('[{"resourceType": "Microsoft.Contoso/widgets", "fqdnSuffix": "x.example", "zone": "privatelink.x.example", '
          '"zones": "y"}]',
          "PEDNS_CUSTOM_ZONES rule 1: unknown field 'zones' (allowed: resourceType, privateLinkServiceId, "
-         "subresource, fqdnSuffix, zone, service)"),
+         "subresource, fqdnSuffix, zone, service, bindName)"),
         ('[{"fqdnSuffix": "x.example", "zone": "privatelink.x.example"}]',
          "PEDNS_CUSTOM_ZONES rule 1 (privatelink.x.example): field 'resourceType' or 'privateLinkServiceId' is "
          "required, and only one of them"),

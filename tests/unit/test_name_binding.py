@@ -1,0 +1,104 @@
+"""A spoke can publish only its own names: for services whose names carry the resource's name, a
+name that is not the endpoint's target's is `name-mismatch`, never written and never a claim."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from builders import endpoint, pe_id
+from shared.catalogue import Catalogue, _data, load_custom_rules
+from shared.desired import desire
+from shared.model import Reason
+from shared.service import Service
+from shared.testing import InMemoryEndpointReader, InMemoryZoneStore
+
+SUB = "11111111-1111-1111-1111-111111111111"
+BLOB = "privatelink.blob.core.windows.net"
+
+
+def target(rtype: str, name: str) -> str:
+    return f"/subscriptions/{SUB}/resourceGroups/rg-data/providers/{rtype}/{name}"
+
+
+def reasons(pe, catalogue=None) -> dict[str, str]:
+    wanted = desire(pe, catalogue or Catalogue.for_cloud("AzureCloud"))
+    return {**{r.fqdn: "record" for r in wanted.records}, **{s.fqdn: s.reason.value for s in wanted.skipped}}
+
+
+@pytest.mark.parametrize(("rtype", "group", "name", "fqdn", "expected"), [
+    ("Microsoft.Storage/storageAccounts", "blob", "attacker", "victimacct.blob.core.windows.net", "name-mismatch"),
+    ("Microsoft.Storage/storageAccounts", "blob", "victimacct", "victimacct.blob.core.windows.net", "record"),
+    ("Microsoft.Storage/storageAccounts", "blob_secondary", "acct", "acct-secondary.blob.core.windows.net", "record"),
+    ("Microsoft.Storage/storageAccounts", "blob_secondary", "acct", "other-secondary.blob.core.windows.net",
+     "name-mismatch"),
+    ("Microsoft.KeyVault/vaults", "vault", "kv1", "kv2.vault.azure.net", "name-mismatch"),
+    ("Microsoft.Sql/servers", "sqlServer", "orders", "orders.database.windows.net", "record"),
+    ("Microsoft.DocumentDB/databaseAccounts", "Sql", "orders", "orders-westeurope.documents.azure.com", "record"),
+    ("Microsoft.DocumentDB/databaseAccounts", "Sql", "orders", "payroll-westeurope.documents.azure.com",
+     "name-mismatch"),
+    ("Microsoft.ContainerRegistry/registries", "registry", "reg", "reg.westeurope.data.azurecr.io", "record"),
+    ("Microsoft.ContainerRegistry/registries", "registry", "reg", "other.westeurope.data.azurecr.io", "name-mismatch"),
+    ("Microsoft.Web/sites", "sites", "shop", "shop.scm.azurewebsites.net", "record"),
+    ("Microsoft.Web/sites", "sites", "shop", "shop-a6gqaeashthkhkeu.westeurope-01.azurewebsites.net", "record"),
+    ("Microsoft.Web/sites", "sites", "shop", "bank.azurewebsites.net", "name-mismatch"),
+    ("Microsoft.ServiceBus/namespaces", "namespace", "bus", "otherbus.servicebus.windows.net", "name-mismatch"),
+    ("Microsoft.Insights/privateLinkScopes", "azuremonitor", "ampls", "api.monitor.azure.com", "record"),  # global
+], ids=lambda v: v if isinstance(v, str) and "." in v and "/" not in v else None)
+def test_a_name_must_belong_to_the_endpoints_target_where_the_service_says_whose_it_is(rtype, group, name, fqdn,
+                                                                                         expected):
+    pe = endpoint("pe", {fqdn: ["10.0.1.4"]}, target=target(rtype, name), group=group)
+
+    assert {fqdn: expected} == reasons(pe)
+
+
+def test_the_hijack_gets_name_mismatch_and_the_victims_endpoint_gets_the_record():
+    store, reader = InMemoryZoneStore([BLOB]), InMemoryEndpointReader()
+    service = Service(reader=reader, store=store, resolver=Catalogue.for_cloud("AzureCloud"))
+    hijack = endpoint("hijack", {"victimacct.blob.core.windows.net": ["10.66.6.6"]},
+                      target=target("Microsoft.Storage/storageAccounts", "attacker"))
+    victim = endpoint("victim", {"victimacct.blob.core.windows.net": ["10.0.1.4"]},
+                      target=target("Microsoft.Storage/storageAccounts", "victimacct"))
+    for pe in (hijack, victim):
+        reader.put(pe)
+
+    refused = service.converge(hijack.id)
+    published = service.converge(victim.id)
+
+    assert ([Reason.NAME_MISMATCH], []) == ([s.reason for s in refused.skipped], refused.changes)
+    assert [("victimacct", ("10.0.1.4",))] == [(r.key.name, r.ips) for r in store.records()]
+    assert ["held"] == [r.outcome for r in published.records]
+    assert [pe_id("victim")] == _claims(store)  # the hijacking endpoint holds no claim either
+
+
+def _claims(store: InMemoryZoneStore):
+    from shared import ownership
+
+    return [claimant for record in store.records() for claimant in ownership.claims(record)]
+
+
+def test_every_bound_row_is_a_row_of_the_catalogue():
+    from shared.catalogue import _bindings
+
+    rows = {f"{r['resourceType'].lower()}|{r['subresource'].lower()}" for r in _data()["clouds"]["AzureCloud"]}
+
+    assert set() == set(_bindings()) - rows
+
+
+def test_a_custom_rule_binds_names_when_it_says_so():
+    rules = load_custom_rules(json.dumps([
+        {"resourceType": "Microsoft.Contoso/widgets", "fqdnSuffix": "widgets.contoso.net",
+         "zone": "privatelink.widgets.contoso.net", "bindName": True},
+        {"resourceType": "Microsoft.Contoso/gadgets", "fqdnSuffix": "gadgets.contoso.net",
+         "zone": "privatelink.gadgets.contoso.net"}]))
+    catalogue = Catalogue.for_cloud("AzureCloud", custom_rules=rules)
+
+    def check(rtype: str, name: str, fqdn: str) -> str:
+        pe = endpoint("pe", {fqdn: ["10.0.1.4"]}, target=target(rtype, name), group="api")
+        return reasons(pe, catalogue)[fqdn]
+
+    assert ("record", "name-mismatch", "record") == (
+        check("Microsoft.Contoso/widgets", "w1", "w1.widgets.contoso.net"),
+        check("Microsoft.Contoso/widgets", "w1", "w2.widgets.contoso.net"),
+        check("Microsoft.Contoso/gadgets", "g1", "anything.gadgets.contoso.net"))
