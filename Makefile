@@ -6,7 +6,14 @@ STAMP  := $(VENV)/.installed-stamp
 INFRA_STAMP := $(VENV)/.infra-stamp
 AZURITE := node_modules/.bin/azurite
 
-.PHONY: demo test test-fast lint venv azurite bench bench-estate clean help
+# The real Functions worker library indexes the app (tests/worker/): azure-functions-runtime needs
+# Python 3.13, the version the Bicep deploys. Found on PATH or in pyenv; none: those tests skip and say so.
+WORKER_VENV := $(VENV)/functions-worker
+WORKER_STAMP := $(WORKER_VENV)/.installed-stamp
+WORKER_RUNTIME := azure-functions-runtime==1.3.0
+WORKER_PYTHON ?= $(shell for p in $$(command -v python3.13 2>/dev/null) $$(ls -d "$$(pyenv root 2>/dev/null)"/versions/3.13*/bin/python3.13 2>/dev/null | sort -rV); do "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null && { echo "$$p"; break; }; done)
+
+.PHONY: demo test test-fast lint venv azurite worker worker-python bench bench-estate clean help
 
 help:
 	@echo "make demo   - run pedns end to end on the local ARM emulator"
@@ -27,6 +34,20 @@ $(INFRA_STAMP): $(STAMP)
 
 venv: $(STAMP)
 
+$(WORKER_STAMP): requirements.txt
+ifeq ($(strip $(WORKER_PYTHON)),)
+	@echo "make: SKIPPING the real Functions worker's indexing (tests/worker): no Python 3.13 on PATH or in pyenv (pyenv install 3.13)"
+else
+	$(WORKER_PYTHON) -m venv $(WORKER_VENV)
+	$(WORKER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check '$(WORKER_RUNTIME)' -r requirements.txt
+	@touch $(WORKER_STAMP)
+endif
+
+worker: $(WORKER_STAMP)
+
+worker-python:
+	@echo "Python for the real Functions worker (tests/worker): $(or $(strip $(WORKER_PYTHON)),none found: those tests will skip)"
+
 $(AZURITE): package.json
 	npm ci --no-audit --no-fund --silent
 	@touch $(AZURITE)
@@ -36,7 +57,7 @@ azurite: $(AZURITE)
 demo: venv
 	$(PY) -m tools.demo
 
-test: $(INFRA_STAMP) azurite lint
+test: $(INFRA_STAMP) worker azurite lint
 	$(PY) -m pytest -q -p no:cacheprovider -m "not slow"
 
 lint: venv

@@ -13,13 +13,17 @@ import copy
 import ipaddress
 import json
 import re
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
 from ._store import Store
+
+if TYPE_CHECKING:
+    from ._operations import Operations
 
 NETWORK = "Microsoft.Network"
 PE_TYPE = f"{NETWORK}/privateEndpoints"
@@ -45,6 +49,14 @@ MAX_PAGE_SIZE = 1000
 
 #: TTL Azure gives the A records a private DNS zone group writes.
 ZONE_GROUP_TTL = 10
+
+#: api-versions the routes implement; ARM refuses any other with 400 `NoRegisteredProviderFound`.
+#: Private DNS: every stable version in azure-rest-api-specs
+#: (specification/privatedns/resource-manager/Microsoft.Network/stable/). Network: the stable versions
+#: whose PrivateEndpointGet example is in the specs and whose private endpoint body the emulator serves
+#: (pedns and tools/lab.py send 2024-05-01; the recorded cassettes 2022-01-01). Add one when a client needs it.
+DNS_API_VERSIONS = ("2018-09-01", "2020-01-01", "2020-06-01", "2024-06-01")
+NETWORK_API_VERSIONS = ("2022-01-01", "2024-05-01", "2024-07-01", "2024-10-01", "2025-01-01", "2025-03-01")
 
 _NOT_FOUND_FIX = "For more details please go to https://aka.ms/ARMResourceNotFoundFix"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -192,13 +204,26 @@ class Arm:
     """Routes ARM requests to resource handlers over a `Store`."""
 
     def __init__(self, store: Store, *, on_change: Callable[[], None] | None = None,
-                 on_endpoint: Callable[[str, dict[str, Any] | None, dict[str, Any] | None], None] | None = None) -> None:
-        """`on_endpoint(lid, before, after)` hears every private endpoint PUT (after = the new body)
-        and DELETE (after = None), under the store's lock; the emulator keeps Resource Graph's
-        lagging view with it."""
+                 on_endpoint: Callable[[str, dict[str, Any] | None, dict[str, Any] | None], None] | None = None,
+                 operations: Operations | None = None,
+                 provisioning_delay: Callable[[], float] | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        """`on_endpoint(lid, before, after)` hears every private endpoint PUT (after = the new body),
+        the end of its provisioning, and DELETE (after = None), under the store's lock; the emulator
+        keeps Resource Graph's lagging view with it. `operations` reports the long-running
+        operations of zone, link and endpoint writes; `provisioning_delay()` is how long a private
+        endpoint PUT stays `Updating` (0: it reads back as given at once)."""
+        from ._operations import Operations
+
         self.store = store
         self._on_change = on_change or store.save
         self._on_endpoint = on_endpoint
+        self.operations = operations or Operations(lambda: 0.0)
+        self._provisioning_delay = provisioning_delay or (lambda: 0.0)
+        self._clock = clock  # wall clock: a provisioning end is persisted with the state
+        # Endpoints still provisioning (their stored body is the `Updating` one; `_final` holds
+        # what they become at `_due`). Rebuilt from the state, so a restart finishes them.
+        self._provisioning: set[str] = {lid for lid, pe in store.data["privateEndpoints"].items() if "_final" in pe}
         # Zone group ids by private endpoint id, so an endpoint PUT or DELETE finds its groups
         # without scanning every group (seeding 10,000 endpoints would otherwise be quadratic).
         self._groups_by_pe: dict[str, set[str]] = {}
@@ -230,6 +255,8 @@ class Arm:
         if len(rest) == 3 and lrest[:2] == ["providers", NETWORK.lower()]:
             if req.method != "GET":
                 raise self._method_not_allowed(req)
+            self._require_version(req, {"privateendpoints": "privateEndpoints", "privatednszones": "privateDnsZones"}
+                                  .get(lrest[2], rest[2]))
             return self._list_in_subscription(req, sub, lrest[2])
         if len(rest) >= 5 and lrest[0] == "resourcegroups" and lrest[2:4] == ["providers", NETWORK.lower()]:
             rg = rest[1]
@@ -262,7 +289,20 @@ class Arm:
     def _method_not_allowed(self, req: Request) -> ArmError:
         return ArmError(405, "MethodNotAllowed", f"The requested method '{req.method}' is not allowed on '{unquote(req.path)}'.")
 
+    def _require_version(self, req: Request, rtype: str) -> None:
+        """ARM's answer to an api-version the resource type does not have (recorded shape: 400
+        `NoRegisteredProviderFound`, "No registered resource provider found for location … and API
+        version … for type …. The supported api-versions are '…'.")."""
+        versions = DNS_API_VERSIONS if rtype.lower().startswith("privatednszones") else NETWORK_API_VERSIONS
+        version = req.query.get("api-version", "")
+        if version not in versions and rtype.lower() in ("privatednszones", "privateendpoints"):
+            where = "location 'global' and " if versions is DNS_API_VERSIONS else ""
+            raise ArmError(400, "NoRegisteredProviderFound",
+                           f"No registered resource provider found for {where}API version '{version}' for type "
+                           f"'{rtype}'. The supported api-versions are '{', '.join(versions)}'.")
+
     def _route_pe(self, req: Request, sub: str, rg: str, tail: list[str]) -> Response:
+        self._require_version(req, "privateEndpoints")
         ltail = [t.lower() for t in tail]
         m = req.method
         if not tail:
@@ -293,6 +333,8 @@ class Arm:
         raise self._unknown_type(req, "/".join(tail[1:]))
 
     def _route_zone(self, req: Request, sub: str, rg: str, tail: list[str], *, admin: bool) -> Response:
+        if not admin:
+            self._require_version(req, "privateDnsZones")
         m = req.method
         if admin and not (len(tail) == 3 and tail[1].upper() in RECORD_PROPERTIES and m == "PUT"):
             raise ArmError(404, "NotFound", "Only PUT of a record set is available under /_emulator/autoregistered/.")
@@ -432,6 +474,7 @@ class Arm:
             props.setdefault(key, [])
         rid = self._pe_id(sub, rg, name)
         lid = rid.lower()
+        delay = self._provisioning_delay()
         with self.store.lock:
             existing = self._d["privateEndpoints"].get(lid)
             _check_conditions(req, existing["etag"] if existing else None)
@@ -444,16 +487,92 @@ class Arm:
                 if body.get(key) is not None:
                     pe[key] = copy.deepcopy(body[key])
             pe["properties"] = props
+            if delay > 0:
+                # As recorded: the PUT answers `Updating`, connections filled in by the platform and
+                # no customDnsConfigs yet; the body as given (completed) is what a GET shows later.
+                self._fill_platform(pe, sub, rg)
+                stored = copy.deepcopy(pe)
+                stored["properties"]["provisioningState"] = "Updating"
+                stored["properties"]["customDnsConfigs"] = []
+                stored["_final"] = pe
+                stored["_due"] = self._clock() + delay
+                self._provisioning.add(lid)
+            else:
+                stored = pe
+                self._provisioning.discard(lid)
             # Validate the zone groups against the new body before changing anything.
             groups = self._zone_groups(lid)
-            plans = [(g, self._zone_group_plan(pe, g["properties"]["privateDnsZoneConfigs"], strict=False)) for g in groups]
-            self._d["privateEndpoints"][lid] = pe
+            plans = [(g, self._zone_group_plan(stored, g["properties"]["privateDnsZoneConfigs"], strict=False))
+                     for g in groups]
+            self._d["privateEndpoints"][lid] = stored
             for group, plan in plans:
                 self._apply_zone_group(group, plan)
             if self._on_endpoint is not None:
-                self._on_endpoint(lid, existing, pe)
+                self._on_endpoint(lid, existing, stored)
             self._changed()
-            return Response(200 if existing else 201, _public(pe), {"ETag": pe["etag"]})
+            headers = {"ETag": stored["etag"], **self.operations.network(req, sub, location, delay)}
+            return Response(200 if existing else 201, _public(stored), headers)
+
+    @staticmethod
+    def _fill_platform(pe: dict[str, Any], sub: str, rg: str) -> None:
+        """What the network resource provider adds to a new endpoint's connections and interfaces
+        (recording `test_abs_privatendpoint_with_default`), only where the body leaves it out."""
+        props = pe["properties"]
+        for key, manual in (("privateLinkServiceConnections", False), ("manualPrivateLinkServiceConnections", True)):
+            for i, conn in enumerate(props.get(key) or []):
+                if not isinstance(conn, dict):
+                    continue
+                name = conn.setdefault("name", f"{pe['name']}-{i}")
+                conn.setdefault("id", f"{pe['id']}/{key}/{name}")
+                conn.setdefault("etag", pe["etag"])
+                conn.setdefault("type", f"{PE_TYPE}/{key}")
+                conn_props = conn.setdefault("properties", {})
+                if isinstance(conn_props, dict):
+                    conn_props.setdefault("provisioningState", "Succeeded")
+                    conn_props.setdefault("privateLinkServiceConnectionState", {
+                        "status": "Pending" if manual else "Approved",
+                        "description": "Awaiting Approval" if manual else "Auto-Approved",
+                        "actionsRequired": "None",
+                    })
+        props.setdefault("customNetworkInterfaceName", "")
+        props.setdefault("ipConfigurations", [])
+        props.setdefault("networkInterfaces", [{
+            "id": f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{NETWORK}/networkInterfaces/"
+                  f"{pe['name']}.nic.{uuid.uuid4()}"}])
+
+    def settle(self) -> None:
+        """Finish the provisioning of endpoints whose delay has passed: each then reads as its PUT
+        gave it, with a new etag, and its zone groups write its records. The emulator calls this
+        before every request, so every reader (GET, lists, Resource Graph) sees the same moment."""
+        if not self._provisioning:
+            return
+        now = self._clock()
+        with self.store.lock:
+            changed = False
+            for lid in sorted(self._provisioning):
+                stored = self._d["privateEndpoints"].get(lid)
+                if stored is None or "_final" not in stored:
+                    self._provisioning.discard(lid)
+                    continue
+                if stored.get("_due", 0) > now:
+                    continue
+                final = stored["_final"]
+                old_etag, final["etag"] = final["etag"], _weak_etag()
+                for key in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"):
+                    for conn in final["properties"].get(key) or []:
+                        if isinstance(conn, dict) and conn.get("etag") == old_etag:
+                            conn["etag"] = final["etag"]
+                plans = [(g, self._zone_group_plan(final, g["properties"]["privateDnsZoneConfigs"], strict=False))
+                         for g in self._zone_groups(lid)]
+                self._d["privateEndpoints"][lid] = final
+                for group, plan in plans:
+                    self._apply_zone_group(group, plan)
+                self._provisioning.discard(lid)
+                if self._on_endpoint is not None:
+                    self._on_endpoint(lid, stored, final)
+                changed = True
+            if changed:
+                self._changed()
 
     def _pe_delete(self, req: Request, sub: str, rg: str, name: str) -> Response:
         lid = self._pe_id(sub, rg, name).lower()
@@ -465,6 +584,7 @@ class Arm:
             for group in self._zone_groups(lid):
                 self._remove_zone_group(group)
             del self._d["privateEndpoints"][lid]
+            self._provisioning.discard(lid)
             if self._on_endpoint is not None:
                 self._on_endpoint(lid, existing, None)
             self._changed()
@@ -637,7 +757,9 @@ class Arm:
         lid = self._zone_lid(sub, rg, zone)
         with self.store.lock:
             existing = self._d["zones"].get(lid)
-            _check_conditions(req, existing["etag"] if existing else None)
+            failed = self._failed_precondition(req, existing, f"The Zone {zone} exists already and hence cannot be created again.")
+            if failed is not None:
+                return self.operations.private_dns(req, sub, rg, "UpsertPrivateDnsZone", failed)
             if existing:
                 found = existing
                 found["etag"] = _strong_etag()
@@ -670,7 +792,19 @@ class Arm:
                 }})
                 self._d["recordSets"][soa["id"].lower()] = soa
             self._changed()
-            return Response(200 if existing else 201, self._zone_view(found), {"ETag": found["etag"]})
+            return self.operations.private_dns(req, sub, rg, "UpsertPrivateDnsZone")
+
+    @staticmethod
+    def _failed_precondition(req: Request, existing: dict[str, Any] | None, exists_message: str) -> tuple[str, str] | None:
+        """The (code, message) a long-running PUT's operation fails with when If-Match /
+        If-None-Match do not hold; None when they hold. As recorded, the PUT itself still answers
+        202 and only the operation reports `PreconditionFailed`."""
+        try:
+            _check_conditions(req, existing["etag"] if existing else None)
+        except ArmError as err:
+            none_match = [t.strip() for t in (req.header("If-None-Match") or "").split(",")]
+            return err.code, exists_message if existing is not None and "*" in none_match else err.message
+        return None
 
     def _zone_patch(self, req: Request, sub: str, rg: str, zone: str) -> Response:
         body = _json_body(req)
@@ -734,7 +868,11 @@ class Arm:
             found = self._zone_or_parent_404(sub, rg, zone)
             lid = f"{found['id']}/virtualNetworkLinks/{name}".lower()
             existing = self._d["links"].get(lid)
-            _check_conditions(req, existing["etag"] if existing else None)
+            failed = self._failed_precondition(
+                req, existing, f"The Virtual Network link {name} for the Private DNS zone {zone} exists already "
+                               "and hence cannot be created again.")
+            if failed is not None:
+                return self.operations.private_dns(req, sub, rg, "UpsertVirtualNetworkLink", failed)
             for other_lid, other in self._d["links"].items():
                 if (other_lid != lid and other_lid.startswith(found["id"].lower() + "/")
                         and other["properties"]["virtualNetwork"]["id"].lower() == vnet_id.lower()):
@@ -755,7 +893,7 @@ class Arm:
             }
             self._d["links"][lid] = link
             self._changed()
-            return Response(200 if existing else 201, _public(link), {"ETag": link["etag"]})
+            return self.operations.private_dns(req, sub, rg, "UpsertVirtualNetworkLink")
 
     def _link_patch(self, req: Request, sub: str, rg: str, zone: str, name: str) -> Response:
         body = _json_body(req)
@@ -803,6 +941,8 @@ class Arm:
         key = RECORD_PROPERTIES[rtype]
         if key in props:
             out[key] = copy.deepcopy(props[key])
+        elif rtype == "A":  # recorded: an A set without records answers `"aRecords": []`
+            out[key] = []
         return {
             "id": f"{zone['id']}/{rtype}/{name}",
             "name": name,

@@ -60,6 +60,10 @@ def _parser() -> _Parser:
     p.add_argument("--graph-quota", type=int, default=d.graph_quota,
                    help="Resource Graph queries per caller per window (429 past it with --throttle)")
     p.add_argument("--graph-window-seconds", type=float, default=d.graph_window_seconds)
+    p.add_argument("--operation-delay-ms", type=int, default=d.operation_delay_ms,
+                   help="zone, link and endpoint writes' long-running operations stay InProgress this long")
+    p.add_argument("--provisioning-delay-ms", type=int, default=d.provisioning_delay_ms,
+                   help="a private endpoint PUT reads 'Updating' (no DNS configs yet) this long (0: off)")
     return p
 
 
@@ -76,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             graph_lag_ms=args.graph_lag_ms, graph_quota=args.graph_quota,
             graph_window_seconds=args.graph_window_seconds,
+            operation_delay_ms=args.operation_delay_ms, provisioning_delay_ms=args.provisioning_delay_ms,
         )
     except _Usage as exc:
         print(f"pedns emulator: error: {exc}", file=sys.stderr, flush=True)

@@ -47,6 +47,12 @@ class Faults:
     #: Resource Graph queries per caller (bearer token) per window; 429 past it when `throttle` is on.
     graph_quota: int = 15
     graph_window_seconds: float = 5.0
+    #: Zone, link and private endpoint writes report their long-running operation `InProgress`
+    #: this long (0: their first status poll already shows the outcome).
+    operation_delay_ms: int = 0
+    #: A private endpoint PUT reads `Updating` (no customDnsConfigs, connections filled in by the
+    #: platform) this long before it reads as given (0: off, the body reads back as given at once).
+    provisioning_delay_ms: int = 0
 
     def __post_init__(self) -> None:
         if self.latency_ms < 0:
@@ -64,6 +70,10 @@ class Faults:
             raise ValueError("graph_quota must be >= 1")
         if not self.graph_window_seconds > 0:
             raise ValueError("graph_window_seconds must be > 0")
+        if self.operation_delay_ms < 0:
+            raise ValueError("operation_delay_ms must be >= 0")
+        if self.provisioning_delay_ms < 0:
+            raise ValueError("provisioning_delay_ms must be >= 0")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Faults:
@@ -184,3 +194,9 @@ class Injector:
 
     def graph_lag(self) -> float:
         return self._faults.graph_lag_ms / 1000.0
+
+    def operation_delay(self) -> float:
+        return self._faults.operation_delay_ms / 1000.0
+
+    def provisioning_delay(self) -> float:
+        return self._faults.provisioning_delay_ms / 1000.0

@@ -25,6 +25,7 @@ from ._arm import Arm, ArmError, Request, Response
 from ._faults import REMAINING_HEADERS, Faults, Injector, kind_of
 from ._graph import Graph, throttled
 from ._management import GROUP_PREFIX, TENANT_ID, ManagementGroups
+from ._operations import Operations
 from ._store import Store
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ QUOTA_RESETS_AFTER = "x-ms-user-quota-resets-after"
 #: The api-version `Emulator.apply` sends when none is given, by the path's provider.
 _DEFAULT_API_VERSIONS = {"microsoft.management": "2023-04-01", "microsoft.resourcegraph": "2022-10-01"}
 _DEFAULT_API_VERSION = "2024-05-01"
+_DNS_API_VERSION = "2024-06-01"
 
 
 def _hms(seconds: float) -> str:
@@ -165,7 +167,9 @@ class Emulator:
         self._store = Store(state_file)
         self._injector = Injector(faults)
         self._graph = Graph(self._store, lag=self._injector.graph_lag)
-        self._arm = Arm(self._store, on_endpoint=self._graph.record)
+        self._operations = Operations(self._injector.operation_delay)
+        self._arm = Arm(self._store, on_endpoint=self._graph.record, operations=self._operations,
+                        provisioning_delay=self._injector.provisioning_delay)
         self._management = ManagementGroups(self._arm)
         self._hub_subscription = hub_subscription.lower()
         self._hub_resource_group = hub_resource_group
@@ -350,7 +354,8 @@ class Emulator:
         if "api-version" not in query:
             segments = [s.lower() for s in path.split("/") if s]
             provider = segments[1] if len(segments) > 1 and segments[0] == "providers" else ""
-            query["api-version"] = api_version or _DEFAULT_API_VERSIONS.get(provider, _DEFAULT_API_VERSION)
+            default = _DNS_API_VERSION if "privatednszones" in segments else _DEFAULT_API_VERSION
+            query["api-version"] = api_version or _DEFAULT_API_VERSIONS.get(provider, default)
         message = email.message.Message()
         for name, value in (headers or {}).items():
             message[name] = value
@@ -383,6 +388,7 @@ class Emulator:
 
     def snapshot(self) -> dict[str, dict[str, dict[str, Any]]]:
         """A deep copy of the state: {collection: {lower-cased resource id: resource}}."""
+        self._arm.settle()
         return self._store.snapshot()
 
     # ------------------------------------------------------------------ request handling
@@ -392,8 +398,15 @@ class Emulator:
             self._log.append((req.method, unquote(req.path), status))
 
     def _handle(self, req: Request) -> Response:
-        """Route an authenticated request to management groups, Resource Graph or the ARM resources."""
-        segments = [s.lower() for s in unquote(req.path).split("/") if s]
+        """Route an authenticated request to management groups, Resource Graph, a long-running
+        operation's status or the ARM resources. Endpoints whose provisioning time is up finish
+        first, so every reader sees the same moment."""
+        self._arm.settle()
+        raw_segments = [unquote(s) for s in req.path.split("/") if s]
+        operation = Operations.route_of(raw_segments)
+        segments = [s.lower() for s in raw_segments]
+        if operation is not None:
+            return self._operations.handle(req, *operation)
         if segments[:2] == ["providers", "microsoft.management"]:
             return self._management.handle(req)
         if segments[:2] == ["providers", "microsoft.resourcegraph"]:

@@ -5,7 +5,9 @@
 3. an application team's spoke: private endpoints for Storage, Key Vault, SQL, a multi-region
    Cosmos DB account, a second (DR) endpoint for the same storage account, one awaiting approval;
 4. Event Grid delivers ResourceWriteSuccess events to the `events` function, invoked as the
-   Functions worker invokes it;
+   Functions worker invokes it. The emulator provisions endpoints as Azure does (`Updating`, no DNS
+   configs yet, for a moment after the PUT): the first deliveries find them not ready and fail, so
+   Event Grid redelivers, and the redeliveries publish;
 5. the vault owner approves the pending endpoint: the target's connection event publishes it;
 6. prints the hub zones; deletes the Cosmos DB endpoint and the primary storage endpoint,
    delivers the delete events, and prints the zones again: the Cosmos DB records are gone, and
@@ -17,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 
 import emulator
 from tools.functions_host import FunctionsHost
@@ -52,9 +55,14 @@ def show_zones(lab: Lab, title: str) -> None:
         print("  " + "  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
 
 
+#: How long a new private endpoint reads `Updating` on the emulator (Azure: until its provisioning ends).
+PROVISIONING_SECONDS = 1.5
+
+
 def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="  %(levelname)s %(name)s: %(message)s", stream=sys.stdout)
-    with emulator.Emulator() as emu:
+    faults = emulator.Faults(provisioning_delay_ms=int(PROVISIONING_SECONDS * 1000))
+    with emulator.Emulator(faults=faults) as emu:
         print(f"ARM emulator listening on {emu.base_url} (CA {emu.ca_path})")
         os.environ.update(emu.env())
         os.environ.setdefault("PEDNS_RECONCILE_SCHEDULE", "0 */15 * * * *")
@@ -92,9 +100,18 @@ def main() -> int:
         import function_app
 
         host = FunctionsHost(function_app.app)
-        print("\nEvent Grid -> function 'events': delivering ResourceWriteSuccess events")
-        for body in endpoints:
-            [result] = host.deliver(delivery(lab.event(body["id"], "write")))
+        print("\nEvent Grid -> function 'events': delivering ResourceWriteSuccess events at once, while ARM "
+              "still provisions the endpoints")
+        events = [lab.event(body["id"], "write") for body in endpoints]
+        for body, event in zip(endpoints, events):
+            [result] = host.deliver(delivery(event))
+            reason = str(result.error).rsplit(": ", 1)[-1]
+            print(f"  {body['name']:<22} {'ok' if result.ok else f'not ready ({reason}): failed, Event Grid redelivers'}")
+        time.sleep(PROVISIONING_SECONDS)
+        emu.set_faults(emulator.Faults())  # from here on, endpoint writes read back at once
+        print("\nEvent Grid redelivers the same events once provisioning has finished")
+        for body, event in zip(endpoints, events):
+            [result] = host.deliver(delivery(event))
             print(f"  {body['name']:<22} {'ok' if result.ok else 'failed: ' + str(result.error)}")
         show_zones(lab, "Hub zones after the write events")
 

@@ -7,6 +7,17 @@ Inputs (verbatim excerpts, with their docs commit noted at the top):
   tools/catalogue/private-endpoint-dns.md   "Azure Private Endpoint private DNS zone values"
   tools/catalogue/geo-code-list.md          Azure Backup's region-code (geo-code) table
 
+Keeping up with Microsoft's table (it changes every few months; a row missing here makes pedns
+report `unmapped`):
+  1. find the newest version of articles/private-link/private-endpoint-dns.md in MicrosoftDocs/azure-docs:
+     its history, https://github.com/MicrosoftDocs/azure-docs/commits/main/articles/private-link/private-endpoint-dns.md
+     (or `git log -1 --format='%H %cs' -- articles/private-link/private-endpoint-dns.md` in a clone); the
+     page's `ms.date` (front matter) must be later than the excerpt's;
+  2. replace the excerpt below its header comment with that version's "## Commercial" to the last
+     footnote of "## China", verbatim, and set source-repo, source-commit and ms.date in the header;
+  3. run this script, review the diff of shared/data/ and docs/zones.md (new rows, changed rules), and run
+     the catalogue tests (tests/unit/test_catalogue*.py, tests/catalogue/).
+
 Each table row becomes one catalogue row per (resource type, subresource). Besides the table's own
 columns a row carries `rules`: (FQDN suffix template → zone template) pairs that the runtime matches
 against an endpoint's FQDNs. They are derived here, so a reviewer sees every mapping in the diff:

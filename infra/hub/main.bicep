@@ -4,7 +4,7 @@
 //
 // Creates, in the target resource group: a user-assigned managed identity, a storage account
 // (Entra ID only), Log Analytics + Application Insights, a Flex Consumption plan and the Linux
-// Python 3.11 function app with the PEDNS_* settings. In the DNS zones' resource group: pedns's
+// Python 3.13 function app with the PEDNS_* settings. In the DNS zones' resource group: pedns's
 // custom role and its assignment, and optionally the zones and their hub links. Nothing in the
 // spokes: see infra/spoke/main.bicep. docs/deploy.md walks through it.
 
@@ -92,10 +92,10 @@ param additionalAppSettings object = {}
 @description('Subnet for the function app\'s outbound virtual network integration; also the only network allowed into its storage. Empty: none.')
 param functionSubnetId string = ''
 
-@description('Maximum instances of the Flex Consumption app (40 is the smallest the plan allows).')
-@minValue(40)
+@description('Maximum instances of the Flex Consumption app, per function group (the plan accepts 1 to 1000). A DNS writer needs few: every write is etag-guarded and paced to ARM\'s limits.')
+@minValue(1)
 @maxValue(1000)
-param maximumInstanceCount int = 40
+param maximumInstanceCount int = 10
 
 @description('Spread the Flex Consumption plan over availability zones (regions that offer it).')
 param zoneRedundant bool = false
@@ -167,9 +167,14 @@ var pednsSettings = {
   PEDNS_RECONCILE_SCHEDULE: reconcileSchedule
 }
 
-// Identity-based host storage and telemetry: no keys or connection secrets in the settings.
+// Identity-based host storage and telemetry: no keys or connection secrets in the settings. The
+// service URIs come from the account's own endpoints, so they are right in every cloud and with custom
+// DNS (`__accountName` works only in the public cloud with default DNS: Functions reference,
+// "Connecting to host storage with an identity").
 var hostSettings = {
-  AzureWebJobsStorage__accountName: storage.outputs.name
+  AzureWebJobsStorage__blobServiceUri: storage.outputs.blobEndpoint
+  AzureWebJobsStorage__queueServiceUri: storage.outputs.queueEndpoint
+  AzureWebJobsStorage__tableServiceUri: storage.outputs.tableEndpoint
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identity.properties.clientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString

@@ -42,7 +42,8 @@ resource readerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
 
 // Read (subscriptions, private endpoints, zone groups) on everything below this group: nothing more.
 resource readerAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(functionPrincipalId)) {
-  name: guid(managementGroup().id, functionPrincipalId, 'pedns-endpoint-reader')
+  // The role is part of the name: ARM refuses to change an assignment's role (RoleAssignmentUpdateNotPermitted).
+  name: guid(managementGroup().id, functionPrincipalId, roleGuid)
   dependsOn: [
     readerRole
   ]

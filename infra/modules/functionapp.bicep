@@ -1,6 +1,9 @@
-// The pedns function app: Linux, Python 3.11, Flex Consumption, user-assigned identity only.
+// The pedns function app: Linux, Python 3.13, Flex Consumption, user-assigned identity only.
 // Runtime and worker are set in functionAppConfig (Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME
-// and the other legacy runtime settings in appSettings).
+// and the other legacy runtime settings in appSettings, and the site properties in its deprecation
+// table, such as ftpsState: Functions app-settings reference, "Flex Consumption plan deprecations").
+// Python 3.13: GA with the latest expected end of support (October 2029) in the Functions
+// supported-languages table; its worker is azure-functions-runtime, which tests/worker runs.
 
 @description('Azure region (one that offers Flex Consumption).')
 param location string
@@ -20,10 +23,10 @@ param appSettings object
 @description('Subnet for outbound virtual network integration (delegated to Microsoft.App/environments). Empty: none.')
 param subnetId string = ''
 
-@description('Upper bound for scale-out. Kept low: pedns work is small and record-set writes are etag-guarded.')
-@minValue(40)
+@description('Upper bound for scale-out (per function group). Kept low: pedns work is small and record-set writes are etag-guarded. Flex Consumption accepts 1 to 1000.')
+@minValue(1)
 @maxValue(1000)
-param maximumInstanceCount int = 40
+param maximumInstanceCount int = 10
 
 @description('Spread the plan over availability zones (only in regions where Flex Consumption offers it).')
 param zoneRedundant bool = false
@@ -64,6 +67,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   //checkov:skip=CKV_AZURE_17: Event Grid does not present client certificates; callers authenticate with function keys (or Entra ID, docs/deploy.md).
   //checkov:skip=CKV_AZURE_212: Flex Consumption scales per event from zero; a minimum instance count does not apply (Event Grid retries cover a failed instance).
   //checkov:skip=CKV_AZURE_213: Flex Consumption does not support App Service health checks; failures surface as Event Grid retries, dead letters and Application Insights.
+  //checkov:skip=CKV_AZURE_78: Flex Consumption refuses siteConfig.ftpsState ("FTPS not supported", Functions app-settings reference, Flex Consumption deprecations); the plan has no FTP endpoint and basic-auth FTP publishing is off (ftpBasicAuth below).
   name: name
   location: location
   tags: tags
@@ -84,7 +88,6 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       http20Enabled: true
       appSettings: settingsList
     }
@@ -105,13 +108,16 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       }
       runtime: {
         name: 'python'
-        version: '3.11'
+        version: '3.13'
       }
     }
   }
 }
 
-// No FTP or SCM basic-auth publishing: deploy with an Entra ID sign-in (az / func CLI).
+// No FTP or SCM basic-auth publishing: deploy with an Entra ID sign-in (az / func CLI). Flex
+// Consumption has no FTP endpoint at all; the `ftp` policy is still a resource of every site in the
+// Microsoft.Web API (its Bicep type has no plan restriction), and setting it is harmless. Not verified
+// against Azure here: if a deployment refuses it, delete ftpBasicAuth (docs/deploy.md, "Checking").
 resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
   parent: site
   name: 'ftp'

@@ -162,6 +162,7 @@ resource indexTableAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' =
 output id string = account.id
 output name string = account.name
 output blobEndpoint string = account.properties.primaryEndpoints.blob
+output queueEndpoint string = account.properties.primaryEndpoints.queue
 output tableEndpoint string = account.properties.primaryEndpoints.table
 output deploymentContainerUrl string = '${account.properties.primaryEndpoints.blob}${deploymentContainerName}'
 output deadLetterContainerName string = deadLetterContainer.name

@@ -15,11 +15,14 @@ targetScope = 'subscription'
 @description('Region of the event resource group (the system topic itself is global).')
 param location string = deployment().location
 
-@description('Resource group for the system topic (created if missing).')
+@description('Resource group for the system topic (created if missing; with useExistingSystemTopic, the existing topic\'s group, left as it is).')
 param eventResourceGroupName string = 'rg-pedns-events'
 
-@description('System topic name. A subscription has at most one Microsoft.Resources.Subscriptions topic: reuse its name (and resource group) if one exists.')
+@description('System topic name (with useExistingSystemTopic: the existing topic\'s).')
 param systemTopicName string = 'pedns-subscription-events'
+
+@description('The subscription already has its Microsoft.Resources.Subscriptions system topic (at most one is allowed): add pedns\'s event subscriptions to it and write neither the topic nor its resource group. It needs a system-assigned identity (dead-lettering). infra/spoke/rollout.sh finds the topic and sets this per subscription.')
+param useExistingSystemTopic bool = false
 
 @description('Resource id of the pedns function app (hub output functionAppId).')
 param functionAppId string
@@ -58,7 +61,7 @@ var hubSubscriptionId = split(deadLetterStorageAccountId, '/')[2]
 var hubResourceGroupName = split(deadLetterStorageAccountId, '/')[4]
 var hubStorageAccountName = split(deadLetterStorageAccountId, '/')[8]
 
-resource eventGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource eventGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = if (!useExistingSystemTopic) {
   name: eventResourceGroupName
   location: location
   tags: tags
@@ -85,8 +88,11 @@ resource readerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = if (c
   }
 }
 
+// The role is part of the name: switching between this subscription's role and the management
+// group's makes a new assignment, where changing an existing one's role is refused
+// (RoleAssignmentUpdateNotPermitted). Remove the old assignment afterwards (docs/deploy.md).
 resource readerAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(subscription().id, functionPrincipalId, 'pedns-endpoint-reader')
+  name: guid(subscription().id, functionPrincipalId, readerRoleId)
   dependsOn: [
     readerRole
   ]
@@ -100,9 +106,13 @@ resource readerAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' =
 
 module topic '../modules/event-topic.bicep' = {
   name: 'pedns-event-topic'
-  scope: eventGroup
+  scope: resourceGroup(eventResourceGroupName)
+  dependsOn: [
+    eventGroup
+  ]
   params: {
     name: systemTopicName
+    useExisting: useExistingSystemTopic
     tags: tags
   }
 }
@@ -120,7 +130,7 @@ module deadLetterAccess '../modules/deadletter-access.bicep' = {
 
 module events '../modules/event-subscription.bicep' = {
   name: 'pedns-event-subscription'
-  scope: eventGroup
+  scope: resourceGroup(eventResourceGroupName)
   dependsOn: [
     deadLetterAccess
     readerAssignment

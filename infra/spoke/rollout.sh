@@ -26,6 +26,18 @@
 # and exit 1 before it deploys anything. Re-running is safe: every resource in the template is
 # idempotent.
 #
+# Before deploying it also checks that Microsoft.EventGrid is registered in the hub function's
+# subscription (taken from functionAppId in the parameters file): Event Grid reaches an Azure Function
+# destination with its own service principal, which gets its rights there only through that
+# registration, and the hub deploys no Event Grid resource that would register it.
+#
+# A subscription has at most one Microsoft.Resources.Subscriptions system topic. The script looks it
+# up in each subscription (`az eventgrid system-topic list`) and, if there is one, deploys with
+# useExistingSystemTopic=true and that topic's name and resource group: the topic, its identities,
+# tags and resource group are left alone and only pedns's event subscriptions are added. Such a
+# topic needs a system-assigned identity (dead-lettering); without one the subscription fails with
+# the fix in the message.
+#
 # Options:
 #   --exclude <id,id,...>   subscriptions to skip (e.g. sandboxes)
 #   --what-if               run `az deployment sub what-if` instead of create
@@ -33,14 +45,18 @@
 #                           subscription lists are still read)
 #
 # Rights of the signed-in principal: in every subscription, Owner, or Contributor plus Role Based
-# Access Control Administrator (for the custom role and its assignment); on the hub storage account,
-# the right to assign Storage Blob Data Contributor (RBAC Administrator, ideally conditioned to that
-# role); on every management group it lists (--management-group and the hub's
-# PEDNS_SOURCE_MANAGEMENT_GROUPS), Microsoft.Management/managementGroups/descendants/read (Reader on
-# the group has it; check that a narrower role such as Management Group Reader lists it before
-# relying on that); on the hub function app, Microsoft.Web/sites/config/list/action to read its
-# settings (Website Contributor, or a custom role with only that action; Reader does not have it).
-# docs/deploy.md has the details.
+# Access Control Administrator (for the custom role and its assignment); in the hub resource group,
+# Microsoft.Resources/deployments/write (the nested dead-letter deployment runs there) and the right
+# to assign Storage Blob Data Contributor on the storage account (RBAC Administrator, ideally
+# conditioned to that role); write access to the hub's `events` function (Event Grid's check for a
+# destination that is not a webhook, e.g. Website Contributor on the function app); on every
+# management group it lists (--management-group and the hub's PEDNS_SOURCE_MANAGEMENT_GROUPS),
+# Microsoft.Management/managementGroups/descendants/read (Reader on the group has it; the built-in
+# Management Group Reader does NOT: its actions are managementGroups/read,
+# managementGroups/subscriptions/read and Microsoft.Authorization/*/read); on the hub function app,
+# Microsoft.Web/sites/config/list/action to read its settings (Website Contributor, or a custom role
+# with only that action; Reader does not have it); Microsoft.Resources/subscriptions/providers/read in
+# the hub subscription (Reader). docs/deploy.md has the details.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -132,6 +148,20 @@ descendants() {
   mv "$out.part" "$out"
 }
 
+# -- Event Grid can reach the hub function --------------------------------------------------------
+# The hub function's subscription, from functionAppId in the parameters file.
+hub_function_sub="$(tr -d '\n\r' < "$params" 2>/dev/null \
+  | grep -o '"functionAppId"[^}]*' | grep -oi '/subscriptions/[0-9a-f-]\{36\}/' | head -1 | cut -d/ -f3 || true)"
+[ -n "$hub_function_sub" ] || die "cannot read functionAppId (/subscriptions/<id>/...) from $params"
+if ! eventgrid_state="$(az provider show --namespace Microsoft.EventGrid --subscription "$hub_function_sub" \
+    --query registrationState --output tsv 2>"$work/az.err")"; then
+  die "cannot read the Microsoft.EventGrid registration of the hub function's subscription $hub_function_sub: $(az_reason)"
+fi
+eventgrid_state="${eventgrid_state//$'\r'/}"
+if [ "$eventgrid_state" != "Registered" ]; then
+  die "Microsoft.EventGrid is '${eventgrid_state:-NotRegistered}' in the hub function's subscription $hub_function_sub: Event Grid cannot deliver to the function until it is registered there (az provider register --namespace Microsoft.EventGrid --subscription $hub_function_sub --wait)"
+fi
+
 # -- the subscriptions to wire ------------------------------------------------------------------
 if [ -n "$subs_file" ]; then
   [ -r "$subs_file" ] || die "cannot read $subs_file"
@@ -212,8 +242,28 @@ for sub in "${subscriptions[@]}"; do
     refused+=("$sub")
     continue
   fi
+  # The subscription's Microsoft.Resources.Subscriptions system topic, if it has one: reuse it.
+  if ! topics="$(az eventgrid system-topic list --subscription "$sub" \
+      --query "[].[name, resourceGroup, topicType, identity.type]" --output tsv 2>"$work/az.err")"; then
+    echo "rollout.sh: cannot list the Event Grid system topics of $sub: $(az_reason)" >&2
+    failed+=("$sub")
+    continue
+  fi
+  existing="$(printf '%s\n' "${topics//$'\r'/}" \
+    | awk -F '\t' 'tolower($3) == "microsoft.resources.subscriptions" { print; exit }')"
+  extra=()
+  if [ -n "$existing" ]; then
+    IFS=$'\t' read -r topic_name topic_rg _ topic_identity <<< "$existing"
+    if [[ "${topic_identity,,}" != *systemassigned* ]]; then
+      echo "rollout.sh: $sub: its system topic '$topic_name' (resource group $topic_rg) has no system-assigned identity, which dead-lettering needs: add one (portal: the topic's Identity blade; keeps its user-assigned ones) and run again" >&2
+      failed+=("$sub")
+      continue
+    fi
+    echo "reuse $sub: system topic '$topic_name' in resource group '$topic_rg'"
+    extra=(--parameters useExistingSystemTopic=true "systemTopicName=$topic_name" "eventResourceGroupName=$topic_rg")
+  fi
   cmd=(az deployment sub "$mode" --subscription "$sub" --location "$location"
-       --name pedns-spoke --template-file "$template" --parameters "@$params")
+       --name pedns-spoke --template-file "$template" --parameters "@$params" ${extra[@]+"${extra[@]}"})
   if [ "$dry_run" -eq 1 ]; then
     printf '%q ' "${cmd[@]}"; echo
     continue

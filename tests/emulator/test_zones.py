@@ -85,14 +85,14 @@ def test_zone_delete_removes_the_zone_and_its_record_sets(emu, dns, zone):
     assert ["@"] == [r.name for r in dns.record_sets.list(rg, zone)]
 
 
-def test_link_create_answers_201_and_reads_back(emu, dns, zone):
+def test_link_create_answers_202_as_an_operation_and_reads_back(emu, dns, zone):
     rg = emu.hub_resource_group
     status = dns.virtual_network_links.begin_create_or_update(rg, zone, "hub", link_body(emu, True), polling=False,
                                                               cls=status_of).result()
 
     link = dns.virtual_network_links.get(rg, zone, "hub")
 
-    assert (201, True, VNET.format(sub=emu.hub_subscription), "Succeeded") == (
+    assert (202, True, VNET.format(sub=emu.hub_subscription), "Succeeded") == (
         status, link.properties.registration_enabled, link.properties.virtual_network.id, link.properties.provisioning_state)
 
 

@@ -14,6 +14,7 @@ ALLOWED_SKIPS = {
     "CKV_AZURE_17",   # client certificates: Event Grid presents none
     "CKV_AZURE_35",   # storage default Deny only with VNet integration
     "CKV_AZURE_59",   # storage public endpoint, Entra ID only
+    "CKV_AZURE_78",   # ftpsState: Flex Consumption refuses the property (no FTP endpoint)
     "CKV_AZURE_206",  # ZRS by default, nothing irreplaceable in the account
     "CKV_AZURE_212",  # Flex Consumption has no minimum instance count
     "CKV_AZURE_213",  # Flex Consumption has no health check

@@ -127,6 +127,16 @@ FAKE_AZ = textwrap.dedent(f"""\
             fail("(AuthorizationFailed) The client does not have authorization to perform action "
                  "'Microsoft.Management/managementGroups/descendants/read' over scope '" + url + "'.")
         answer(state["pages"][url])
+    elif args[:2] == ["provider", "show"]:
+        if opt("--subscription") != state.get("hub_function_sub"):
+            fail("provider show for an unexpected subscription: " + str(opt("--subscription")))
+        answer({{"namespace": opt("--namespace"), "registrationState": state.get("eventgrid", "Registered")}})
+    elif args[:3] == ["eventgrid", "system-topic", "list"]:
+        sub = opt("--subscription")
+        if sub in state.get("fail_topics", []):
+            fail("(AuthorizationFailed) The client does not have authorization to perform action "
+                 "'Microsoft.EventGrid/systemTopics/read'.")
+        answer(state.get("topics", {{}}).get(sub, []))
     elif args[:4] == ["functionapp", "config", "appsettings", "list"]:
         if state.get("settings") is None:
             fail("(AuthorizationFailed) The client does not have authorization to perform action "
@@ -148,10 +158,13 @@ def az(tmp_path):
     log = tmp_path / "az.log"
     state_file = tmp_path / "az.json"
 
-    def run(*args, settings=ALL_THREE, fail_deploy=(), fail_urls=()):
+    def run(*args, settings=ALL_THREE, fail_deploy=(), fail_urls=(), eventgrid="Registered", topics=None,
+            fail_topics=()):
         log.write_text("")
         state_file.write_text(json.dumps({"pages": PAGES, "settings": settings, "fail_deploy": list(fail_deploy),
-                                          "fail_urls": list(fail_urls)}))
+                                          "fail_urls": list(fail_urls), "eventgrid": eventgrid,
+                                          "hub_function_sub": SUB_HUB, "topics": topics or {},
+                                          "fail_topics": list(fail_topics)}))
         env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "AZ_LOG": str(log),
                "AZ_STATE": str(state_file)}
         proc = subprocess.run(["bash", str(SCRIPT), *args], capture_output=True, text=True, env=env, timeout=60)
@@ -163,7 +176,8 @@ def az(tmp_path):
     return run
 
 
-COMMON = ("--parameters", "spoke.parameters.json", "--location", "westeurope")
+#: The example parameters: functionAppId is in SUB_HUB.
+COMMON = ("--parameters", str(INFRA / "examples" / "spoke.parameters.json"), "--location", "westeurope")
 HUB = ("--hub-app", "pedns-func-abc123xyz", "--hub-resource-group", "rg-pedns")
 MG = ("--management-group", "mg-landingzones")
 
@@ -363,3 +377,72 @@ def test_a_hub_setting_that_is_no_management_group_id_fails_the_run_before_deplo
     assert 1 == proc.returncode
     assert [] == deployed
     assert "PEDNS_SOURCE_MANAGEMENT_GROUPS" in proc.stderr
+
+
+# -- prerequisites and an existing system topic ----------------------------------------------------
+
+def system_topic(name, rg, identity="SystemAssigned", topic_type="Microsoft.Resources.Subscriptions"):
+    return {"name": name, "resourceGroup": rg, "topicType": topic_type,
+            "identity": {"type": identity} if identity else None}
+
+
+def deploy_line(calls, sub):
+    (line,) = [c for c in calls if c.startswith("deployment sub") and f"--subscription {sub} " in c]
+    return line
+
+
+def test_event_grid_must_be_registered_in_the_hub_functions_subscription_before_anything_is_deployed(az):
+    proc, deployed = az(*MG, *HUB, *COMMON, eventgrid="NotRegistered")
+
+    assert 1 == proc.returncode
+    assert [] == deployed
+    (line,) = proc.stderr.strip().splitlines()
+    assert SUB_HUB in line and f"az provider register --namespace Microsoft.EventGrid --subscription {SUB_HUB}" in line
+
+
+def test_the_event_grid_registration_is_read_from_the_function_apps_subscription(az):
+    proc, _ = az(*MG, "--accept-any", *COMMON)
+
+    (call,) = [c for c in az.calls if c.startswith("provider show")]
+    assert 0 == proc.returncode, proc.stderr
+    assert f"--namespace Microsoft.EventGrid --subscription {SUB_HUB} " in call
+
+
+def test_an_existing_subscription_topic_is_reused_and_the_others_get_their_own(az):
+    topics = {SUB_B: [system_topic("other-tool", "rg-audit", "SystemAssigned, UserAssigned"),
+                      system_topic("blobs", "rg-x", topic_type="Microsoft.Storage.StorageAccounts")]}
+
+    proc, deployed = az(*MG, *HUB, *COMMON, topics=topics)
+
+    assert 0 == proc.returncode, proc.stderr
+    assert sorted([SUB_A, SUB_B, SUB_C]) == sorted(deployed)
+    assert ("--parameters useExistingSystemTopic=true systemTopicName=other-tool eventResourceGroupName=rg-audit"
+            in deploy_line(az.calls, SUB_B))
+    assert "useExistingSystemTopic" not in deploy_line(az.calls, SUB_A)
+    assert f"reuse {SUB_B}: system topic 'other-tool' in resource group 'rg-audit'" in proc.stdout
+
+
+def test_an_existing_topic_without_a_system_identity_fails_that_subscription_with_the_fix(az):
+    topics = {SUB_C: [system_topic("legacy", "rg-legacy", "UserAssigned")]}
+
+    proc, deployed = az(*MG, *HUB, *COMMON, topics=topics)
+
+    assert 1 == proc.returncode
+    assert sorted([SUB_A, SUB_B]) == sorted(deployed)
+    assert "'legacy'" in proc.stderr and "system-assigned identity" in proc.stderr
+    assert f"failed: {SUB_C}" in proc.stderr
+
+
+def test_a_subscription_whose_topics_cannot_be_listed_fails_and_is_not_deployed_blindly(az):
+    proc, deployed = az(*MG, *HUB, *COMMON, fail_topics=[SUB_A])
+
+    assert 1 == proc.returncode
+    assert sorted([SUB_B, SUB_C]) == sorted(deployed)
+    assert f"failed: {SUB_A}" in proc.stderr
+
+
+def test_dry_run_shows_the_reuse_parameters(az):
+    proc, deployed = az(*MG, *HUB, "--dry-run", *COMMON, topics={SUB_A: [system_topic("t", "rg-t")]})
+
+    assert (0, []) == (proc.returncode, deployed)
+    assert "useExistingSystemTopic=true systemTopicName=t eventResourceGroupName=rg-t" in proc.stdout

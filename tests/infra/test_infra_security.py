@@ -298,11 +298,41 @@ def test_the_connection_filter_passes_only_private_endpoint_connection_changes_a
 
 
 def test_system_topic_is_the_subscription_topic_with_its_own_identity():
-    (topic,) = resources(parse("modules/event-topic.bicep"), "Microsoft.EventGrid/systemTopics").values()
+    topic = resources(parse("modules/event-topic.bicep"), "Microsoft.EventGrid/systemTopics")["topic"]
 
     assert "Microsoft.Resources.Subscriptions" == topic["properties"]["topicType"]
     assert {"type": "SystemAssigned"} == topic["identity"]
     assert "global" == topic["location"]
+
+
+def test_an_existing_system_topic_and_its_resource_group_are_only_read_never_written():
+    topic_module = parse("modules/event-topic.bicep")
+    spoke = parse("spoke/main.bicep")
+    topic = unwrap(spoke["modules"]["topic"]["config"])
+
+    # The module creates its topic only without useExisting, and otherwise reads the one there.
+    assert "'operator': {'type': 'not'" in str(topic_module["resources"]["topic"]["config"]["condition"])
+    assert "useExisting" in str(topic_module["resources"]["topic"]["config"]["condition"])
+    assert ["name"] == list(topic_module["resources"]["existingTopic"]["config"])  # `existing`: no body to write
+    assert "useExisting" in str(topic_module["outputs"]["principalId"]["value"])
+    # The spoke writes the resource group only without useExistingSystemTopic and hands the flag down.
+    assert "useExistingSystemTopic" in str(spoke["resources"]["eventGroup"]["config"]["condition"])
+    assert "useExistingSystemTopic" == topic["params"]["useExisting"]
+    assert (False, "bool") == (spoke["parameters"]["useExistingSystemTopic"]["default"],
+                               spoke["parameters"]["useExistingSystemTopic"]["type"])
+
+
+@pytest.mark.parametrize(
+    ("relpath", "role"),
+    [("spoke/main.bicep", "readerRoleId"), ("mg/endpoint-reader-role.bicep", "roleGuid")],
+)
+def test_the_reader_assignment_name_holds_its_role_so_a_role_switch_is_a_new_assignment(relpath, role):
+    assignment = parse(relpath)["resources"]["readerAssignment"]["config"]
+    assignment = unwrap(assignment)
+
+    name = function_call(assignment["name"], "guid")
+    assert role in name["parameters"].values()
+    assert "functionPrincipalId" in name["parameters"].values()
 
 
 # -- storage and function app ---------------------------------------------------------------------
@@ -324,15 +354,16 @@ def test_blob_containers_are_private():
     assert {"None"} == {c["properties"]["publicAccess"] for c in containers.values()}
 
 
-def test_function_app_is_https_only_linux_python_311_flex_consumption():
+def test_function_app_is_https_only_linux_python_313_flex_consumption():
     template = parse("modules/functionapp.bicep")
     (site,) = resources(template, "Microsoft.Web/sites").values()
     (plan,) = resources(template, "Microsoft.Web/serverfarms").values()
     props = site["properties"]
 
     assert True is props["httpsOnly"]
-    assert ("1.2", "Disabled") == (props["siteConfig"]["minTlsVersion"], props["siteConfig"]["ftpsState"])
-    assert {"name": "python", "version": "3.11"} == props["functionAppConfig"]["runtime"]
+    assert "1.2" == props["siteConfig"]["minTlsVersion"]
+    assert "ftpsState" not in props["siteConfig"]  # Flex Consumption refuses it ("FTPS not supported")
+    assert {"name": "python", "version": "3.13"} == props["functionAppConfig"]["runtime"]
     assert "UserAssignedIdentity" == props["functionAppConfig"]["deployment"]["storage"]["authentication"]["type"]
     assert ("FC1", "FlexConsumption", True) == (plan["sku"]["name"], plan["sku"]["tier"], plan["properties"]["reserved"])
     assert "functionapp,linux" == site["kind"]
@@ -389,12 +420,31 @@ def test_pedns_settings_override_anything_passed_in_additional_settings():
     assert ["additionalAppSettings", "optionalSettings", "hostSettings", "pednsSettings"] == list(union["parameters"].values())
 
 
-def test_host_storage_is_identity_based():
+def test_host_storage_is_identity_based_with_the_accounts_own_service_uris():
     settings = parse("hub/main.bicep")["variables"]["hostSettings"]["value"]
 
     assert "managedidentity" == settings["AzureWebJobsStorage__credential"]
-    assert {"AzureWebJobsStorage__accountName", "AzureWebJobsStorage__clientId"} <= set(settings)
+    assert "AzureWebJobsStorage__clientId" in settings
     assert "AzureWebJobsStorage" not in settings
+    # __accountName works only in the public cloud with default DNS (Functions reference, host storage).
+    assert "AzureWebJobsStorage__accountName" not in settings
+    for service in ("blob", "queue", "table"):
+        assert f"'operand_2': '{service}Endpoint'" in str(settings[f"AzureWebJobsStorage__{service}ServiceUri"])
+
+
+def test_the_storage_module_outputs_each_service_endpoint_of_the_account():
+    outputs = parse("modules/storage.bicep")["outputs"]
+
+    for service in ("blob", "queue", "table"):
+        assert f"'primaryEndpoints', 'operand_2': '{service}'" in str(outputs[f"{service}Endpoint"]["value"])
+
+
+@pytest.mark.parametrize("relpath", ["hub/main.bicep", "modules/functionapp.bicep"])
+def test_the_maximum_instance_count_may_be_as_low_as_one_and_is_low_by_default(relpath):
+    param = parse(relpath)["parameters"]["maximumInstanceCount"]
+    bounds = {d["type"]: d["argument"] for d in param["decorators"] if d["type"] in ("min_value", "max_value")}
+
+    assert ({"min_value": 1, "max_value": 1000}, 10) == (bounds, param["default"])
 
 
 @pytest.mark.parametrize("path", bicep_files(), ids=rel)

@@ -401,8 +401,8 @@ def test_every_row_belongs_to_the_requested_cloud() -> None:
 
 
 def test_docs_version_names_the_docs_commit_and_date() -> None:
-    assert "articles/private-link/private-endpoint-dns.md @ MicrosoftDocs/azure-docs (as mirrored in " \
-           "alexravenna/azure-docs) d0577b115d7f (ms.date 05/04/2026)" == Catalogue.for_cloud().docs_version
+    assert "articles/private-link/private-endpoint-dns.md @ MicrosoftDocs/azure-docs 60a891b2d9ec " \
+           "(ms.date 08/11/2026)" == Catalogue.for_cloud().docs_version
 
 
 def test_lookup_names_the_row_that_decided() -> None:
