@@ -3,6 +3,10 @@
 Exit codes: 0 success (an endpoint skipped for a stated reason is a success), 1 processing
 failed (ARM errors left after retries), 2 unusable input or usage. Errors are one line on
 stderr, never a traceback. With `--json`, stdout carries only the JSON document.
+
+Input files are read with a size limit (`shared.inputs`), and text output escapes control
+characters and cuts long values in whatever came from input (ids, file names, messages), so a
+hostile event id cannot clear the screen or forge a line.
 """
 
 from __future__ import annotations
@@ -80,10 +84,17 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+class _TerminalFormatter(logging.Formatter):
+    """Log lines with control characters escaped: a log message may quote input (event ids)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return _term(super().formatMessage(record), limit=_MAX_LOG_LINE)
+
+
 def _setup_logging(args: argparse.Namespace) -> None:
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_TerminalFormatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -95,6 +106,24 @@ def _print_json(doc: Any) -> None:
     sys.stdout.write(json.dumps(doc, indent=2) + "\n")
 
 
+#: Longest error message printed (one lists every bad setting; input quoted in it is capped already).
+_MAX_MESSAGE = 4000
+#: Longest log line (HTTP traces with -vv included).
+_MAX_LOG_LINE = 16000
+
+
+def _term(value: object, limit: int | None = None) -> str:
+    """Text from input, safe for a terminal: control characters escaped, long values cut with `…`
+    (`shared.inputs.terminal_text`; ids are capped at 300 characters unless `limit` says otherwise)."""
+    from .inputs import MAX_SHOWN, terminal_text
+
+    return terminal_text(value, MAX_SHOWN if limit is None else limit)
+
+
+def _error(prefix: str, exc: BaseException) -> None:
+    print(f"pedns: {prefix}: {_term(exc, limit=_MAX_MESSAGE)}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["emulator"]:  # its flags are the emulator's own: hand them over untouched
@@ -102,16 +131,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
     except UsageError as exc:
-        print(f"pedns: error: {exc}", file=sys.stderr)
+        _error("error", exc)
         return EXIT_USAGE
     _setup_logging(args)
     try:
         return _COMMANDS[args.command](args)
     except (ConfigError, InvalidInput, UsageError) as exc:
-        print(f"pedns: error: {exc}", file=sys.stderr)
+        _error("error", exc)
         return EXIT_USAGE
     except PednsError as exc:
-        print(f"pedns: failed: {exc}", file=sys.stderr)
+        _error("failed", exc)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("pedns: interrupted", file=sys.stderr)
@@ -144,18 +173,23 @@ def _service(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def _cmd_events(args: argparse.Namespace) -> int:
-    from .events import parse_delivery
+    from .events import MAX_DELIVERY_BYTES, parse_delivery
+    from .inputs import read_bounded
 
     deliveries = []
-    for name in args.files:  # read and validate everything before changing anything
-        path = Path(name)
-        if not path.is_file():
-            raise InvalidInput(f"{name}: no such file")
+    for name in args.files:  # read and validate every file before changing anything
+        shown = _term(name)
+        data = read_bounded(name, what=shown, max_bytes=MAX_DELIVERY_BYTES)
         try:
-            deliveries.append((name, parse_delivery(path.read_bytes())))
+            deliveries.append((name, parse_delivery(data)))
         except InvalidInput as exc:
-            raise InvalidInput(f"{name}: {exc}") from None
+            raise InvalidInput(f"{shown}: {exc}") from None
     service = _service(_settings(*HUB))
+    for name, events in deliveries:  # ... and every event's scope: one refusal changes nothing at all
+        for event in events:
+            refusal = _refusal(service, event)
+            if refusal:
+                raise InvalidInput(f"{_term(name)}: event {_term(event.id)}: {refusal}")
     out: list[dict[str, Any]] = []
     failed = 0
     for name, events in deliveries:
@@ -192,13 +226,25 @@ def _cmd_events(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def _refusal(service: Any, event: Any) -> str:
+    """Why the service would refuse `event` for its source (scope or tenant), or "" if it would not:
+    asked before anything changes, without the warning and `events_refused_scope` count of the
+    event path (an operator replaying files is not a spoke sending events). An event that is not
+    ours is never refused: it is ignored."""
+    if event.action is None:
+        return ""
+    refusal = service.source_refusal(event.subscription_id or event.resource_id.subscription_id, event.tenant_id)
+    return f"{_term(refusal[1])}; nothing was changed" if refusal else ""
+
+
 def _print_event_line(entry: dict[str, Any]) -> None:
     status = entry.get("status", "")
-    target = entry.get("endpoint", "")
-    changes = ", ".join(f"{c['action']} {c['name']}.{c['zone']}" for c in entry.get("changes", []))
-    skipped = ", ".join(f"{s['fqdn']} ({s['reason']})" for s in entry.get("skipped", []))
-    detail = "; ".join(x for x in (changes, f"skipped {skipped}" if skipped else "", entry.get("message", "")) if x)
-    print(f"{entry['file']} event {entry['event']}: {status} {target} {detail}".rstrip())
+    target = _term(entry.get("endpoint", ""))
+    changes = ", ".join(f"{c['action']} {_term(c['name'])}.{_term(c['zone'])}" for c in entry.get("changes", []))
+    skipped = ", ".join(f"{_term(s['fqdn'])} ({s['reason']})" for s in entry.get("skipped", []))
+    message = _term(entry.get("message", ""), limit=_MAX_MESSAGE)
+    detail = "; ".join(x for x in (changes, f"skipped {skipped}" if skipped else "", message) if x)
+    print(f"{_term(entry['file'])} event {_term(entry['event'])}: {status} {target} {detail}".rstrip())
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
@@ -224,6 +270,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: The most `pedns explain FILE` reads: an endpoint's ARM GET body is a few KiB.
+MAX_ENDPOINT_FILE_BYTES = 1024 * 1024
+
+
 def explain_file(path: Path, settings: Settings) -> dict[str, Any]:
     """What an endpoint in ARM GET shape needs, with no Azure access."""
     from .desired import desire, not_ready
@@ -231,17 +281,18 @@ def explain_file(path: Path, settings: Settings) -> dict[str, Any]:
     from .service import skip_json
     from .wiring import catalogue_for, options_for
 
-    try:
-        body = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path}: not JSON ({getattr(exc, 'msg', exc)})") from None
+    from .inputs import load_json, read_bounded
+
+    shown = _term(path)
+    body = load_json(read_bounded(path, what=shown, max_bytes=MAX_ENDPOINT_FILE_BYTES), what=shown,
+                     max_bytes=MAX_ENDPOINT_FILE_BYTES)
     if not isinstance(body, dict):
-        raise InvalidInput(f"{path}: expected a private endpoint object (ARM GET shape)")
+        raise InvalidInput(f"{shown}: expected a private endpoint object (ARM GET shape)")
     try:
         pe = parse_private_endpoint(body)
     except InvalidInput as exc:
         hint = " (an API example? pass its responses.200.body)" if "responses" in body else ""
-        raise InvalidInput(f"{path}: {exc}{hint}") from None
+        raise InvalidInput(f"{shown}: {exc}{hint}") from None
     doc: dict[str, Any] = {"endpoint": str(pe.id), "source": str(path)}
     reason = not_ready(pe)
     if reason:
@@ -281,7 +332,7 @@ def explain_live(service: Any, endpoint_id: ResourceId) -> dict[str, Any]:
         holder = ownership.holder(record)
         current.append({
             "zone": zone, "name": name, "exists": True, "ips": list(record.ips),
-            "owner": record.metadata.get(ownership.OWNER_KEY, ""),
+            "owner": ownership.owner_of(record),
             "holder": str(holder) if holder else "",
             "autoRegistered": record.auto_registered,
             "claims": sorted(str(c) for c in ownership.claims(record)),
@@ -291,22 +342,27 @@ def explain_live(service: Any, endpoint_id: ResourceId) -> dict[str, Any]:
 
 
 def _print_explanation(doc: dict[str, Any]) -> None:
-    print(doc["endpoint"])
+    t = _term
+    print(t(doc["endpoint"]))
     if doc.get("message"):
-        print(f"  {doc.get('status', '')}: {doc['message']}")
-    name_width = max((len(r["name"]) for r in doc["records"]), default=0)
-    zone_width = max((len(r["zone"]) for r in doc["records"]), default=0)
-    for r in doc["records"]:
-        print(f"  record  {r['name']:<{name_width}}  {r['zone']:<{zone_width}}  {', '.join(r['ips'])}")
+        print(f"  {doc.get('status', '')}: {t(doc['message'], limit=_MAX_MESSAGE)}")
+    records = [(t(r["name"]), t(r["zone"]), t(", ".join(r["ips"]))) for r in doc["records"]]
+    name_width = max((len(name) for name, _, _ in records), default=0)
+    zone_width = max((len(zone) for _, zone, _ in records), default=0)
+    for name, zone, ips in records:
+        print(f"  record  {name:<{name_width}}  {zone:<{zone_width}}  {ips}")
     for s in doc["skipped"]:
-        where = f" -> {s['name']}.{s['zone']}" if "zone" in s else ""
-        print(f"  skipped {s['fqdn']}{where}: {s['reason']}" + (f" ({s['detail']})" if s.get("detail") else ""))
+        where = f" -> {t(s['name'])}.{t(s['zone'])}" if "zone" in s else ""
+        detail = f" ({t(s['detail'], limit=_MAX_MESSAGE)})" if s.get("detail") else ""
+        print(f"  skipped {t(s['fqdn'])}{where}: {s['reason']}{detail}")
     for c in doc.get("changes", []):
-        print(f"  would {c['action']} {c['name']}.{c['zone']}: {', '.join(c['before']) or '-'} -> {', '.join(c['after']) or '-'}")
+        print(f"  would {c['action']} {t(c['name'])}.{t(c['zone'])}: "
+              f"{t(', '.join(c['before'])) or '-'} -> {t(', '.join(c['after'])) or '-'}")
     for cur in doc.get("current", []):
         if cur["exists"]:
-            owner = cur["owner"] or ("auto-registered" if cur["autoRegistered"] else "not pedns")
-            print(f"  current {cur['name']}.{cur['zone']}: {', '.join(cur['ips'])} owner={owner} holder={cur['holder'] or '-'}")
+            owner = t(cur["owner"]) or ("auto-registered" if cur["autoRegistered"] else "not pedns")
+            print(f"  current {t(cur['name'])}.{t(cur['zone'])}: {t(', '.join(cur['ips']))} owner={owner} "
+                  f"holder={t(cur['holder']) or '-'}")
     if not doc["records"] and not doc["skipped"] and not doc.get("message"):
         print("  (no records)")
 

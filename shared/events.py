@@ -43,7 +43,6 @@ never interpreted (published samples carry objects, JSON-encoded strings and pla
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -54,6 +53,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.endpoint import one_line, parse_private_endpoint_id, parse_zone_group_parent, show
 from shared.errors import InvalidInput
+from shared.inputs import load_json
 from shared.model import ResourceId
 
 __all__ = [
@@ -318,24 +318,12 @@ def _target_event(label: str, resource: str, body: Any, *, field: str, **fields:
 def parse_delivery(body: bytes | str | Any, *, max_bytes: int = MAX_DELIVERY_BYTES) -> list[ResourceEvent]:
     """A whole POST body or file: Event Grid schema or CloudEvents 1.0, one object or an array.
 
-    `body` is raw bytes/str (checked against `max_bytes`, then decoded as UTF-8 JSON) or an
-    already-decoded JSON value. Every event is parsed; the first malformed one raises
+    `body` is raw bytes/str (size, nesting and number lengths checked by `shared.inputs.load_json`
+    before it is parsed as UTF-8 JSON) or an already-decoded JSON value. Every event is parsed; the first malformed one raises
     `InvalidInput` (one line), so a delivery is accepted or rejected as a whole.
     """
-    if isinstance(body, (bytes, bytearray, memoryview)):
-        raw = bytes(body)
-        if len(raw) > max_bytes:
-            raise InvalidInput(f"delivery is {len(raw)} bytes, over the limit of {max_bytes}")
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InvalidInput(f"delivery is not UTF-8: invalid byte at offset {exc.start}") from None
-        value = _loads(text)
-    elif isinstance(body, str):
-        size = len(body.encode("utf-8", "surrogatepass"))
-        if size > max_bytes:
-            raise InvalidInput(f"delivery is {size} bytes, over the limit of {max_bytes}")
-        value = _loads(body.removeprefix("\ufeff"))
+    if isinstance(body, (bytes, bytearray, memoryview, str)):
+        value = load_json(body, what="delivery", max_bytes=max_bytes)
     else:
         value = body
 
@@ -352,11 +340,3 @@ def parse_delivery(body: bytes | str | Any, *, max_bytes: int = MAX_DELIVERY_BYT
         events.append(parse_event(item))
     return events
 
-
-def _loads(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"delivery is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    except (ValueError, RecursionError) as exc:  # e.g. an integer too long to convert, deep nesting
-        raise InvalidInput(f"delivery is not usable JSON: {type(exc).__name__}") from None

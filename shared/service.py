@@ -508,19 +508,31 @@ class Service:
 
     # -- doors ---------------------------------------------------------------------------------
 
+    def source_refusal(self, subscription_id: str, tenant_id: str = "") -> tuple[str, str] | None:
+        """(kind, why) when an endpoint of that subscription / tenant is not pedns's to serve: kind
+        "scope" or "tenant"; None when it is. Asks, changes and counts nothing."""
+        if not self.scope.contains(subscription_id):
+            return "scope", (f"subscription {subscription_id} is not in scope "
+                             f"(PEDNS_SOURCE_SUBSCRIPTIONS / PEDNS_SOURCE_MANAGEMENT_GROUPS)")
+        if self.options.tenant_id and tenant_id and tenant_id.lower() != self.options.tenant_id.lower():
+            return "tenant", f"tenant {tenant_id} is not PEDNS_TENANT_ID"
+        return None
+
     def check_source(self, subscription_id: str, tenant_id: str = "", *, what: str) -> None:
         """Refuse endpoints outside the configured scope or tenant. A refusal for scope is a warning
         naming the subscription and a count of `events_refused_scope`: a spoke wired to send events
         that the hub does not accept must not go unnoticed."""
-        if not self.scope.contains(subscription_id):
+        refusal = self.source_refusal(subscription_id, tenant_id)
+        if refusal is None:
+            return
+        kind, why = refusal
+        if kind == "scope":
             log.warning("%s refused: subscription %s is not in pedns's scope (%s): add it to "
                         "PEDNS_SOURCE_SUBSCRIPTIONS or place it under one of PEDNS_SOURCE_MANAGEMENT_GROUPS",
                         what, subscription_id, self.scope.describe())
             self.metrics.count("events_refused_scope", subscription=subscription_id.lower())
-            raise OutOfScope(f"{what}: subscription {subscription_id} is not in scope "
-                             f"(PEDNS_SOURCE_SUBSCRIPTIONS / PEDNS_SOURCE_MANAGEMENT_GROUPS)")
-        if self.options.tenant_id and tenant_id and tenant_id.lower() != self.options.tenant_id.lower():
-            raise InvalidInput(f"{what}: tenant {tenant_id} is not PEDNS_TENANT_ID")
+            raise OutOfScope(f"{what}: {why}")
+        raise InvalidInput(f"{what}: {why}")
 
     def handle_event(self, event: ResourceEvent, *, dry_run: bool = False) -> list[EndpointResult]:
         """One parsed `ResourceEvent` → the endpoints it converged (none for events that are not ours)."""

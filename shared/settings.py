@@ -26,6 +26,92 @@ CLOUDS: dict[str, tuple[str, str]] = {
     "AzureChinaCloud": ("https://management.chinacloudapi.cn", "https://management.chinacloudapi.cn/.default"),
 }
 
+#: The ARM hosts of each cloud, to which the managed identity's token may go. Each cloud has one
+#: resource manager endpoint: azure-mgmt-core's `get_arm_endpoints` (azure/mgmt/core/tools.py) and
+#: Learn's national-cloud endpoint tables list `management.azure.com`, `management.usgovcloudapi.net`
+#: and `management.chinacloudapi.cn`, and neither documents regional ARM hosts, so none is listed.
+ARM_HOSTS: dict[str, frozenset[str]] = {
+    cloud: frozenset({url.removeprefix("https://")}) for cloud, (url, _) in CLOUDS.items()
+}
+
+#: Environment variables that only Azure's hosting sets, so their presence means pedns runs in Azure
+#: (the first one found is named in the refusal):
+#: - `WEBSITE_INSTANCE_ID`: the Functions host's own test for App Service (Windows and Linux
+#:   dedicated, Windows Consumption, Elastic Premium): `EnvironmentExtensions.IsAppService()` in
+#:   Azure/azure-functions-host (src/WebJobs.Script/Environment/EnvironmentExtensions.cs).
+#: - `WEBSITE_SITE_NAME`, `WEBSITE_OWNER_NAME`, `WEBSITE_SKU`: "Read-only" variables of every app
+#:   (Learn, "Environment variables and app settings in Azure App Service", App environment);
+#:   `WEBSITE_SKU` is also how the host recognises Flex Consumption (`IsFlexConsumptionSku()`).
+#: - `LEGION_SERVICE_HOST`: Linux Consumption and Flex Consumption on Legion
+#:   (`IsLinuxConsumptionOnLegion()` in the same file).
+#: - `IDENTITY_HEADER`: set next to `IDENTITY_ENDPOINT` when the app has a managed identity (Learn,
+#:   "How to use managed identities for App Service and Azure Functions", REST endpoint reference).
+#: Core Tools (`func start`) sets none of them: it marks itself with FUNCTIONS_CORETOOLS_ENVIRONMENT
+#: (the host's `IsCoreTools()`), which is deliberately no exemption. `CONTAINER_NAME`, which the host
+#: also reads, is left out: ordinary containers set it too.
+AZURE_HOST_MARKERS = ("WEBSITE_INSTANCE_ID", "WEBSITE_SITE_NAME", "WEBSITE_OWNER_NAME", "WEBSITE_SKU",
+                      "LEGION_SERVICE_HOST", "IDENTITY_HEADER")
+
+
+def azure_host_marker(environ: Mapping[str, str]) -> str:
+    """The first of `AZURE_HOST_MARKERS` set in `environ` ("" when not running in Azure)."""
+    return next((name for name in AZURE_HOST_MARKERS if environ.get(name, "").strip()), "")
+
+
+def dev_only_problems(*, cloud: str, arm_endpoint: str, credential: str, index_connection_string: str,
+                      environ: Mapping[str, str]) -> list[str]:
+    """What is wrong with the development-only settings, one entry per problem naming the setting.
+
+    - `PEDNS_CREDENTIAL=emulator` (a fixed token) and `PEDNS_INDEX_CONNECTION_STRING` (Azurite) are
+      refused when running in Azure and whenever the ARM endpoint is a real one (the default, or any
+      cloud's ARM host): they exist for the local emulator only.
+    - A `PEDNS_ARM_ENDPOINT` that is not the cloud's own ARM host is accepted only with the emulator
+      credential: any other credential would send a real token there.
+    Values are never echoed except the endpoint's host.
+    """
+    from urllib.parse import urlsplit
+
+    problems: list[str] = []
+    endpoint = arm_endpoint.strip().rstrip("/")
+    known = frozenset().union(*ARM_HOSTS.values())
+    own = ARM_HOSTS.get(cloud)  # None: PEDNS_CLOUD is invalid and reported on its own
+    emulator = credential.strip() == "emulator"
+    real = True  # the ARM endpoint is a real one: the default, or an ARM host
+    if endpoint.lower().startswith("https://"):  # anything else is refused by the field validator
+        try:
+            url = urlsplit(endpoint)
+            host, port = (url.hostname or "").lower().rstrip("."), url.port
+        except ValueError:
+            url, host, port = None, "", None
+            problems.append("PEDNS_ARM_ENDPOINT: not a valid URL")
+        real = host in known
+        if url is None:
+            pass
+        elif not emulator and own is not None and host not in own:
+            problems.append(
+                f"PEDNS_ARM_ENDPOINT: {host!r} is not the ARM endpoint of {cloud} ({', '.join(sorted(own))}); "
+                "another host is accepted only with PEDNS_CREDENTIAL=emulator, so that no real token is sent there")
+        elif real and (port not in (None, 443) or url.username or url.password or url.path not in ("", "/")
+                       or url.query or url.fragment):
+            problems.append(f"PEDNS_ARM_ENDPOINT: must be just https://{host} (no port, path, user or query)")
+    elif endpoint:
+        real = False
+    marker = azure_host_marker(environ)
+    if marker:
+        where, instead = f"when running in Azure ({marker} is set)", "use managed-identity"
+    elif real:
+        shown = f"https://{host}" if endpoint else CLOUDS.get(cloud, CLOUDS["AzureCloud"])[0]
+        where, instead = f"with the real ARM endpoint ({shown})", "set PEDNS_ARM_ENDPOINT to the emulator's"
+    else:
+        where = instead = ""
+    if where and emulator:
+        problems.append(f"PEDNS_CREDENTIAL: 'emulator' is for the local emulator only, refused {where}; {instead}")
+    if where and index_connection_string.strip():
+        problems.append(f"PEDNS_INDEX_CONNECTION_STRING: development only (Azurite), refused {where}; "
+                        "use PEDNS_INDEX_TABLE_ENDPOINT with managed identity")
+    return problems
+
+
 #: Private ranges an endpoint IP may come from unless PEDNS_ALLOWED_IP_RANGES says otherwise.
 DEFAULT_IP_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
 
@@ -133,6 +219,7 @@ class Settings(BaseModel):
     @field_validator("arm_endpoint", "index_table_endpoint")
     @classmethod
     def _https(cls, value: str) -> str:
+        # PEDNS_ARM_ENDPOINT's host is checked against the credential in `dev_only_problems`.
         if value and not value.lower().startswith("https://"):
             raise ValueError("must be an https:// URL (the bearer-token policy refuses plain http)")
         return value.rstrip("/")
@@ -217,6 +304,10 @@ class Settings(BaseModel):
                 name = str(err["loc"][0]) if err["loc"] else "?"
                 problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
             settings = None
+        problems += dev_only_problems(
+            cloud=raw.get("PEDNS_CLOUD", "AzureCloud"), arm_endpoint=raw.get("PEDNS_ARM_ENDPOINT", ""),
+            credential=raw.get("PEDNS_CREDENTIAL", "auto"),
+            index_connection_string=raw.get("PEDNS_INDEX_CONNECTION_STRING", ""), environ=env)
         if problems:
             raise ConfigError("invalid settings: " + "; ".join(problems))
         assert settings is not None

@@ -8,7 +8,8 @@ from typing import Any
 
 from azure.core.credentials import AccessToken, TokenCredential
 
-from ..settings import Settings
+from ..errors import ConfigError
+from ..settings import Settings, dev_only_problems
 
 
 #: The token the emulator credential presents; tests check it never reaches a log.
@@ -18,8 +19,9 @@ TOKEN = "pedns-emulator-token-8c1f"
 class EmulatorCredential:
     """A fixed bearer token for `pedns emulator`, which accepts any token (it is no security boundary).
 
-    Chosen only by `PEDNS_CREDENTIAL=emulator`; never sent to a real Azure endpoint because that
-    setting is only printed by the emulator itself.
+    Chosen only by `PEDNS_CREDENTIAL=emulator`, which the settings refuse in Azure and with a real ARM
+    endpoint; `make_credential` checks that again, so settings built without `Settings.from_env` do
+    not get it to Azure either.
     """
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
@@ -32,6 +34,10 @@ class EmulatorCredential:
 def make_credential(settings: Settings) -> TokenCredential:
     mode = settings.credential
     if mode == "emulator":
+        problems = dev_only_problems(cloud=settings.cloud, arm_endpoint=settings.arm_endpoint, credential=mode,
+                                     index_connection_string="", environ=os.environ)
+        if problems:
+            raise ConfigError("invalid settings: " + "; ".join(problems))
         return EmulatorCredential()
     from azure.identity import DefaultAzureCredential, ManagedIdentityCredential
 

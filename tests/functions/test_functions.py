@@ -52,7 +52,7 @@ def test_replay_release_withdraws_claims_of_an_endpoint_that_still_exists(lab, a
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        pytest.param(b"{not json", "not JSON", id="malformed-json"),
+        pytest.param(b"{not json", "not valid JSON", id="malformed-json"),
         pytest.param(b"[]", "JSON object", id="array"),
         pytest.param(b"{}", "privateEndpointIds", id="missing-ids"),
         pytest.param(b'{"privateEndpointIds": "x"}', "privateEndpointIds", id="ids-not-a-list"),
@@ -74,6 +74,14 @@ def test_replay_release_withdraws_claims_of_an_endpoint_that_still_exists(lab, a
             f"/subscriptions/00000000-0000-4000-8000-0000000000b1/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/a{i}"
             for i in range(101)]}).encode(), "limit is 100", id="too-many-ids"),
         pytest.param(b" " * 300_000, "limit", id="oversized"),
+        pytest.param(b'{"privateEndpointIds": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nests deeper than 64 levels",
+                     id="deep-nesting"),
+        pytest.param(b'{"privateEndpointIds": ["x"], "dryRun": ' + b"1" * 4301 + b"}",
+                     "has a number of 4301 characters", id="huge-integer"),
+        pytest.param(b'{"privateEndpointIds": ["x"], "dryRun": NaN}', "NaN is not a JSON value", id="nan"),
+        pytest.param(json.dumps({"privateEndpointIds": ["\x1b[2J\r/subscriptions/x"]}).encode(), "'\\x1b[2J\\r/subscriptions/x'",
+                     id="control-characters"),
+        pytest.param(b"\xff\xfe{}", "not UTF-8", id="not-utf8"),
     ],
 )
 def test_a_bad_replay_body_gets_400_with_one_line_and_changes_nothing(lab, app_env, host, emu, body, message):
@@ -184,3 +192,18 @@ def test_in_dry_run_mode_events_change_nothing(lab, app_env, host, monkeypatch, 
 
     assert (True, {}) == (ok.ok, lab.names())
     assert '"applied":false' in caplog.text
+
+
+@pytest.mark.parametrize("marker", ["WEBSITE_INSTANCE_ID", "WEBSITE_SKU"])
+def test_the_emulator_settings_are_refused_when_the_app_runs_in_azure(lab, app_env, host, emu, monkeypatch, marker):
+    monkeypatch.setenv(marker, "FlexConsumption")
+    from functions import _runtime
+
+    _runtime.reset()
+    emu.clear_requests()
+    response = host.http("replay", body={"privateEndpointIds": [lab.endpoint_id("a")]})
+
+    error = json.loads(response.get_body())["error"]
+    assert (500, 1) == (response.status_code, len(error.splitlines()))
+    assert f"PEDNS_CREDENTIAL: 'emulator' is for the local emulator only, refused when running in Azure ({marker}" in error
+    assert [] == emu.requests

@@ -229,3 +229,166 @@ def test_explain_a_half_provisioned_endpoint_file_says_it_is_not_ready():
 
     [doc] = json.loads(result.stdout)
     assert (0, "not-ready", "provisioningState is Updating") == (result.returncode, doc["status"], doc["message"])
+
+
+# --- hostile input: exit 2, one line, no traceback, nothing changed ------------------------------------
+
+OUTSIDER = "99999999-9999-4999-8999-999999999999"
+
+
+def sparse(path, size: int) -> None:
+    """A file of `size` bytes on paper, without writing them (what `truncate -s` makes)."""
+    with path.open("wb") as handle:
+        handle.seek(size - 1)
+        handle.write(b"]")
+
+
+def outsider_event(lab, name: str, **changes):
+    """A write event for an endpoint of a subscription outside the scope."""
+    event = lab.event(lab.endpoint_id(name).replace(lab.spoke, OUTSIDER), **changes)
+    event["data"]["subscriptionId"] = OUTSIDER
+    event["topic"] = f"/subscriptions/{OUTSIDER}"
+    return event
+
+
+def assert_refused(result, *expected: str) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert (2, 1, False, "") == (result.returncode, len(lines), "Traceback" in result.stderr, result.stdout), result.stderr
+    assert all(text in lines[0] for text in expected), lines[0]
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in lines[0])
+    return lines[0]
+
+
+HOSTILE_FILES = {
+    "deep-nesting": (lambda p: p.write_bytes(b"[" * 200_000 + b"]" * 200_000), "nests deeper than 64 levels"),
+    "huge-integer": (lambda p: p.write_bytes(b'[{"id": "1", "deliveryAttempts": ' + b"9" * 4301 + b"}]"),
+                     "has a number of 4301 characters"),
+    "nan": (lambda p: p.write_bytes(b'[{"id": NaN}]'), "NaN is not a JSON value"),
+    "over-the-limit": (lambda p: sparse(p, 300 * 1024 * 1024), "is 314572800 bytes, over the limit of 1048576"),
+    "not-utf8": (lambda p: p.write_bytes(b"[\xff]"), "is not UTF-8"),
+}
+
+
+@pytest.mark.parametrize(("make", "message"), list(HOSTILE_FILES.values()), ids=list(HOSTILE_FILES))
+def test_a_hostile_endpoint_file_exits_2_with_one_line(tmp_path, make, message):
+    path = tmp_path / "pe.json"
+    make(path)
+
+    result = pedns("explain", str(path))
+
+    assert_refused(result, "pe.json", message)
+
+
+@pytest.mark.parametrize(("make", "message"), list(HOSTILE_FILES.values()), ids=list(HOSTILE_FILES))
+def test_a_hostile_events_file_next_to_a_good_one_changes_nothing(tmp_path, lab, emu, make, message):
+    pe = lab.blob_endpoint("pe-h", "hostile", "10.0.11.4")
+    lab.put_endpoint(pe)
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_bytes(delivery(lab.event(pe["id"])))
+    make(bad)
+    emu.clear_requests()
+
+    result = pedns("events", "apply", str(good), str(bad), env=emu.env())
+
+    assert_refused(result, "bad.json", message)
+    assert [] == lab.records()
+    assert [] == [r for r in emu.requests if r[0] != "GET"]
+
+
+def test_an_events_file_mixing_an_event_in_scope_and_one_outside_changes_nothing(tmp_path, lab, emu):
+    pe = lab.blob_endpoint("pe-in", "inscope", "10.0.11.5")
+    lab.put_endpoint(pe)
+    path = tmp_path / "mixed.json"
+    path.write_bytes(delivery(lab.event(pe["id"]), outsider_event(lab, "pe-out", event_id="evt-outsider")))
+    emu.clear_requests()
+
+    result = pedns("events", "apply", str(path), env=emu.env())
+
+    assert_refused(result, "mixed.json: event evt-outsider: subscription " + OUTSIDER + " is not in scope")
+    assert [] == lab.records()
+    assert [] == [r for r in emu.requests if r[0] != "GET"]
+
+
+def test_the_scope_of_every_file_is_checked_before_the_first_change(tmp_path, lab, emu):
+    pe = lab.blob_endpoint("pe-first", "firstfile", "10.0.11.6")
+    lab.put_endpoint(pe)
+    first, second = tmp_path / "1.json", tmp_path / "2.json"
+    first.write_bytes(delivery(lab.event(pe["id"])))
+    second.write_bytes(delivery(outsider_event(lab, "pe-late")))
+
+    result = pedns("events", "apply", "--json", str(first), str(second), env=emu.env())
+
+    assert_refused(result, "2.json", "not in scope")
+    assert [] == lab.records()
+
+
+def test_an_event_that_is_not_ours_from_outside_the_scope_is_ignored_not_refused(tmp_path, lab, emu):
+    pe = lab.blob_endpoint("pe-ours", "ours", "10.0.11.7")
+    lab.put_endpoint(pe)
+    other = outsider_event(lab, "pe-other")
+    other["data"]["operationName"] = "Microsoft.Storage/storageAccounts/write"
+    path = tmp_path / "mixed.json"
+    path.write_bytes(delivery(lab.event(pe["id"]), other))
+
+    result = pedns("events", "apply", "--json", str(path), env=emu.env())
+
+    assert 0 == result.returncode, result.stderr
+    assert ["converged", "ignored"] == [entry["status"] for entry in json.loads(result.stdout)]
+    assert {("privatelink.blob.core.windows.net", "ours"): ["10.0.11.7"]} == lab.names()
+
+
+def test_control_characters_in_an_event_id_never_reach_the_terminal_in_a_refusal(tmp_path, lab, emu):
+    path = tmp_path / "evil.json"
+    path.write_bytes(delivery(outsider_event(lab, "pe-evil", event_id="x\x1b[2J\x1b[H\rpedns: all good\n" + "y" * 500)))
+
+    result = pedns("events", "apply", str(path), env=emu.env())
+
+    line = assert_refused(result, "event x\\x1b[2J\\x1b[H\\x0dpedns: all good\\x0ay", "…", "not in scope")
+    assert len(line) < 600
+    assert [] == lab.records()
+
+
+def test_control_characters_in_an_event_id_are_escaped_in_the_output(tmp_path, lab, emu):
+    pe = lab.blob_endpoint("pe-esc", "escaped", "10.0.11.8")
+    lab.put_endpoint(pe)
+    path = tmp_path / "evil\x1b[31m.json"
+    path.write_bytes(delivery(lab.event(pe["id"], event_id="id\x1b]0;owned\x07\x1b[2K\x9b" + "z" * 1000)))
+
+    result = pedns("events", "apply", str(path), env=emu.env())
+
+    assert 0 == result.returncode, result.stderr
+    [line] = result.stdout.splitlines()
+    assert "evil\\x1b[31m.json event id\\x1b]0;owned\\x07\\x1b[2K\\x9bzzz" in line
+    assert ("…" in line, len(line) < 700) == (True, True)
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in result.stdout + result.stderr if c != "\n")
+    assert {("privatelink.blob.core.windows.net", "escaped"): ["10.0.11.8"]} == lab.names()
+
+
+def test_a_hostile_file_name_is_escaped_in_the_error():
+    result = pedns("explain", "no\x1b[2Jsuch\n.json")
+
+    assert_refused(result, "no\\x1b[2Jsuch\\x0a.json: neither a file nor")
+
+
+# --- development-only settings -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    pytest.param({"PEDNS_CREDENTIAL": "emulator", "PEDNS_ARM_ENDPOINT": ""}, "PEDNS_CREDENTIAL: 'emulator' is for the local "
+                 "emulator only, refused with the real ARM endpoint", id="emulator-credential-real-arm"),
+    pytest.param({"WEBSITE_INSTANCE_ID": "0123abcd"}, "refused when running in Azure (WEBSITE_INSTANCE_ID is set)",
+                 id="emulator-credential-in-azure"),
+    pytest.param({"PEDNS_CREDENTIAL": "managed-identity"}, "PEDNS_ARM_ENDPOINT: '127.0.0.1' is not the ARM endpoint",
+                 id="real-credential-other-host"),
+    pytest.param({"PEDNS_ARM_ENDPOINT": "", "PEDNS_CREDENTIAL": "default",
+                  "PEDNS_INDEX_CONNECTION_STRING": "UseDevelopmentStorage=true"},
+                 "PEDNS_INDEX_CONNECTION_STRING: development only", id="azurite-real-arm"),
+])
+def test_development_only_settings_are_refused_with_one_line(emu, env, message):
+    settings = {k: v for k, v in {**emu.env(), **env}.items() if v}
+
+    result = pedns("replay", "/subscriptions/00000000-0000-4000-8000-0000000000b1/resourceGroups/rg/providers/"
+                             "Microsoft.Network/privateEndpoints/a", env=settings)
+
+    assert_refused(result, message)
+    assert [] == emu.requests

@@ -17,6 +17,9 @@ from shared.testing import InMemoryClaimIndex, InMemoryEndpointReader, InMemoryZ
 
 BLOB = "privatelink.blob.core.windows.net"
 SECRET = "c2VjcmV0LWtleS1vZi1hLXJlYWwtYWNjb3VudA=="
+#: The emulator's settings: PEDNS_INDEX_CONNECTION_STRING and the emulator credential are refused
+#: with the real ARM endpoint (tests/unit/test_settings.py).
+EMULATOR = {"PEDNS_CREDENTIAL": "emulator", "PEDNS_ARM_ENDPOINT": "https://127.0.0.1:8443"}
 
 
 @pytest.mark.parametrize("value", [
@@ -27,7 +30,7 @@ SECRET = "c2VjcmV0LWtleS1vZi1hLXJlYWwtYWNjb3VudA=="
     f"AccountName=devstoreaccount1;AccountKey={SECRET};TableEndpoint=http://[::1]:10002/devstoreaccount1",
 ], ids=["use-development-storage", "ipv4-loopback", "localhost", "ipv6-loopback"])
 def test_an_azurite_connection_string_is_accepted(value):
-    assert value == Settings.from_env({"PEDNS_INDEX_CONNECTION_STRING": value}).index_connection_string
+    assert value == Settings.from_env({**EMULATOR, "PEDNS_INDEX_CONNECTION_STRING": value}).index_connection_string
 
 
 @pytest.mark.parametrize("value", [
@@ -48,7 +51,7 @@ def test_a_connection_string_for_a_real_account_is_refused_with_one_line_that_hi
 def make_index(env):
     from shared.adapters.tables import make_index
 
-    return make_index(Settings.from_env({"PEDNS_CREDENTIAL": "emulator", **env}))
+    return make_index(Settings.from_env({**EMULATOR, **env}))
 
 
 def test_without_a_table_the_index_is_noindex_so_the_service_scans():
