@@ -46,6 +46,7 @@ EXPECTED_ASSIGNMENTS = {
     ("modules/vnet-join-access.bicep", "joinAssignment"): ("custom:vnet-join.json", "vnet"),
     ("spoke/main.bicep", "readerAssignment"): ("custom:endpoint-reader.json", None),
     ("mg/endpoint-reader-role.bicep", "readerAssignment"): ("custom:endpoint-reader.json", None),
+    ("mg/audit-reader-role.bicep", "auditAssignment"): ("custom:audit-reader.json", None),
 }
 
 DNS_RECORD_ACTIONS = {
@@ -67,6 +68,14 @@ ENDPOINT_READER_ACTIONS = {
     "Microsoft.Resources/subscriptions/read",
     "Microsoft.Network/privateEndpoints/read",
     "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read",
+}
+#: `pedns audit`'s optional role: reads only.
+AUDIT_READER_ACTIONS = {
+    "Microsoft.Resources/subscriptions/read",
+    "Microsoft.Network/privateDnsZones/read",
+    "Microsoft.Network/privateDnsZones/virtualNetworkLinks/read",
+    "Microsoft.Network/virtualNetworks/read",
+    "Microsoft.Network/networkInterfaces/read",
 }
 
 EVENT_TYPES = ["Microsoft.Resources.ResourceWriteSuccess", "Microsoft.Resources.ResourceDeleteSuccess"]
@@ -150,6 +159,8 @@ def test_dns_role_files_hold_exactly_the_expected_actions():
     assert DNS_ZONE_CREATION_ACTIONS == set(role_file("dns-zones.json")["actions"])
     assert VNET_JOIN_ACTIONS == set(role_file("vnet-join.json")["actions"])
     assert ENDPOINT_READER_ACTIONS == set(role_file("endpoint-reader.json")["actions"])
+    assert AUDIT_READER_ACTIONS == set(role_file("audit-reader.json")["actions"])
+    assert all(a.endswith("/read") for a in AUDIT_READER_ACTIONS)
 
 
 @pytest.mark.parametrize(
