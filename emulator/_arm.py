@@ -266,6 +266,10 @@ class Arm:
                 return self._route_pe(req, sub, rg, tail)
             if rtype == "privatednszones":
                 return self._route_zone(req, sub, rg, tail, admin=admin)
+            if rtype == "networkinterfaces":
+                from ._network import Interfaces
+
+                return Interfaces(lambda: self._d, self.store.lock, self._changed).route(req, sub, rg, tail)
             if rtype == "virtualnetworks":
                 return self._networks().route(req, sub, rg, tail, lambda: self._list(
                     req, "virtualNetworks", self._rg_prefix(sub, rg) + "virtualnetworks/"))

@@ -97,3 +97,62 @@ class Networks:
             del store[lid]
             self._changed()
             return Response(200)
+
+
+NIC_TYPE = f"{NETWORK}/networkInterfaces"
+
+
+class Interfaces:
+    """`…/providers/Microsoft.Network/networkInterfaces/{name}`: GET and PUT.
+
+    Azure makes a private endpoint's interface itself, with the platform's names for it in
+    `ipConfigurations[].properties.privateLinkConnectionProperties` (read-only). The emulator keeps
+    none of its own: a GET answers for the interface an endpoint's `properties.networkInterfaces`
+    names, with `fqdns` taken from that endpoint's `customDnsConfigs` — unless an interface was PUT
+    under that id, which is how a test says "the platform gave this endpoint other names than it
+    reports". Deliberately simpler than Azure: no other interface properties are modelled.
+    """
+
+    def __init__(self, data: Callable[[], dict[str, dict[str, dict[str, Any]]]], lock: Any,
+                 changed: Callable[[], None]) -> None:
+        self._data, self._lock, self._changed = data, lock, changed
+
+    def route(self, req: Request, sub: str, rg: str, tail: list[str]) -> Response:
+        if len(tail) != 1 or req.method not in ("GET", "PUT"):
+            raise ArmError(405, "MethodNotAllowed", f"The requested method '{req.method}' is not allowed.")
+        nic_id = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{NIC_TYPE}/{tail[0]}"
+        with self._lock:
+            store = self._data()["networkInterfaces"]
+            if req.method == "PUT":
+                body = _json_body(req)
+                nic = {"id": nic_id, "name": tail[0], "type": NIC_TYPE, "etag": f'W/"{uuid.uuid4()}"',
+                       "location": body.get("location") or "westeurope",
+                       "properties": copy.deepcopy(_properties(body))}
+                existing = store.get(nic_id.lower())
+                store[nic_id.lower()] = nic
+                self._changed()
+                return Response(200 if existing else 201, _public(nic), {"ETag": nic["etag"]})
+            nic = store.get(nic_id.lower()) or self._derived(nic_id)
+            if nic is None:
+                raise _not_found(NIC_TYPE, tail[0], rg)
+            return Response(200, _public(nic), {"ETag": nic["etag"]})
+
+    def _derived(self, nic_id: str) -> dict[str, Any] | None:
+        for pe in self._data()["privateEndpoints"].values():
+            props = pe.get("properties") or {}
+            if not any(isinstance(n, dict) and str(n.get("id", "")).lower() == nic_id.lower()
+                       for n in props.get("networkInterfaces") or []):
+                continue
+            group = next((g for c in (props.get("privateLinkServiceConnections") or [])
+                          + (props.get("manualPrivateLinkServiceConnections") or [])
+                          for g in (c.get("properties") or {}).get("groupIds") or []), "")
+            configs = [{"name": f"{group}.privateEndpoint.{i}", "properties": {
+                "privateIPAddress": (c.get("ipAddresses") or [None])[0],
+                "privateLinkConnectionProperties": {"groupId": group, "requiredMemberName": group,
+                                                    "fqdns": [c.get("fqdn")]}}}
+                       for i, c in enumerate(props.get("customDnsConfigs") or []) if isinstance(c, dict)]
+            return {"id": nic_id, "name": nic_id.rsplit("/", 1)[-1], "type": NIC_TYPE, "etag": pe["etag"],
+                    "location": pe.get("location"), "properties": {
+                        "provisioningState": "Succeeded", "privateEndpoint": {"id": pe["id"]},
+                        "ipConfigurations": configs}}
+        return None

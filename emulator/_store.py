@@ -16,7 +16,7 @@ from typing import Any
 #: placed subscription sits, by lower-cased subscription id. A state file written before a kind
 #: existed loads it empty.
 KINDS = ("privateEndpoints", "zoneGroups", "zones", "links", "recordSets", "managementGroups", "subscriptionParents",
-         "virtualNetworks")
+         "virtualNetworks", "networkInterfaces")
 
 FORMAT = 1
 

@@ -76,8 +76,13 @@ def valid_dns_name(name: str) -> bool:
     return len(name) <= 253 and len(labels) >= 2 and all(_LABEL.match(label) for label in labels)
 
 
-def desire(pe: PrivateEndpoint, resolver: Resolver, policy: DesirePolicy = DesirePolicy()) -> Desired:
-    """What `pe` should hold. Every FQDN it reports ends up in `records` or, with a reason, in `skipped`."""
+def desire(pe: PrivateEndpoint, resolver: Resolver, policy: DesirePolicy = DesirePolicy(), *,
+           platform_names: frozenset[str] | None = None) -> Desired:
+    """What `pe` should hold. Every FQDN it reports ends up in `records` or, with a reason, in `skipped`.
+
+    `platform_names`: the names Azure gave the endpoint's network interface, when known; a reported
+    FQDN not among them is `name-mismatch` (the endpoint reports a name the platform did not give it).
+    """
     base = dict(endpoint_id=pe.id, location=pe.location, virtual_network_id=pe.virtual_network_id)
     dns_configs = pe.dns_configs or (pe.zone_group_configs if policy.manage_zone_group_endpoints else ())
     fqdns = [c.fqdn for c in (pe.dns_configs or pe.zone_group_configs)]
@@ -121,6 +126,11 @@ def desire(pe: PrivateEndpoint, resolver: Resolver, policy: DesirePolicy = Desir
         if key is None:
             skipped.append(Skip(fqdn, Reason.UNMAPPED,
                                 f"no zone is known for {connection.target_type or 'the target'} / {group_id or '-'}"))
+            continue
+        if platform_names is not None and fqdn not in platform_names:
+            skipped.append(Skip(fqdn, Reason.NAME_MISMATCH,
+                                f"{fqdn} is not among the names Azure gave the endpoint's network interface: "
+                                "never published", key))
             continue
         bound = resolver.binding(target_id=connection.target_id, group_id=group_id)
         target_name = ResourceId(connection.target_id).name

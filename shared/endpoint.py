@@ -47,6 +47,11 @@ _ZONE_GROUP_ID_RE = re.compile(
     rf"(?P<pe>{_PE_ID})/privateDnsZoneGroups/(?P<group>{_NAME})\Z", re.IGNORECASE | re.ASCII
 )
 
+_NIC_ID_RE = re.compile(
+    rf"/subscriptions/{_GUID}/resourceGroups/{_RG}/providers/Microsoft\.Network/networkInterfaces/{_NAME}\Z",
+    re.IGNORECASE | re.ASCII,
+)
+
 _LABEL_RE = re.compile(r"[a-z0-9_](?:[a-z0-9_\-]{0,61}[a-z0-9_])?\Z", re.ASCII)
 
 _MAX_SHOWN = 160
@@ -165,6 +170,7 @@ class _Properties(_Wire):
     )
     custom_dns_configs: list[_DnsConfig] | None = Field(None, alias="customDnsConfigs")
     subnet: _SubResource | None = None
+    network_interfaces: list[_SubResource] | None = Field(None, alias="networkInterfaces")
 
 
 class _PrivateEndpointBody(_Wire):
@@ -247,6 +253,8 @@ def parse_private_endpoint(
         connections=connections,
         dns_configs=tuple(configs),
         subnet_id=(props.subnet.id if props.subnet else None) or "",
+        # Only well-formed interface ids: pedns GETs them with its own token.
+        network_interface_ids=tuple(n.id for n in props.network_interfaces or () if n.id and _NIC_ID_RE.match(n.id)),
         has_zone_group=has_zone_group,
         zone_group_configs=zone_group_configs,
         zone_group_zone_ids=zone_group_zone_ids,
@@ -331,3 +339,38 @@ def _zone_groups(body: Mapping[str, Any]) -> list[_ZoneGroup] | None:
     except ValidationError as exc:
         raise InvalidInput(f"zone group list: {one_line(exc)}") from None
     return wire.value or None
+
+
+class _LinkProperties(_Wire):
+    fqdns: list[str] | None = None
+
+
+class _NicIpConfigProperties(_Wire):
+    link: _LinkProperties | None = Field(None, alias="privateLinkConnectionProperties")
+
+
+class _NicIpConfig(_Wire):
+    properties: _NicIpConfigProperties | None = None
+
+
+class _NicProperties(_Wire):
+    ip_configurations: list[_NicIpConfig] | None = Field(None, alias="ipConfigurations")
+
+
+class _Nic(_Wire):
+    properties: _NicProperties | None = None
+
+
+def platform_fqdns(body: Mapping[str, Any]) -> frozenset[str] | None:
+    """The names Azure gave a private endpoint's network interface (`ipConfigurations[].properties.
+    privateLinkConnectionProperties.fqdns`, read-only in the network API), lower-cased without the
+    trailing dot; None when the interface reports none (then there is nothing to check against)."""
+    try:
+        nic = _Nic.model_validate(dict(body)) if isinstance(body, Mapping) else None
+    except ValidationError as exc:
+        raise InvalidInput(f"network interface: {one_line(exc)}") from None
+    names = {name.lower().rstrip(".")
+             for config in ((nic.properties.ip_configurations if nic and nic.properties else None) or [])
+             if config.properties and config.properties.link
+             for name in config.properties.link.fqdns or []}
+    return frozenset(names) or None

@@ -134,6 +134,7 @@ class PrivateEndpoint:
     has_zone_group: bool = False
     zone_group_configs: tuple[DnsConfig, ...] = ()  # the records Azure wrote for its zone groups
     zone_group_zone_ids: tuple[str, ...] = ()  # the private DNS zones its zone groups write into
+    network_interface_ids: tuple[str, ...] = ()  # the interfaces Azure made for it (platform-owned)
 
     @property
     def name(self) -> str:

@@ -29,6 +29,10 @@ class EndpointReader(Protocol):
         for comparing two reads of the same endpoint, not for deciding what it needs.
         """
 
+    def platform_names(self, pe: PrivateEndpoint) -> frozenset[str] | None:
+        """The FQDNs Azure gave the endpoint's network interface (platform-owned, read-only), or
+        None when they cannot be known (no interface, not allowed to read it, none reported)."""
+
 
 class EstateReader(Protocol):
     """Finds private endpoints across a scope, a page at a time (Azure Resource Graph).

@@ -201,6 +201,19 @@ class Service:
     def desire_of(self, pe: PrivateEndpoint) -> Desired:
         return desire(pe, self.resolver, self.options.desire)
 
+    def _verified(self, pe: PrivateEndpoint, wanted: Desired) -> Desired:
+        """For names no catalogue row binds to the target (Azure Monitor's, a Private Link Service's,
+        ...), check them against the names Azure gave the endpoint's network interface. One more
+        read, for those endpoints only; none when the interface cannot be read."""
+        if not wanted.records or not pe.dns_configs or not pe.network_interface_ids or not pe.connections:
+            return wanted
+        connection = pe.connections[0]
+        group = connection.group_ids[0] if connection.group_ids else ""
+        if self.resolver.binding(target_id=connection.target_id, group_id=group) is not None:
+            return wanted
+        names = self.reader.platform_names(pe)
+        return wanted if names is None else desire(pe, self.resolver, self.options.desire, platform_names=names)
+
     def _vnet_hash(self, desired: Desired) -> str:
         return ownership.short_hash(desired.virtual_network_id, 8) if desired.virtual_network_id else ""
 
@@ -241,7 +254,7 @@ class Service:
             reason = not_ready(pe)
             if reason:
                 raise NotReady(f"{endpoint_id}: {reason}")
-            wanted = self.desire_of(pe)
+            wanted = self._verified(pe, self.desire_of(pe))
         else:
             wanted = Desired(endpoint_id)
 

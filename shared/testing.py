@@ -126,6 +126,7 @@ class InMemoryEndpointReader:
         self.zone_rows: list[DnsZone] = []
         self.link_rows: list[ZoneLink] = []
         self.network_rows: list[VirtualNetwork] = []
+        self.platform: dict[ResourceId, frozenset[str]] = {}  # names Azure gave endpoints' interfaces
 
     def put(self, pe: PrivateEndpoint) -> None:
         self.live[pe.id] = pe
@@ -147,6 +148,9 @@ class InMemoryEndpointReader:
         except KeyError:
             raise NotFound(f"{endpoint_id} not found") from None
         return pe if zone_groups else pe.without_zone_groups()
+
+    def platform_names(self, pe: PrivateEndpoint) -> frozenset[str] | None:
+        return self.platform.get(pe.id)
 
     # EstateReader -----------------------------------------------------------------------------
     def _in(self, scope: Scope) -> Iterator[PrivateEndpoint | Unreadable]:

@@ -6,6 +6,7 @@ no more than the pipeline every Azure SDK already ships.
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
@@ -14,8 +15,8 @@ from azure.core.credentials import TokenCredential
 from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
 from azure.core.rest import HttpRequest
 
-from ..endpoint import parse_private_endpoint, parse_zone_groups, zone_group_zone_ids
-from ..errors import NotFound
+from ..endpoint import parse_private_endpoint, parse_zone_groups, platform_fqdns, zone_group_zone_ids
+from ..errors import NotFound, PermanentError
 from ..model import PrivateEndpoint, ResourceId
 from ..settings import Settings
 from ._errors import translate
@@ -23,12 +24,15 @@ from ._pipeline import Pacer, arm_client
 
 NETWORK_API_VERSION = "2024-05-01"
 
+log = logging.getLogger("pedns.adapters.arm")
+
 
 class ArmEndpointReader:
     def __init__(self, credential: TokenCredential, settings: Settings, *, pacer: Pacer | None = None) -> None:
         self._client = arm_client(credential, settings, pacer=pacer)
         # The zone-group list is read beside the endpoint, not after it: one round trip, not two.
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pedns-arm")
+        self._warned_nic = False
 
     def _get_json(self, url: str, what: str) -> dict[str, Any]:
         if "api-version=" not in url:
@@ -59,6 +63,23 @@ class ArmEndpointReader:
             return self._get_json(f"{path}/privateDnsZoneGroups", f"GET {endpoint_id} zone groups")
         except NotFound:  # the endpoint is gone (its own GET says so) or has no zone groups
             return {"value": []}
+
+    def platform_names(self, pe: PrivateEndpoint) -> frozenset[str] | None:
+        names: set[str] = set()
+        for nic_id in pe.network_interface_ids:
+            try:
+                found = platform_fqdns(self._get_json(quote(nic_id), f"GET {nic_id}"))
+            except NotFound:
+                continue
+            except PermanentError as exc:  # 403: the reader role lacks networkInterfaces/read
+                if not self._warned_nic:
+                    self._warned_nic = True
+                    log.warning("cannot read private endpoints' network interfaces (%s): names not bound to "
+                                "their target are not cross-checked; grant Microsoft.Network/networkInterfaces/"
+                                "read (infra/roles/endpoint-reader.json)", exc)
+                return None
+            names |= found or set()
+        return frozenset(names) or None
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)

@@ -68,6 +68,7 @@ ENDPOINT_READER_ACTIONS = {
     "Microsoft.Resources/subscriptions/read",
     "Microsoft.Network/privateEndpoints/read",
     "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read",
+    "Microsoft.Network/networkInterfaces/read",  # the names Azure gave an endpoint (docs/security.md)
 }
 #: `pedns audit`'s optional role: reads only.
 AUDIT_READER_ACTIONS = {

@@ -54,6 +54,7 @@ def test_the_spec_get_example_becomes_a_private_endpoint():
         dns_configs=(DnsConfig("abc.cosmos.com", ("192.168.0.4",)), DnsConfig("abc2.cosmos.com", ("192.168.0.5",))),
         subnet_id=f"/subscriptions/{GUID}/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/myVnet/subnets/mySubnet",
         has_zone_group=False,
+        network_interface_ids=(),  # the example's interface id is misspelt ("provders"): not an interface id
     ) == pe
 
 
@@ -348,3 +349,12 @@ def test_an_empty_zone_group_list_has_no_records():
     from shared.endpoint import zone_group_dns_configs
 
     assert () == zone_group_dns_configs({"value": []})
+
+
+def test_only_well_formed_interface_ids_are_kept_since_pedns_reads_them_with_its_token():
+    body = spec("spec-PrivateEndpointGet.json")
+    good = f"/subscriptions/{GUID}/resourceGroups/rg1/providers/Microsoft.Network/networkInterfaces/pe.nic.1"
+    body["properties"]["networkInterfaces"] = [{"id": good}, {"id": good + "/../../../../providers/x"},
+                                               {"id": "https://evil.example/nic"}]
+
+    assert (good,) == parse_private_endpoint(body).network_interface_ids

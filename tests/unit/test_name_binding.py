@@ -102,3 +102,62 @@ def test_a_custom_rule_binds_names_when_it_says_so():
         check("Microsoft.Contoso/widgets", "w1", "w1.widgets.contoso.net"),
         check("Microsoft.Contoso/widgets", "w1", "w2.widgets.contoso.net"),
         check("Microsoft.Contoso/gadgets", "g1", "anything.gadgets.contoso.net"))
+
+
+# -- provenance: names no row binds are checked against the endpoint's network interface ----------
+
+AMPLS = "/subscriptions/%s/resourceGroups/rg-mon/providers/microsoft.insights/privatelinkscopes/ampls" % SUB
+MONITOR = {"api.monitor.azure.com": ["10.0.5.4"], "global.in.ai.monitor.azure.com": ["10.0.5.5"]}
+
+
+def monitor_endpoint(extra: dict[str, list[str]] | None = None):
+    from dataclasses import replace
+
+    pe = endpoint("ampls", {**MONITOR, **(extra or {})}, target=AMPLS, group="azuremonitor")
+    return replace(pe, network_interface_ids=(f"/subscriptions/{SUB}/resourceGroups/rg-app/providers/"
+                                              "Microsoft.Network/networkInterfaces/ampls.nic.1",))
+
+
+def test_a_name_the_platform_did_not_give_the_interface_is_name_mismatch():
+    names = frozenset(MONITOR)
+    pe = monitor_endpoint({"profiler.monitor.azure.com": ["10.0.5.6"]})
+
+    wanted = desire(pe, Catalogue.for_cloud("AzureCloud"), platform_names=names)
+
+    assert ({"api.monitor.azure.com", "global.in.ai.monitor.azure.com"},
+            {"profiler.monitor.azure.com": "name-mismatch"}) == (
+        {r.fqdn for r in wanted.records}, {s.fqdn: s.reason.value for s in wanted.skipped})
+
+
+def _monitor_service(reader):
+    zones = ["privatelink.monitor.azure.com"]
+    return Service(reader=reader, store=InMemoryZoneStore(zones), resolver=Catalogue.for_cloud("AzureCloud"))
+
+
+def test_the_interface_is_read_only_for_endpoints_whose_names_no_row_binds():
+    reader = InMemoryEndpointReader()
+    pe = monitor_endpoint({"profiler.monitor.azure.com": ["10.0.5.6"]})
+    reader.put(pe)
+    reader.platform[pe.id] = frozenset(MONITOR)
+    asked = []
+    original = reader.platform_names
+    reader.platform_names = lambda p: asked.append(p.id) or original(p)  # type: ignore[method-assign]
+
+    result = _monitor_service(reader).converge(pe.id)
+    storage = endpoint("acct")  # bound by its row: no interface read
+    reader.put(storage)
+    Service(reader=reader, store=InMemoryZoneStore([BLOB]), resolver=Catalogue.for_cloud("AzureCloud")).converge(
+        storage.id)
+
+    assert [pe.id] == asked
+    assert {"profiler.monitor.azure.com": "name-mismatch"} == {s.fqdn: s.reason.value for s in result.skipped}
+
+
+def test_an_interface_that_cannot_be_read_leaves_the_names_as_reported():
+    reader = InMemoryEndpointReader()
+    pe = monitor_endpoint({"profiler.monitor.azure.com": ["10.0.5.6"]})
+    reader.put(pe)  # no platform names known (as after a 403)
+
+    result = _monitor_service(reader).converge(pe.id)
+
+    assert 3 == len([r for r in result.records if r.outcome == "held"])
