@@ -14,6 +14,7 @@ import ssl
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -450,6 +451,13 @@ class Emulator:
                 f"Please try again after '{retry_after}' seconds.",
                 headers={"Retry-After": str(retry_after), REMAINING_HEADERS[kind]: "0"},
             ).response()
+        response = self._with_faults(lambda: self._handle(req))
+        response.headers.setdefault(REMAINING_HEADERS[kind], str(remaining))
+        return response
+
+    def _with_faults(self, handle: Callable[[], Response]) -> Response:
+        """Latency, then the drawn fault: 500, 503, a connection dropped before `handle` runs, or
+        one dropped after it ran (its change applied, its answer lost)."""
         delay = self._injector.latency()
         if delay:
             time.sleep(delay)
@@ -460,10 +468,9 @@ class Emulator:
             return ArmError(500, "InternalServerError", "Encountered internal server error (injected by the emulator).").response()
         if fault == "503":
             return ArmError(503, "ServiceUnavailable", "The service is temporarily unavailable (injected by the emulator).").response()
-        response = self._handle(req)
+        response = handle()
         if fault == "drop_after":
             raise _Dropped()
-        response.headers.setdefault(REMAINING_HEADERS[kind], str(remaining))
         return response
 
     def _graph_front_door(self, req: Request, caller: str) -> Response:
@@ -479,20 +486,7 @@ class Emulator:
             response = throttled(resets_after)
             response.headers.update(quota)
             return response
-        delay = self._injector.latency()
-        if delay:
-            time.sleep(delay)
-        fault = self._injector.draw()
-        if fault == "drop_before":
-            raise _Dropped()
-        if fault == "500":
-            response = ArmError(500, "InternalServerError", "Encountered internal server error (injected by the emulator).").response()
-        elif fault == "503":
-            response = ArmError(503, "ServiceUnavailable", "The service is temporarily unavailable (injected by the emulator).").response()
-        else:
-            response = self._graph.handle(req)
-            if fault == "drop_after":
-                raise _Dropped()
+        response = self._with_faults(lambda: self._graph.handle(req))
         response.headers.update(quota)
         return response
 

@@ -4,22 +4,13 @@ confirm-before-write rule against a lagging listing, and one bad endpoint isolat
 
 from __future__ import annotations
 
-import pytest
 
 from builders import SPOKE, SPOKE2, endpoint, pe_id
 from shared.model import ConnectionStatus, RecordKey, RecordSet, ResourceId
 from shared.reconcile import reconcile
-from worlds import BLOB, EmulatorWorld, MemoryWorld
+from worlds import BLOB
 
 SHARED = "shared.blob.core.windows.net"
-
-
-@pytest.fixture(params=["memory", pytest.param("emulator", marks=pytest.mark.integration)])
-def make_world(request):
-    if request.param == "memory":
-        return MemoryWorld
-    emu = request.getfixturevalue("emu")
-    return lambda **options: EmulatorWorld(emu, **options)
 
 
 def statuses(report) -> dict[str, str]:

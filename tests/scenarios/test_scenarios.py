@@ -13,19 +13,11 @@ from shared.desired import DesirePolicy
 from shared.errors import InvalidInput, NotReady
 from shared.model import ConnectionStatus, RecordKey, RecordSet, ResourceId
 from shared.plan import Policy
-from worlds import BLOB, EmulatorWorld, MemoryWorld
+from worlds import BLOB
 
 SHARED = "shared.blob.core.windows.net"
 KEY = RecordKey(BLOB, "shared")
 SHARED_RECORD = "shared.privatelink.blob.core.windows.net"
-
-
-@pytest.fixture(params=["memory", pytest.param("emulator", marks=pytest.mark.integration)])
-def make_world(request):
-    if request.param == "memory":
-        return MemoryWorld
-    emu = request.getfixturevalue("emu")
-    return lambda **options: EmulatorWorld(emu, **options)
 
 
 def reasons(result) -> dict[str, str]:

@@ -9,19 +9,11 @@ from builders import endpoint
 from shared import ownership
 from shared.model import RecordKey, RecordSet
 from shared.plan import Policy
-from worlds import BLOB, EmulatorWorld, MemoryWorld
+from worlds import BLOB
 
 SHARED = "shared.blob.core.windows.net"
 KEY = RecordKey(BLOB, "shared")
 LEGACY = RecordSet(KEY, ("10.9.0.10", "10.9.0.11"), 3600, None, {"createdBy": "ticket CHG-1042", "team": "dba"})
-
-
-@pytest.fixture(params=["memory", pytest.param("emulator", marks=pytest.mark.integration)])
-def make_world(request):
-    if request.param == "memory":
-        return MemoryWorld
-    emu = request.getfixturevalue("emu")
-    return lambda **options: EmulatorWorld(emu, **options)
 
 
 def same(a: RecordSet, b: RecordSet) -> tuple:
