@@ -1,8 +1,16 @@
-"""`pedns emulator`: run the ARM emulator until SIGTERM/SIGINT."""
+"""`pedns emulator`: run the ARM emulator until SIGTERM/SIGINT.
+
+`--demo` seeds the hub and spoke of `make demo` (`tools/demo.py` builds its endpoints from here):
+plain in-process requests for the zones, the manual record and the endpoints, then pedns itself
+(`shared`, imported only with `--demo`, so the emulator stays standalone) publishes all endpoints
+but one, whose event was "missed" — `pedns reconcile --dry-run` finds it. `--env-file FILE` writes
+the export lines to FILE (mode 0600) for `source FILE`, and removes it when the emulator stops.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shlex
 import signal
@@ -10,6 +18,7 @@ import sys
 import threading
 import uuid
 from pathlib import Path
+from typing import Any
 
 from ._faults import Faults
 from ._server import DEFAULT_HUB_RESOURCE_GROUP, DEFAULT_HUB_SUBSCRIPTION, DEFAULT_SPOKE_SUBSCRIPTION, Emulator
@@ -64,7 +73,168 @@ def _parser() -> _Parser:
                    help="zone, link and endpoint writes' long-running operations stay InProgress this long")
     p.add_argument("--provisioning-delay-ms", type=int, default=d.provisioning_delay_ms,
                    help="a private endpoint PUT reads 'Updating' (no DNS configs yet) this long (0: off)")
+    p.add_argument("--demo", action="store_true",
+                   help="seed the demo's hub (zones, a manual record) and spoke (six endpoints), published by pedns "
+                        "except one (a missed event: 'pedns reconcile --dry-run' finds it)")
+    p.add_argument("--env-file", metavar="FILE", default=None,
+                   help="also write the export lines to FILE (mode 0600; 'source FILE' in another terminal), "
+                        "removed when the emulator stops")
     return p
+
+
+# -- the demo's hub and spoke ----------------------------------------------------------------------
+
+#: The hub zones of the demo.
+DEMO_ZONES = (
+    "privatelink.blob.core.windows.net",
+    "privatelink.vaultcore.azure.net",
+    "privatelink.database.windows.net",
+    "privatelink.documents.azure.com",
+)
+#: A record the network team made by hand (pedns never touches it).
+DEMO_MANUAL_RECORD = ("privatelink.database.windows.net", "legacy-sql", ["10.9.0.10"], {"createdBy": "ticket CHG-1042"})
+#: The endpoint `--demo` leaves unpublished, as if its event had been lost.
+DEMO_MISSED = "pe-shop-sql"
+
+
+def endpoint_id(spoke: str, name: str, rg: str = "rg-app") -> str:
+    return f"/subscriptions/{spoke}/resourceGroups/{rg}/providers/Microsoft.Network/privateEndpoints/{name}"
+
+
+def endpoint_body(
+    spoke: str,
+    name: str,
+    *,
+    target: str,
+    group: str,
+    dns: dict[str, list[str]],
+    status: str = "Approved",
+    manual: bool = False,
+    location: str = "westeurope",
+    state: str = "Succeeded",
+    rg: str = "rg-app",
+    vnet: str = "vnet-spoke",
+) -> dict[str, Any]:
+    """A private endpoint in ARM GET shape (network API 2024-05-01) in subscription `spoke`."""
+    pe_id = endpoint_id(spoke, name, rg)
+    connection = {
+        "name": f"{name}-conn",
+        "id": f"{pe_id}/{'manualPrivateLinkServiceConnections' if manual else 'privateLinkServiceConnections'}/{name}-conn",
+        "type": "Microsoft.Network/privateEndpoints/privateLinkServiceConnections",
+        "properties": {
+            "provisioningState": "Succeeded",
+            "privateLinkServiceId": target,
+            "groupIds": [group],
+            "privateLinkServiceConnectionState": {
+                "status": status,
+                "description": "Auto-Approved" if status == "Approved" and not manual else "",
+                "actionsRequired": "None",
+            },
+            **({"requestMessage": "please approve"} if manual else {}),
+        },
+    }
+    return {
+        "name": name,
+        "id": pe_id,
+        "type": "Microsoft.Network/privateEndpoints",
+        "location": location,
+        "properties": {
+            "provisioningState": state,
+            "resourceGuid": str(uuid.uuid5(uuid.NAMESPACE_URL, pe_id)),
+            "privateLinkServiceConnections": [] if manual else [connection],
+            "manualPrivateLinkServiceConnections": [connection] if manual else [],
+            "subnet": {"id": f"/subscriptions/{spoke}/resourceGroups/rg-net/providers/Microsoft.Network/"
+                              f"virtualNetworks/{vnet}/subnets/snet-pe"},
+            "ipConfigurations": [],
+            "networkInterfaces": [{"id": f"/subscriptions/{spoke}/resourceGroups/{rg}/providers/"
+                                         f"Microsoft.Network/networkInterfaces/{name}.nic.{uuid.uuid4()}"}],
+            "customDnsConfigs": [{"fqdn": f, "ipAddresses": ips} for f, ips in dns.items()],
+        },
+    }
+
+
+def _rid(sub: str, provider: str, name: str, rg: str = "rg-shop") -> str:
+    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{provider}/{name}"
+
+
+def demo_endpoints(spoke: str) -> list[dict[str, Any]]:
+    """The demo's spoke: Storage with a DR endpoint on the same name, Key Vault, SQL, a multi-region
+    Cosmos DB account, and a Key Vault endpoint awaiting manual approval (in this order)."""
+    storage = _rid(spoke, "Microsoft.Storage/storageAccounts", "shopdata")
+    return [
+        endpoint_body(spoke, "pe-shopdata-blob", target=storage, group="blob",
+                      dns={"shopdata.blob.core.windows.net": ["10.20.1.4"]}),
+        endpoint_body(spoke, "pe-shopdata-blob-dr", target=storage, group="blob", location="northeurope",
+                      dns={"shopdata.blob.core.windows.net": ["10.30.1.4"]}, vnet="vnet-spoke-dr"),
+        endpoint_body(spoke, "pe-shop-kv", target=_rid(spoke, "Microsoft.KeyVault/vaults", "shop-kv"), group="vault",
+                      dns={"shop-kv.vault.azure.net": ["10.20.1.5"]}),
+        endpoint_body(spoke, "pe-shop-sql", target=_rid(spoke, "Microsoft.Sql/servers", "shop-sql"), group="sqlServer",
+                      dns={"shop-sql.database.windows.net": ["10.20.1.6"]}),
+        endpoint_body(spoke, "pe-orders-cosmos", target=_rid(spoke, "Microsoft.DocumentDB/databaseAccounts", "orders"),
+                      group="Sql", dns={"orders.documents.azure.com": ["10.20.1.7"],
+                                        "orders-westeurope.documents.azure.com": ["10.20.1.8"]}),
+        endpoint_body(spoke, "pe-partner-kv", target=_rid(spoke, "Microsoft.KeyVault/vaults", "partner-kv", "rg-partner"),
+                      group="vault", status="Pending", manual=True,
+                      dns={"partner-kv.vault.azure.net": ["10.20.1.9"]}),
+    ]
+
+
+def _apply(emu: Emulator, method: str, path: str, body: Any) -> None:
+    status, answer = emu.apply(method, path, body)
+    if status not in (200, 201, 202):
+        raise ValueError(f"cannot seed {path}: {status} {answer}")
+
+
+def seed_demo(emu: Emulator) -> list[str]:
+    """Seed the demo's hub and spoke into a started emulator and publish every endpoint but
+    `DEMO_MISSED` with pedns (needs `shared`: imported here only). Returns the endpoint ids."""
+    hub = f"/subscriptions/{emu.hub_subscription}/resourceGroups/{emu.hub_resource_group}/providers/" \
+          "Microsoft.Network/privateDnsZones"
+    for zone in DEMO_ZONES:
+        _apply(emu, "PUT", f"{hub}/{zone}", {"location": "global"})
+    zone, name, ips, metadata = DEMO_MANUAL_RECORD
+    _apply(emu, "PUT", f"{hub}/{zone}/A/{name}",
+           {"properties": {"ttl": 3600, "metadata": metadata, "aRecords": [{"ipv4Address": ip} for ip in ips]}})
+    bodies = demo_endpoints(emu.spoke_subscription)
+    # The spoke network the endpoints sit in (their subnet's), so `pedns audit` can judge it.
+    vnets = {body["properties"]["subnet"]["id"].rsplit("/subnets/", 1)[0] for body in bodies}
+    for vnet in sorted(vnets):
+        _apply(emu, "PUT", vnet, {"location": "westeurope",
+                                  "properties": {"addressSpace": {"addressPrefixes": ["10.20.0.0/16"]}}})
+    for body in bodies:
+        _apply(emu, "PUT", body["id"], body)
+    try:
+        from shared.errors import ConfigError
+        from shared.model import ResourceId
+        from shared.settings import Settings
+        from shared.wiring import build_service
+    except ImportError as exc:
+        raise ValueError(f"--demo publishes with pedns, which is not installed here ({exc})") from None
+    try:
+        service = build_service(Settings.from_env(emu.env()))
+    except ConfigError as exc:
+        raise ValueError(str(exc)) from None
+    quiet = logging.getLogger("pedns")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # the standby of the shared name is the demo's point, not a warning here
+    try:
+        for body in bodies:
+            if body["name"] != DEMO_MISSED:
+                service.converge_safely(ResourceId(body["id"]))
+    finally:
+        quiet.setLevel(level)
+    return [body["id"] for body in bodies]
+
+
+def _write_env_file(path: str, lines: list[str]) -> None:
+    """The export lines in a new file only its owner can read (replacing a stale one)."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write("".join(line + "\n" for line in lines))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     stop = threading.Event()
     previous = {}
+    env_file = ""
     try:
         for sig in (signal.SIGTERM, signal.SIGINT):
             previous[sig] = signal.signal(sig, lambda *_: stop.set())
@@ -113,13 +284,33 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError) as exc:
             print(f"pedns emulator: error: cannot start: {exc}", file=sys.stderr, flush=True)
             return 1
-        for name, value in emulator.env().items():
-            print(f"export {name}={shlex.quote(value)}")
+        if args.demo:
+            try:
+                seed_demo(emulator)
+            except (OSError, ValueError) as exc:
+                print(f"pedns emulator: error: cannot seed the demo: {exc}", file=sys.stderr, flush=True)
+                return 1
+        lines = [f"export {name}={shlex.quote(value)}" for name, value in emulator.env().items()]
+        if args.env_file:
+            try:
+                _write_env_file(args.env_file, lines)
+            except OSError as exc:
+                print(f"pedns emulator: error: cannot write {args.env_file}: {exc.strerror or exc}",
+                      file=sys.stderr, flush=True)
+                return 1
+            env_file = args.env_file
+        for line in lines:
+            print(line)
         print("ready", flush=True)
         while not stop.wait(0.5):
             pass
         return 0
     finally:
+        if env_file:
+            try:
+                os.unlink(env_file)
+            except OSError:
+                pass
         emulator.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from . import ownership
 from .errors import ConfigError, InvalidInput, NotReady, PednsError
 from .model import ResourceId
 from .settings import Settings
@@ -37,19 +38,34 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
+def _global_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """`--json`, `-v`, `-q`: on the top parser with their defaults, and on every subcommand with no
+    default at all (`SUPPRESS`), so `pedns --json zones` and `pedns zones --json` both work and a
+    subcommand does not reset what was given before it."""
+    default = {"default": argparse.SUPPRESS} if suppress else {}
+    parser.add_argument("--json", action="store_true", help="print one JSON document on stdout; logs go to stderr",
+                        **default)
+    parser.add_argument("-v", "--verbose", action="count", help="pedns's debug logs (-vv adds azure-core's HTTP traces)",
+                        **(default or {"default": 0}))
+    parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only", **default)
+
+
+#: The global flags, as they may precede the subcommand.
+GLOBAL_FLAGS = frozenset({"--json", "-v", "-vv", "-vvv", "--verbose", "-q", "--quiet"})
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true", help="print one JSON document on stdout; logs go to stderr")
-    common.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for HTTP traces)")
-    common.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
+    _global_flags(common, suppress=True)
 
     p = _Parser(prog="pedns", description="Event-driven DNS records for Azure Private Endpoints.")
+    _global_flags(p, suppress=False)
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
 
     sub.add_parser("emulator", help="run the local ARM emulator (HTTPS); prints export lines, then 'ready' "
                                     "(see 'pedns emulator --help')")
 
-    ev = sub.add_parser("events", help="process Event Grid deliveries")
+    ev = sub.add_parser("events", parents=[common], help="process Event Grid deliveries")
     ev_sub = ev.add_subparsers(dest="events_command", required=True, parser_class=_Parser, metavar="SUBCOMMAND")
     apply_ = ev_sub.add_parser("apply", parents=[common],
                                help="process deliveries from files (Event Grid or CloudEvents JSON, e.g. dead-lettered blobs)")
@@ -78,7 +94,15 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("audit", parents=[common],
                    help="find what breaks private name resolution that no A record can fix (reads only)")
 
+    rs = sub.add_parser("records", parents=[common],
+                        help="the record sets pedns owns in the hub zones: IPs, holder, standby claimants, claim age")
+    rs.add_argument("--zone", metavar="ZONE", help="only this hub zone (e.g. privatelink.blob.core.windows.net)")
+    rs.add_argument("--endpoint", metavar="ENDPOINT_ID",
+                    help="only the names this private endpoint claims, plus the foreign ones it wants")
+
     zn = sub.add_parser("zones", parents=[common], help="list the zone catalogue")
+    zn.add_argument("filter", nargs="?", metavar="FILTER",
+                    help="only rows whose service, resource type, subresource or a zone contains FILTER (any case)")
     zn.add_argument("--cloud", choices=["AzureCloud", "AzureUSGovernment", "AzureChinaCloud"],
                     help="default: PEDNS_CLOUD, else AzureCloud")
     return p
@@ -91,15 +115,21 @@ class _TerminalFormatter(logging.Formatter):
         return _term(super().formatMessage(record), limit=_MAX_LOG_LINE)
 
 
+#: Loggers that trace HTTP (azure-core's logging policies, urllib3's request lines): only with -vv.
+_HTTP_LOGGERS = ("azure", "urllib3")
+
+
 def _setup_logging(args: argparse.Namespace) -> None:
-    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+    """Default: pedns's info. -q: warnings. -v: pedns's debug too. -vv: also the HTTP traces of
+    azure-core (Authorization redacted by azure-core) and urllib3."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_TerminalFormatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
-    if args.verbose < 2:  # azure-core's HTTP logging only when asked twice
-        logging.getLogger("azure").setLevel(logging.WARNING)
+    root.setLevel(logging.DEBUG if args.verbose >= 2 else logging.WARNING if args.quiet else logging.INFO)
+    logging.getLogger("pedns").setLevel(logging.DEBUG if args.verbose else logging.NOTSET)
+    for name in _HTTP_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET if args.verbose >= 2 else logging.WARNING)
 
 
 def _print_json(doc: Any) -> None:
@@ -126,8 +156,9 @@ def _error(prefix: str, exc: BaseException) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["emulator"]:  # its flags are the emulator's own: hand them over untouched
-        return _run_emulator(argv[1:])
+    first = next((i for i, a in enumerate(argv) if a not in GLOBAL_FLAGS), len(argv))
+    if argv[first:first + 1] == ["emulator"]:  # its flags are the emulator's own: hand them over untouched
+        return _run_emulator(argv[first + 1:])
     try:
         args = _parser().parse_args(argv)
     except UsageError as exc:
@@ -192,8 +223,11 @@ def _cmd_events(args: argparse.Namespace) -> int:
                 raise InvalidInput(f"{_term(name)}: event {_term(event.id)}: {refusal}")
     out: list[dict[str, Any]] = []
     failed = 0
+    total = sum(len(events) for _, events in deliveries)
+    progress = _Progress(total)
     for name, events in deliveries:
         for event in events:
+            progress.step()
             entry: dict[str, Any] = {"file": name, "event": event.id}
             entries = [entry]
             try:
@@ -219,11 +253,41 @@ def _cmd_events(args: argparse.Namespace) -> int:
                     failed += sum(0 if result.ok else 1 for result in results)
             out.extend(entries)
             if not args.json:
+                progress.clear()
                 for line in entries:
                     _print_event_line(line)
+    progress.done()
     if args.json:
         _print_json(out)
+    else:
+        from .presentation import summary, summary_line
+
+        counts = summary(out, failed=("error", "not-ready"))
+        print(summary_line(counts, dry_run=args.dry_run or any(e.get("dryRun") for e in out),
+                           what=f"result(s) of {total} event(s)"))
     return EXIT_FAILED if failed else EXIT_OK
+
+
+class _Progress:
+    """`[n/total]` on stderr, rewritten in place, only when stderr is a terminal and there is more
+    than one step (with -q or `--json` to a terminal too: it is not output)."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.n = total, 0
+        self.on = total > 1 and sys.stderr.isatty()
+
+    def step(self) -> None:
+        self.n += 1
+        if self.on:
+            print(f"\r[{self.n}/{self.total}]", end="", file=sys.stderr, flush=True)
+
+    def clear(self) -> None:
+        """Before a line of output: the counter is redrawn at the next step."""
+        if self.on:
+            print("\r" + " " * len(f"[{self.total}/{self.total}]") + "\r", end="", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        self.clear()
 
 
 def _refusal(service: Any, event: Any) -> str:
@@ -240,7 +304,10 @@ def _refusal(service: Any, event: Any) -> str:
 def _print_event_line(entry: dict[str, Any]) -> None:
     status = entry.get("status", "")
     target = _term(entry.get("endpoint", ""))
-    changes = ", ".join(f"{c['action']} {_term(c['name'])}.{_term(c['zone'])}" for c in entry.get("changes", []))
+    from .presentation import verb
+
+    changes = ", ".join(f"{verb(c['action'], c['applied'])} {_term(c['name'])}.{_term(c['zone'])}"
+                        for c in entry.get("changes", []))
     skipped = ", ".join(f"{_term(s['fqdn'])} ({s['reason']})" for s in entry.get("skipped", []))
     message = _term(entry.get("message", ""), limit=_MAX_MESSAGE)
     detail = "; ".join(x for x in (changes, f"skipped {skipped}" if skipped else "", message) if x)
@@ -308,8 +375,6 @@ def explain_file(path: Path, settings: Settings) -> dict[str, Any]:
 
 def explain_live(service: Any, endpoint_id: ResourceId) -> dict[str, Any]:
     """A dry run for one endpoint plus the current state and owner of every name it touches."""
-    from . import ownership
-
     try:
         result = service.converge(endpoint_id, dry_run=True)
     except NotReady as exc:
@@ -355,9 +420,10 @@ def _print_explanation(doc: dict[str, Any]) -> None:
         where = f" -> {t(s['name'])}.{t(s['zone'])}" if "zone" in s else ""
         detail = f" ({t(s['detail'], limit=_MAX_MESSAGE)})" if s.get("detail") else ""
         print(f"  skipped {t(s['fqdn'])}{where}: {s['reason']}{detail}")
-    for c in doc.get("changes", []):
-        print(f"  would {c['action']} {t(c['name'])}.{t(c['zone'])}: "
-              f"{t(', '.join(c['before'])) or '-'} -> {t(', '.join(c['after'])) or '-'}")
+    from .presentation import change_line
+
+    for c in doc.get("changes", []):  # `explain` is a dry run: "would …"; replay and release say what they did
+        print(f"  {change_line(c)}")
     for cur in doc.get("current", []):
         if cur["exists"]:
             owner = t(cur["owner"]) or ("auto-registered" if cur["autoRegistered"] else "not pedns")
@@ -443,15 +509,72 @@ def _ids(values: Sequence[str]) -> list[ResourceId]:
 
 
 def _cmd_replay(args: argparse.Namespace, *, release: bool = False) -> int:
+    from .presentation import summary, summary_line
+
     ids = _ids(args.endpoints)
     results = _service(_settings(*HUB)).replay(ids, dry_run=args.dry_run, release=release)
+    docs = [r.to_json() for r in results]
     if args.json:
-        _print_json([r.to_json() for r in results])
+        _print_json(docs)
     else:
-        for r in results:
-            _print_explanation({**r.to_json(), "current": []})
-            print(f"  status: {r.status}")
+        for doc in docs:
+            _print_explanation({**doc, "current": []})
+            print(f"  status: {doc['status']}")
+        print(summary_line(summary(docs), dry_run=args.dry_run or any(d["dryRun"] for d in docs)))
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+
+
+def _cmd_records(args: argparse.Namespace) -> int:
+    """The record sets pedns owns in the hub, from one listing (`Service.snapshot`): IPs, holder,
+    standby claimants and the age of their claims. With `--endpoint`, only the names that endpoint
+    claims, plus the foreign ones it wants (from a dry run against the same listing)."""
+    import time
+
+    from .desired import valid_dns_name
+    from .endpoint import parse_private_endpoint_id
+    from .model import Reason
+    from .presentation import record_doc, records_lines
+
+    zone = None
+    if args.zone is not None:
+        zone = args.zone.strip().lower().rstrip(".")
+        if not valid_dns_name(zone):
+            raise InvalidInput(f"--zone {_term(args.zone)} is not a DNS zone name")
+    endpoint_id = parse_private_endpoint_id(args.endpoint, field="--endpoint") if args.endpoint else None
+    settings = _settings(*HUB)
+    service = _service(settings)
+    snapshot = service.snapshot()
+    if zone is not None and zone not in snapshot.zones:
+        raise InvalidInput(f"--zone {_term(zone)}: not a zone of the hub resource group "
+                           f"{_term(settings.dns_resource_group)}")
+    now = time.time()
+    owner = settings.owner_id
+    wanted_foreign: set[Any] = set()
+    if endpoint_id is not None:
+        try:  # what it wants, from a dry run against the same listing (no GET per record set)
+            result = service.converge(endpoint_id, dry_run=True, snapshot=snapshot)
+        except NotReady as exc:
+            log.warning("%s; the names it wants but others own are not shown", exc)
+        else:
+            wanted_foreign = {s.key for s in result.skipped if s.reason == Reason.FOREIGN and s.key is not None}
+    docs = []
+    for key in sorted(snapshot.records, key=lambda k: (k.zone, k.name)):
+        if zone is not None and key.zone != zone:
+            continue
+        record = snapshot.records[key]
+        if endpoint_id is None:
+            if ownership.ownership(record, owner) != "ours":
+                continue
+        elif key not in wanted_foreign and (ownership.ownership(record, owner) != "ours"
+                                             or endpoint_id not in ownership.claims(record)):
+            continue
+        docs.append(record_doc(record, owner_id=owner, now=now))
+    if args.json:
+        _print_json(docs)
+    else:
+        for line in records_lines(docs):
+            print(line)
+    return EXIT_OK
 
 
 def _cmd_zones(args: argparse.Namespace) -> int:
@@ -462,6 +585,10 @@ def _cmd_zones(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"cloud": args.cloud})
     catalogue = catalogue_for(settings)
     rows = catalogue.rows
+    if args.filter:
+        needle = args.filter.lower()
+        rows = [r for r in rows if any(needle in value.lower() for value in
+                                       (r.service, r.resource_type, r.subresource or "", *r.zones))]
     if args.json:
         _print_json({
             "cloud": settings.cloud, "docsVersion": catalogue.docs_version,
@@ -470,7 +597,8 @@ def _cmd_zones(args: argparse.Namespace) -> int:
                       **({"notes": r.notes} if r.notes else {})} for r in rows],
         })
         return EXIT_OK
-    print(f"# {settings.cloud}: {len(rows)} rows (Microsoft docs {catalogue.docs_version})")
+    matching = f" matching {_term(args.filter)}" if args.filter else ""
+    print(f"# {settings.cloud}: {len(rows)} rows{matching} (Microsoft docs {catalogue.docs_version})")
     for r in rows:
         mark = " [custom]" if r.custom else ""
         print(f"{r.service}{mark}\n  {r.resource_type} / {r.subresource or '-'}\n  zones: {', '.join(r.zones)}")
@@ -481,6 +609,7 @@ _COMMANDS = {
     "audit": _cmd_audit,
     "events": _cmd_events,
     "explain": _cmd_explain,
+    "records": _cmd_records,
     "reconcile": _cmd_reconcile,
     "replay": _cmd_replay,
     "release": lambda a: _cmd_replay(a, release=True),

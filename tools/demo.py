@@ -22,19 +22,10 @@ import sys
 import time
 
 import emulator
+from emulator._cli import DEMO_MANUAL_RECORD, demo_endpoints
+from emulator._cli import DEMO_ZONES as ZONES
 from tools.functions_host import FunctionsHost
 from tools.lab import Lab, delivery
-
-ZONES = (
-    "privatelink.blob.core.windows.net",
-    "privatelink.vaultcore.azure.net",
-    "privatelink.database.windows.net",
-    "privatelink.documents.azure.com",
-)
-
-
-def rid(sub: str, provider: str, name: str, rg: str = "rg-shop") -> str:
-    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{provider}/{name}"
 
 
 def show_zones(lab: Lab, title: str) -> None:
@@ -73,26 +64,12 @@ def main() -> int:
 
         print("\nHub (network team): creating private DNS zones", ", ".join(ZONES))
         lab.create_zones(*ZONES)
-        lab.put_record("privatelink.database.windows.net", "legacy-sql", ["10.9.0.10"],
-                       metadata={"createdBy": "ticket CHG-1042"})
+        zone, name, ips, metadata = DEMO_MANUAL_RECORD
+        lab.put_record(zone, name, ips, metadata=metadata)
 
-        storage = rid(spoke, "Microsoft.Storage/storageAccounts", "shopdata")
-        endpoints = [
-            lab.endpoint_body("pe-shopdata-blob", target=storage, group="blob",
-                              dns={"shopdata.blob.core.windows.net": ["10.20.1.4"]}),
-            lab.endpoint_body("pe-shopdata-blob-dr", target=storage, group="blob", location="northeurope",
-                              dns={"shopdata.blob.core.windows.net": ["10.30.1.4"]}, vnet="vnet-spoke-dr"),
-            lab.endpoint_body("pe-shop-kv", target=rid(spoke, "Microsoft.KeyVault/vaults", "shop-kv"), group="vault",
-                              dns={"shop-kv.vault.azure.net": ["10.20.1.5"]}),
-            lab.endpoint_body("pe-shop-sql", target=rid(spoke, "Microsoft.Sql/servers", "shop-sql"), group="sqlServer",
-                              dns={"shop-sql.database.windows.net": ["10.20.1.6"]}),
-            lab.endpoint_body("pe-orders-cosmos", target=rid(spoke, "Microsoft.DocumentDB/databaseAccounts", "orders"),
-                              group="Sql", dns={"orders.documents.azure.com": ["10.20.1.7"],
-                                                "orders-westeurope.documents.azure.com": ["10.20.1.8"]}),
-            lab.endpoint_body("pe-partner-kv", target=rid(spoke, "Microsoft.KeyVault/vaults", "partner-kv", "rg-partner"),
-                              group="vault", status="Pending", manual=True,
-                              dns={"partner-kv.vault.azure.net": ["10.20.1.9"]}),
-        ]
+        # The same hub and spoke as `pedns emulator --demo`: Storage (with a DR endpoint on the same
+        # name), Key Vault, SQL, a multi-region Cosmos DB account, a Key Vault endpoint awaiting approval.
+        endpoints = demo_endpoints(spoke)
         print(f"Spoke (application team, subscription {spoke}): creating {len(endpoints)} private endpoints")
         for body in endpoints:
             lab.put_endpoint(body)

@@ -17,6 +17,7 @@ from azure.mgmt.core import ARMPipelineClient
 from azure.mgmt.privatedns import PrivateDnsManagementClient
 from azure.mgmt.privatedns import models as m
 
+from emulator._cli import endpoint_body
 from shared.adapters._pipeline import arm_policies, client_kwargs
 from shared.adapters.credentials import make_credential
 from shared.settings import Settings
@@ -82,42 +83,9 @@ class Lab:
         rg: str = "rg-app",
         vnet: str = "vnet-spoke",
     ) -> dict[str, Any]:
-        """A private endpoint in ARM GET shape (network API 2024-05-01)."""
-        pe_id = self.endpoint_id(name, rg)
-        connection = {
-            "name": f"{name}-conn",
-            "id": f"{pe_id}/{'manualPrivateLinkServiceConnections' if manual else 'privateLinkServiceConnections'}/{name}-conn",
-            "type": "Microsoft.Network/privateEndpoints/privateLinkServiceConnections",
-            "properties": {
-                "provisioningState": "Succeeded",
-                "privateLinkServiceId": target,
-                "groupIds": [group],
-                "privateLinkServiceConnectionState": {
-                    "status": status,
-                    "description": "Auto-Approved" if status == "Approved" and not manual else "",
-                    "actionsRequired": "None",
-                },
-                **({"requestMessage": "please approve"} if manual else {}),
-            },
-        }
-        return {
-            "name": name,
-            "id": pe_id,
-            "type": "Microsoft.Network/privateEndpoints",
-            "location": location,
-            "properties": {
-                "provisioningState": state,
-                "resourceGuid": str(uuid.uuid5(uuid.NAMESPACE_URL, pe_id)),
-                "privateLinkServiceConnections": [] if manual else [connection],
-                "manualPrivateLinkServiceConnections": [connection] if manual else [],
-                "subnet": {"id": f"/subscriptions/{self.spoke}/resourceGroups/rg-net/providers/Microsoft.Network/"
-                                  f"virtualNetworks/{vnet}/subnets/snet-pe"},
-                "ipConfigurations": [],
-                "networkInterfaces": [{"id": f"/subscriptions/{self.spoke}/resourceGroups/{rg}/providers/"
-                                             f"Microsoft.Network/networkInterfaces/{name}.nic.{uuid.uuid4()}"}],
-                "customDnsConfigs": [{"fqdn": f, "ipAddresses": ips} for f, ips in dns.items()],
-            },
-        }
+        """A private endpoint in ARM GET shape (network API 2024-05-01); built as `pedns emulator --demo` builds its own."""
+        return endpoint_body(self.spoke, name, target=target, group=group, dns=dns, status=status, manual=manual,
+                             location=location, state=state, rg=rg, vnet=vnet)
 
     def storage_id(self, account: str) -> str:
         return f"/subscriptions/{self.spoke}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/{account}"

@@ -357,7 +357,8 @@ def test_control_characters_in_an_event_id_are_escaped_in_the_output(tmp_path, l
     result = pedns("events", "apply", str(path), env=emu.env())
 
     assert 0 == result.returncode, result.stderr
-    [line] = result.stdout.splitlines()
+    line, summary = result.stdout.splitlines()
+    assert summary.startswith("1 result(s) of 1 event(s) (1 converged): 1 created,"), summary
     assert "evil\\x1b[31m.json event id\\x1b]0;owned\\x07\\x1b[2K\\x9bzzz" in line
     assert ("…" in line, len(line) < 700) == (True, True)
     assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in result.stdout + result.stderr if c != "\n")

@@ -147,3 +147,10 @@ def test_hub_links_the_identity_cannot_read_mean_zone_not_linked_did_not_run():
                                                           "Microsoft.Network/virtualNetworks/a"])
 
     assert (["zone-not-linked"], False, []) == (list(report.not_run), report.complete, codes(report))
+
+
+def test_a_check_skipped_for_its_unset_setting_is_not_also_reported_as_not_run():
+    report = run(view(networks=None, not_run={"vnet-dns-bypass": "cannot read the networks",
+                                              "shadow-zone": "cannot read the networks"}))
+
+    assert ({"shadow-zone"}, "vnet-dns-bypass" in report.skipped) == (set(report.not_run), True)

@@ -1,0 +1,75 @@
+"""`shared.presentation`: verbs, tables, ages, record documents and summaries of the CLI."""
+
+from __future__ import annotations
+
+from shared import ownership
+from shared.model import RecordKey, RecordSet, ResourceId
+from shared.presentation import age, change_line, record_doc, records_lines, summary, summary_line, table
+
+SUB = "00000000-0000-4000-8000-0000000000b1"
+
+
+def pe(name: str) -> ResourceId:
+    return ResourceId(f"/subscriptions/{SUB}/resourceGroups/rg-app/providers/Microsoft.Network/privateEndpoints/{name}")
+
+
+def change(applied: bool) -> dict:
+    return {"action": "create", "zone": "privatelink.blob.core.windows.net", "name": "acct",
+            "before": [], "after": ["10.0.0.4"], "applied": applied}
+
+
+def test_a_change_reads_would_only_when_it_was_not_applied():
+    assert "would create acct.privatelink.blob.core.windows.net: - -> 10.0.0.4" == change_line(change(False))
+    assert "create acct.privatelink.blob.core.windows.net: - -> 10.0.0.4" == change_line(change(True))
+
+
+def test_control_characters_from_arm_are_escaped():
+    hostile = {**change(True), "name": "evil\x1b[2J"}
+    assert "evil\\x1b[2J" in change_line(hostile)
+
+
+def test_table_aligns_columns_and_does_not_pad_the_last():
+    assert ["A    BB", "ccc  d"] == table(("A", "BB"), [("ccc", "d")])
+
+
+def test_age_uses_the_coarsest_unit():
+    assert ["0s", "59s", "1m", "2h", "3d"] == [age(s) for s in (-5, 59, 60, 7200, 3 * 86400 + 5)]
+
+
+def test_record_doc_of_a_shared_name_has_holder_and_standby_with_ages():
+    holder, standby = pe("pe-a"), pe("pe-b")
+    claims = {holder: ownership.Claim(holder, 1000, "westeurope"), standby: ownership.Claim(standby, 1500)}
+    record = RecordSet(RecordKey("privatelink.blob.core.windows.net", "acct"), ("10.0.0.4",), 10, "e",
+                       ownership.stamp("pedns", holder, claims))
+
+    doc = record_doc(record, owner_id="pedns", now=2000)
+
+    assert ("ours", str(holder), 1000) == (doc["status"], doc["holder"]["endpoint"], doc["holder"]["since"])
+    assert [{"endpoint": str(standby), "since": 1500, "ageSeconds": 500}] == doc["standby"]
+    [_, row] = records_lines([doc])
+    assert "rg-app/pe-a (16m)" in row and "rg-app/pe-b (8m)" in row
+
+
+def test_record_doc_of_a_foreign_record_says_whose_it_is():
+    record = RecordSet(RecordKey("privatelink.blob.core.windows.net", "acct"), ("10.9.0.1",), 10, "e",
+                       {"pednsowner": "other-hub"})
+
+    doc = record_doc(record, owner_id="pedns", now=0)
+
+    assert ("foreign", "owned by 'other-hub'") == (doc["status"], doc["detail"])
+    assert "foreign: owned by 'other-hub'" in records_lines([doc])[1]
+
+
+def test_summary_counts_like_the_reconcile_and_says_would_in_a_dry_run():
+    results = [
+        {"status": "converged", "changes": [change(False)], "skipped": [{"reason": "standby"}]},
+        {"status": "error", "changes": [], "skipped": []},
+        {"status": "not-ready"},
+    ]
+    counts = summary(results)
+
+    assert (3, 1, 1, {"standby": 1}) == (counts["endpoints"], counts["created"], counts["failed"], counts["skipped"])
+    assert 2 == summary(results, failed=("error", "not-ready"))["failed"]
+    assert ("3 endpoint(s) (1 converged, 1 error, 1 not-ready): 1 would be created, 0 would be updated, "
+            "0 would be deleted, 1 failed; skipped: 1 standby") == summary_line(counts, dry_run=True)
+    assert "1 created, 0 updated" in summary_line(counts, dry_run=False)
