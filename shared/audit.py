@@ -208,8 +208,10 @@ def served(pe: PrivateEndpoint, desired: Desired, records: dict[tuple[str, str],
                for r in desired.records)
 
 
-def read_estate(service: Any, *, hub_resource_group_id: str, hub_subscription: str) -> EstateView:
+def read_estate(service: Any, *, hub_resource_group_id: str, hub_subscription: str,
+                desire_of: Callable[[PrivateEndpoint], Desired] | None = None) -> EstateView:
     """Gather the view through the service's ports (Resource Graph, then ARM where it must)."""
+    desire_of = desire_of or service.desire_of
     scope = service.scope.query
     with_hub = scope if scope.everything else Scope(scope.subscriptions | {hub_subscription.lower()},
                                                      scope.management_groups)
@@ -264,7 +266,7 @@ def read_estate(service: Any, *, hub_resource_group_id: str, hub_subscription: s
     for pe in endpoints:
         if not any(c.status is ConnectionStatus.APPROVED for c in pe.connections):
             continue
-        desired = service.desire_of(pe)
+        desired = desire_of(pe)
         if desired.records and served(pe, desired, records):
             continue
         read += 1
@@ -286,8 +288,16 @@ def audit(service: Any, *, hub_subscription: str, hub_resource_group: str, catal
           hub_vnet_ids: Iterable[str] = (), hub_dns_servers: Iterable[str] = ()) -> AuditReport:
     """Read the estate and report its findings (the CLI's and the timer's door)."""
     hub_rg_id = f"/subscriptions/{hub_subscription}/resourceGroups/{hub_resource_group}"
-    view = read_estate(service, hub_resource_group_id=hub_rg_id, hub_subscription=hub_subscription)
-    report = findings(view, desire_of=service.desire_of, catalogue_zones=catalogue_zones,
+    desires: dict[ResourceId, Desired] = {}
+
+    def desire_of(pe: PrivateEndpoint) -> Desired:  # reading and checking both need it: work it out once
+        if pe.id not in desires:
+            desires[pe.id] = service.desire_of(pe)
+        return desires[pe.id]
+
+    view = read_estate(service, hub_resource_group_id=hub_rg_id, hub_subscription=hub_subscription,
+                       desire_of=desire_of)
+    report = findings(view, desire_of=desire_of, catalogue_zones=catalogue_zones,
                       hub_vnet_ids=hub_vnet_ids, hub_dns_servers=hub_dns_servers)
     for finding in report.findings:
         service.metrics.count("audit_findings", code=finding.code)

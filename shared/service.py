@@ -580,10 +580,10 @@ class Service:
             found.setdefault(item.endpoint_id if isinstance(item, Unreadable) else item.id, None)
         results: list[EndpointResult] = []
         failure: PednsError | None = None
-        snapshot: Snapshot | None = None  # without an index, one listing of the zones serves them all
+        # Without an index that can answer, one listing of the zones serves them all (asked once).
+        first = next(iter(found), None)
+        snapshot = self.snapshot() if len(found) > 1 and first and self.index.lookup(first) is None else None
         for endpoint_id in found:
-            if snapshot is None and len(found) > 1 and self.index.lookup(endpoint_id) is None:
-                snapshot = self.snapshot()
             try:
                 results.append(self.converge(endpoint_id, dry_run=dry_run, snapshot=snapshot))
             except NotReady as exc:

@@ -49,7 +49,6 @@ class Pacer:
         self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
         self._tokens: dict[tuple[str, str, str], tuple[float, float]] = {}  # key → (tokens, stamp)
-        self.waited = 0.0  # seconds spent waiting, for reports
 
     def _level(self, key: tuple[str, str, str], now: float) -> float:
         size, refill = self._sizes[key[2]]
@@ -65,10 +64,7 @@ class Pacer:
             tokens = self._level(key, now) - 1.0
             self._tokens[key] = (tokens, now)  # may go below zero: later takers queue behind
         if tokens < 0:
-            delay = -tokens / refill
-            with self._lock:
-                self.waited += delay
-            self._sleep(delay)
+            self._sleep(-tokens / refill)
 
     def observe(self, host: str, subscription: str, kind: str, remaining: int) -> None:
         """ARM said how many requests remain: never believe in more than that."""

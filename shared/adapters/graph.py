@@ -196,7 +196,6 @@ class GraphEstateReader:
     def __init__(self, credential: TokenCredential, settings: Settings) -> None:
         self._quota = _Quota()
         self._client = arm_client(credential, settings, per_retry=[QuotaPolicy(self._quota)])
-        self.queries = 0  # requests sent (pages), for reports and benchmarks
 
     # -- EstateReader ----------------------------------------------------------------------------
 
@@ -277,7 +276,6 @@ class GraphEstateReader:
         url = self._client.format_url(f"/providers/Microsoft.ResourceGraph/resources?api-version={GRAPH_API_VERSION}")
         try:
             response = self._client.send_request(HttpRequest("POST", url, json=body))
-            self.queries += 1
             response.raise_for_status()
             if response.headers.get("x-ms-tenant-subscription-limit-hit", "").lower() == "true":
                 log.warning("%s: Resource Graph answered for the first 10,000 subscriptions only; "
