@@ -69,6 +69,7 @@ class EndpointResult:
     changes: list[Change] = field(default_factory=list)
     message: str = ""
     dry_run: bool = False
+    conflicts: int = 0  # 412s met (and retried) while converging: another writer got there first
 
     @property
     def ok(self) -> bool:
@@ -287,6 +288,7 @@ class Service:
         for key in sorted(keys, key=lambda k: (k.zone, k.name)):
             conflicts += self._converge_key(key, endpoint_id, want.get(key), wanted, result, dry_run, snapshot,
                                             peers=peers, optimistic=key in optimistic)
+        result.conflicts = conflicts
 
         if not dry_run:
             kept = {r.key for r in result.records if r.outcome in ("held", "standby")}
@@ -302,6 +304,7 @@ class Service:
                 log.info("%s changed while converging; converging again", endpoint_id)
                 again = self.converge(endpoint_id, claimed=kept | known, _depth=_depth + 1)
                 again.changes[:0] = result.changes  # what was written first happened too
+                again.conflicts += result.conflicts
                 return again
         return result
 
