@@ -1,7 +1,8 @@
 """The service the functions share: built once per worker on first use, from app settings.
 
 Built lazily so a configuration error is reported (every problem at once) by the invocation
-that hits it instead of failing the indexing of every function.
+that hits it instead of failing the indexing of every function. The observers (metrics, the app
+teams' notifications) are built once too, beside the service and on its `Metrics`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from shared.observe import Observers
 from shared.service import Service
 from shared.settings import Settings
 
@@ -18,6 +20,7 @@ _lock = threading.Lock()
 REQUIRED = ("PEDNS_DNS_SUBSCRIPTION_ID", "PEDNS_DNS_RESOURCE_GROUP")
 _service: Service | None = None
 _settings: Settings | None = None
+_observers: Observers | None = None
 
 
 def settings() -> Settings:
@@ -37,8 +40,25 @@ def service() -> Service:
         return _service
 
 
-def reset() -> None:
-    """Forget the cached settings and service (tests change app settings between cases)."""
-    global _service, _settings
+def observers() -> Observers:
+    """Who hears of each door's results. Asked after the DNS work, so it never fails it: if they
+    cannot be built, that is logged and nobody is told (the next worker tries again)."""
+    global _observers
+    metrics = service().metrics
     with _lock:
-        _service, _settings = None, None
+        if _observers is None:
+            from shared.wiring import observers_for
+
+            try:
+                _observers = observers_for(settings(), metrics)
+            except Exception:  # noqa: BLE001 - telling people must not fail the DNS work
+                log.exception("the observers (metrics, notifications) could not be built; none will be told")
+                _observers = Observers()
+        return _observers
+
+
+def reset() -> None:
+    """Forget the cached settings, service and observers (tests change app settings between cases)."""
+    global _service, _settings, _observers
+    with _lock:
+        _service, _settings, _observers = None, None, None

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 import azure.functions as func
 
-from shared.errors import InvalidInput
+from shared.errors import InvalidInput, NotReady, PermanentError, TransientError
 from shared.events import parse_event
+from shared.observe import Handling
 from shared.service import OutOfScope
 
 from . import _runtime
@@ -38,7 +40,9 @@ def to_wire(event: Any) -> dict[str, Any]:
 @bp.event_grid_trigger(arg_name="event")
 def events(event: func.EventGridEvent) -> None:
     """Invalid input is logged and acknowledged (a retry cannot fix it); ARM trouble and
-    not-yet-provisioned endpoints raise, so Event Grid redelivers and finally dead-letters."""
+    not-yet-provisioned endpoints raise, so Event Grid redelivers and finally dead-letters.
+    The observers (metrics, notifications) hear of it after the DNS work."""
+    started = time.time()
     try:
         parsed = parse_event(to_wire(event))
         results = _runtime.service().handle_event(parsed)
@@ -47,5 +51,11 @@ def events(event: func.EventGridEvent) -> None:
     except InvalidInput as exc:
         log.error("rejected: %s", exc)
         return
+    except (NotReady, TransientError, PermanentError) as exc:
+        _runtime.observers().failed(exc, Handling("event", started, time.time(), parsed.id, parsed.time))
+        raise
+    handling = Handling("event", started, time.time(), parsed.id, parsed.time)
     for result in results:
         log.info("event %s: %s", parsed.id, json.dumps(result.to_json(), separators=(",", ":")))
+    if parsed.action is not None:  # not an ignored event (not ours)
+        _runtime.observers().converged(results, handling)

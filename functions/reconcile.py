@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import azure.functions as func
 
-from shared.errors import ConfigError
+from shared.errors import ConfigError, PednsError
+from shared.observe import Handling
 from shared.reconcile import reconcile as run_reconcile
 from shared.wiring import audit_for
 
@@ -30,8 +32,17 @@ def reconcile(timer: func.TimerRequest) -> None:
             log.info("reconcile: %d/%d endpoints", n, total)
 
     service = _runtime.service()
-    report = run_reconcile(service, progress=progress, concurrency=settings.reconcile_concurrency)
+    started = time.time()
+    try:
+        report = run_reconcile(service, progress=progress, concurrency=settings.reconcile_concurrency)
+    except PednsError as exc:  # the listings failed: nothing was reconciled
+        _runtime.observers().failed(exc, Handling("reconcile", started, time.time()))
+        raise
+    handling = Handling("reconcile", started, time.time())
     log.info("reconcile done: %s", report.summary())
+    observers = _runtime.observers()
+    observers.converged(report.endpoints, handling)
+    observers.reconciled(report, handling)
     if settings.audit:  # PEDNS_AUDIT: the audit's findings after each reconcile, as log lines and counts
         findings = audit_for(service, settings)
         for finding in findings.findings:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 import azure.functions as func
 
 from shared.errors import ConfigError, InvalidInput
+from shared.observe import Handling
 from shared.replay import parse_replay_body
 
 from . import _runtime
@@ -23,6 +25,7 @@ def _json(body: object, status: int) -> func.HttpResponse:
 @bp.function_name("replay")
 @bp.route(route="replay", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
 def replay(req: func.HttpRequest) -> func.HttpResponse:
+    started = time.time()
     try:
         settings = _runtime.settings()
         request = parse_replay_body(req.get_body(), max_ids=settings.max_replay_ids)
@@ -32,5 +35,6 @@ def replay(req: func.HttpRequest) -> func.HttpResponse:
     except ConfigError as exc:
         log.error("configuration: %s", exc)
         return _json({"error": f"pedns is misconfigured: {exc}"}, 500)
+    _runtime.observers().converged(results, Handling("replay", started, time.time()))
     ok = all(r.ok for r in results)
     return _json({"ok": ok, "results": [r.to_json() for r in results]}, 200 if ok else 502)

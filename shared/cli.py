@@ -15,6 +15,7 @@ import argparse
 import json
 import logging
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -128,6 +129,9 @@ def _setup_logging(args: argparse.Namespace) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if args.verbose >= 2 else logging.WARNING if args.quiet else logging.INFO)
     logging.getLogger("pedns").setLevel(logging.DEBUG if args.verbose else logging.NOTSET)
+    # Without Application Insights the metrics are log lines (shared.metrics.LogMetrics): with -v only.
+    for name in ("pedns.metrics", "pedns.telemetry"):
+        logging.getLogger(name).setLevel(logging.NOTSET if args.verbose else logging.WARNING)
     for name in _HTTP_LOGGERS:
         logging.getLogger(name).setLevel(logging.NOTSET if args.verbose >= 2 else logging.WARNING)
 
@@ -203,6 +207,26 @@ def _service(settings: Settings):  # type: ignore[no-untyped-def]
     return build_service(settings)
 
 
+def _observers(service: Any) -> Any:
+    """Who hears of the changes a command made, after it made them (`shared.observe`): the metrics
+    (exported only with APPLICATIONINSIGHTS_CONNECTION_STRING) and the app teams' notifications
+    (with PEDNS_NOTIFY_TOPIC_ENDPOINT). Failing to build them never fails the command."""
+    from .observe import Observers
+    from .wiring import observers_for
+
+    try:
+        return observers_for(_settings(), service.metrics)
+    except Exception:  # noqa: BLE001 - the DNS work is done
+        log.exception("the observers (metrics, notifications) could not be built; none will be told")
+        return Observers()
+
+
+def _handling(started: float, event: Any = None) -> Any:
+    from .observe import Handling
+
+    return Handling("cli", started, time.time(), event.id if event else "", event.time if event else None)
+
+
 def _cmd_events(args: argparse.Namespace) -> int:
     from .events import MAX_DELIVERY_BYTES, parse_delivery
     from .inputs import read_bounded
@@ -224,12 +248,14 @@ def _cmd_events(args: argparse.Namespace) -> int:
     out: list[dict[str, Any]] = []
     failed = 0
     total = sum(len(events) for _, events in deliveries)
+    observers = _observers(service)
     progress = _Progress(total)
     for name, events in deliveries:
         for event in events:
             progress.step()
             entry: dict[str, Any] = {"file": name, "event": event.id}
             entries = [entry]
+            started = time.time()
             try:
                 results = service.handle_event(event, dry_run=args.dry_run)
             except InvalidInput as exc:
@@ -251,6 +277,8 @@ def _cmd_events(args: argparse.Namespace) -> int:
                 else:
                     entries = [{**entry, **result.to_json()} for result in results]
                     failed += sum(0 if result.ok else 1 for result in results)
+                if event.action is not None:
+                    observers.converged(results, _handling(started, event))
             out.extend(entries)
             if not args.json:
                 progress.clear()
@@ -388,20 +416,20 @@ def explain_live(service: Any, endpoint_id: ResourceId) -> dict[str, Any]:
     current = []
     for zone, name in sorted(keys):
         try:
-            record = service.store.get(RecordKey(zone, name))
+            sets = service.store.get(RecordKey(zone, name)).sets
         except PednsError:
-            record = None
-        if record is None:
+            sets = ()
+        if not sets:
             current.append({"zone": zone, "name": name, "exists": False})
-            continue
-        holder = ownership.holder(record)
-        current.append({
-            "zone": zone, "name": name, "exists": True, "ips": list(record.ips),
-            "owner": ownership.owner_of(record),
-            "holder": str(holder) if holder else "",
-            "autoRegistered": record.auto_registered,
-            "claims": sorted(str(c) for c in ownership.claims(record)),
-        })
+        for record in sets:  # each record type at the name (A, AAAA)
+            holder = ownership.holder(record)
+            current.append({
+                "zone": zone, "name": name, "type": record.type, "exists": True, "ips": list(record.ips),
+                "owner": ownership.owner_of(record),
+                "holder": str(holder) if holder else "",
+                "autoRegistered": record.auto_registered,
+                "claims": sorted(str(c) for c in ownership.claims(record)),
+            })
     doc["current"] = current
     return doc
 
@@ -411,11 +439,11 @@ def _print_explanation(doc: dict[str, Any]) -> None:
     print(t(doc["endpoint"]))
     if doc.get("message"):
         print(f"  {doc.get('status', '')}: {t(doc['message'], limit=_MAX_MESSAGE)}")
-    records = [(t(r["name"]), t(r["zone"]), t(", ".join(r["ips"]))) for r in doc["records"]]
-    name_width = max((len(name) for name, _, _ in records), default=0)
-    zone_width = max((len(zone) for _, zone, _ in records), default=0)
-    for name, zone, ips in records:
-        print(f"  record  {name:<{name_width}}  {zone:<{zone_width}}  {ips}")
+    records = [(t(r["name"]), t(r["zone"]), t(r.get("type", "A")), t(", ".join(r["ips"]))) for r in doc["records"]]
+    name_width = max((len(name) for name, _, _, _ in records), default=0)
+    zone_width = max((len(zone) for _, zone, _, _ in records), default=0)
+    for name, zone, rtype, ips in records:
+        print(f"  record  {name:<{name_width}}  {zone:<{zone_width}}  {rtype:<4}  {ips}")
     for s in doc["skipped"]:
         where = f" -> {t(s['name'])}.{t(s['zone'])}" if "zone" in s else ""
         detail = f" ({t(s['detail'], limit=_MAX_MESSAGE)})" if s.get("detail") else ""
@@ -427,7 +455,7 @@ def _print_explanation(doc: dict[str, Any]) -> None:
     for cur in doc.get("current", []):
         if cur["exists"]:
             owner = t(cur["owner"]) or ("auto-registered" if cur["autoRegistered"] else "not pedns")
-            print(f"  current {t(cur['name'])}.{t(cur['zone'])}: {t(', '.join(cur['ips']))} owner={owner} "
+            print(f"  current {t(cur.get('type', 'A'))} {t(cur['name'])}.{t(cur['zone'])}: {t(', '.join(cur['ips']))} owner={owner} "
                   f"holder={t(cur['holder']) or '-'}")
     if not doc["records"] and not doc["skipped"] and not doc.get("message"):
         print("  (no records)")
@@ -457,8 +485,12 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
         elif noteworthy or n == total or n % 1000 == 0:
             print(f"[{n}/{total}] {result.status:<10} {result.endpoint}", file=sys.stderr, flush=True)
 
+    started = time.time()
     report = reconcile(service, subscriptions=args.subscription or None, dry_run=args.dry_run,
                        progress=None if args.quiet else progress, concurrency=settings.reconcile_concurrency)
+    handling, observers = _handling(started), _observers(service)
+    observers.converged(report.endpoints, handling)
+    observers.reconciled(report, handling)
     doc = report.to_json()
     if args.json:
         _print_json(doc)
@@ -512,7 +544,10 @@ def _cmd_replay(args: argparse.Namespace, *, release: bool = False) -> int:
     from .presentation import summary, summary_line
 
     ids = _ids(args.endpoints)
-    results = _service(_settings(*HUB)).replay(ids, dry_run=args.dry_run, release=release)
+    service = _service(_settings(*HUB))
+    started = time.time()
+    results = service.replay(ids, dry_run=args.dry_run, release=release)
+    _observers(service).converged(results, _handling(started))
     docs = [r.to_json() for r in results]
     if args.json:
         _print_json(docs)
@@ -561,14 +596,14 @@ def _cmd_records(args: argparse.Namespace) -> int:
     for key in sorted(snapshot.records, key=lambda k: (k.zone, k.name)):
         if zone is not None and key.zone != zone:
             continue
-        record = snapshot.records[key]
-        if endpoint_id is None:
-            if ownership.ownership(record, owner) != "ours":
+        for record in snapshot.records[key].sets:  # A, then AAAA
+            if endpoint_id is None:
+                if ownership.ownership(record, owner) != "ours":
+                    continue
+            elif key not in wanted_foreign and (ownership.ownership(record, owner) != "ours"
+                                                 or endpoint_id not in ownership.claims(record)):
                 continue
-        elif key not in wanted_foreign and (ownership.ownership(record, owner) != "ours"
-                                             or endpoint_id not in ownership.claims(record)):
-            continue
-        docs.append(record_doc(record, owner_id=owner, now=now))
+            docs.append(record_doc(record, owner_id=owner, now=now))
     if args.json:
         _print_json(docs)
     else:

@@ -1,8 +1,11 @@
-"""Counters the operator can alert on, behind a port so the core never imports a telemetry SDK.
+"""Counters and histograms the operator charts and alerts on, behind a port so the core never
+imports a telemetry SDK.
 
-`LogMetrics` (the default) writes each count as one log line with a fixed prefix, which
-Application Insights keeps as a trace an alert rule can count (docs/deploy.md has the query).
-An OpenTelemetry adapter can implement the same method.
+Two implementations: `shared.adapters.otel.OtelMetrics` (OpenTelemetry instruments, exported to
+Application Insights by the Azure Monitor distro when `APPLICATIONINSIGHTS_CONNECTION_STRING` is
+set: `wiring.metrics_for`), and `LogMetrics`, the fallback without a connection string (the CLI,
+tests, a local `func start`): each count is one log line with a fixed prefix, each histogram value
+a debug line. Which names exist, with which dimensions, is `shared.telemetry.INSTRUMENTS`.
 """
 
 from __future__ import annotations
@@ -17,8 +20,17 @@ class Metrics(Protocol):
     def count(self, name: str, value: int = 1, **dimensions: str) -> None:
         """Add `value` to the counter `name` with low-cardinality `dimensions`."""
 
+    def observe(self, name: str, value: float, **dimensions: str) -> None:
+        """Record one `value` (a duration, an age, a size) in the histogram `name`."""
+
+
+def _dims(dimensions: dict[str, str]) -> str:
+    return "".join(f" {k}={v}" for k, v in sorted(dimensions.items()))
+
 
 class LogMetrics:
     def count(self, name: str, value: int = 1, **dimensions: str) -> None:
-        dims = " ".join(f"{k}={v}" for k, v in sorted(dimensions.items()))
-        log.info("metric %s %d%s", name, value, f" {dims}" if dims else "")
+        log.info("metric %s %d%s", name, value, _dims(dimensions))
+
+    def observe(self, name: str, value: float, **dimensions: str) -> None:
+        log.debug("metric %s %.3f%s", name, value, _dims(dimensions))

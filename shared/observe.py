@@ -46,6 +46,10 @@ class Observer(Protocol):
     def reconciled(self, report: "ReconcileReport", handling: Handling) -> None:
         """A whole reconcile finished (its endpoints were also passed to `converged`)."""
 
+    # Optional, called only on observers that define it (the metrics observer does):
+    # def failed(self, error: BaseException, handling: Handling) -> None:
+    #     """The door's handling raised: Event Grid will deliver again, or the reconcile run failed."""
+
 
 class Observers:
     """Fans out to every observer; one that fails never stops the others nor the caller."""
@@ -66,3 +70,14 @@ class Observers:
                 observer.reconciled(report, handling)
             except Exception:  # noqa: BLE001
                 log.exception("observer %s failed (the reconcile is done and stands)", type(observer).__name__)
+
+    def failed(self, error: BaseException, handling: Handling) -> None:
+        """A handling raised (it is retried, or the run failed): told to the observers that define `failed`."""
+        for observer in self.observers:
+            hook = getattr(observer, "failed", None)
+            if hook is None:
+                continue
+            try:
+                hook(error, handling)
+            except Exception:  # noqa: BLE001
+                log.exception("observer %s failed while told of a failure", type(observer).__name__)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+
 from .catalogue import Catalogue, load_custom_rules
 from .desired import DesirePolicy
+from .metrics import LogMetrics, Metrics
+from .observe import Observers
 from .ownership import short_hash
 from .plan import Policy
 from .ports import EstateReader
@@ -41,8 +46,30 @@ def options_for(settings: Settings) -> ServiceOptions:
     )
 
 
-def build_service(settings: Settings) -> Service:
-    """The service against Azure (or the emulator) as the settings say. Needs the hub settings."""
+def metrics_for(environ: Mapping[str, str] | None = None) -> Metrics:
+    """OpenTelemetry metrics exported to Application Insights when APPLICATIONINSIGHTS_CONNECTION_STRING
+    is set (the Azure Monitor distro is imported only then); log lines otherwise (the CLI, tests)."""
+    env = os.environ if environ is None else environ
+    if not env.get("APPLICATIONINSIGHTS_CONNECTION_STRING", "").strip():
+        return LogMetrics()
+    from .adapters.otel import azure_monitor_metrics
+
+    return azure_monitor_metrics()
+
+
+def observers_for(settings: Settings, metrics: Metrics) -> Observers:
+    """Who hears of each door's results: the metrics, and the app teams' notifications when
+    PEDNS_NOTIFY_TOPIC_ENDPOINT is set."""
+    from .notify import notifier_for
+    from .telemetry import Telemetry
+
+    notifier = notifier_for(settings, metrics)
+    return Observers([Telemetry(metrics), *([notifier] if notifier is not None else [])])
+
+
+def build_service(settings: Settings, *, metrics: Metrics | None = None) -> Service:
+    """The service against Azure (or the emulator) as the settings say. Needs the hub settings.
+    `metrics` default: `metrics_for()`; the ARM pipeline counts throttling and retries there too."""
     settings.require("PEDNS_DNS_SUBSCRIPTION_ID", "PEDNS_DNS_RESOURCE_GROUP")
     from .adapters._pipeline import Pacer
     from .adapters.arm import ArmEndpointReader
@@ -52,8 +79,9 @@ def build_service(settings: Settings) -> Service:
     from .adapters.tables import make_index
 
     credential = make_credential(settings)
-    estate = GraphEstateReader(credential, settings)
-    pacer = Pacer()  # ARM's buckets are per caller: one pacer for all of this service's clients
+    metrics = metrics if metrics is not None else metrics_for()
+    pacer = Pacer(metrics=metrics)  # ARM's buckets are per caller: one pacer for all of this service's clients
+    estate = GraphEstateReader(credential, settings, pacer=pacer)
     return Service(
         reader=ArmEndpointReader(credential, settings, pacer=pacer),
         store=AzureZoneStore(credential, settings, pacer=pacer),
@@ -62,6 +90,7 @@ def build_service(settings: Settings) -> Service:
         options=options_for(settings),
         estate=estate,
         scope=scope_for(settings, estate),
+        metrics=metrics,
     )
 
 

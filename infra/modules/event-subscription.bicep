@@ -128,3 +128,10 @@ resource connectionSubscription 'Microsoft.EventGrid/systemTopics/eventSubscript
 
 output id string = eventSubscription.id
 output operationNames array = operationNames
+@description('The event subscriptions made here (what the dead-letter alert watches).')
+output names array = includeConnectionEvents ? [
+  name
+  '${name}-connections'
+] : [
+  name
+]

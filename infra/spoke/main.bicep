@@ -48,6 +48,12 @@ param includeZoneGroupEvents bool = true
 @description('Also deliver private endpoint connection changes on target resources in this subscription (manual approvals).')
 param includeConnectionEvents bool = true
 
+@description('Alert when the system topic dead-letters an event for pedns (metric DeadLetteredCount).')
+param deadLetterAlert bool = true
+
+@description('Action group the dead-letter alert notifies (hub output alertActionGroupId). Empty: the alert fires in the portal only.')
+param alertActionGroupId string = ''
+
 param tags object = {
   workload: 'pedns'
 }
@@ -143,6 +149,17 @@ module events '../modules/event-subscription.bicep' = {
     deadLetterContainerName: deadLetterContainerName
     includeZoneGroupEvents: includeZoneGroupEvents
     includeConnectionEvents: includeConnectionEvents
+  }
+}
+
+module deadLetters '../modules/deadletter-alert.bicep' = if (deadLetterAlert) {
+  name: 'pedns-deadletter-alert'
+  scope: resourceGroup(eventResourceGroupName)
+  params: {
+    systemTopicName: topic.outputs.name
+    eventSubscriptionNames: events.outputs.names
+    actionGroupId: alertActionGroupId
+    tags: tags
   }
 }
 

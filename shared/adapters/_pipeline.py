@@ -8,6 +8,10 @@ large reconcile runs at the bucket's rate instead of drawing a storm of 429s; AR
 `x-ms-ratelimit-remaining-subscription-*` headers pull the client's count down when other callers
 share the bucket. One pacer serves every client of one service (`wiring.build_service`), as the
 buckets are ARM's per caller.
+
+Counting: a pacer given the service's `Metrics` also counts, per try, ARM's 429 answers
+(`arm_throttled`) and the tries the retry policy sends again (`arm_retries`, by the status of the
+try that failed), whatever client the request came from.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from azure.core.credentials import TokenCredential
 from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline import policies
 
+from ..metrics import Metrics
 from ..settings import Settings
 
 USER_AGENT = "pedns/0.1"
@@ -44,8 +49,10 @@ class Pacer:
     """Client-side copies of ARM's token buckets, one per (host, subscription, kind)."""
 
     def __init__(self, buckets: dict[str, tuple[int, float]] | None = None, *,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 metrics: Metrics | None = None) -> None:
         self._sizes = buckets or ARM_BUCKETS
+        self.metrics = metrics  # where the pacing policy counts throttling and retries (None: nowhere)
         self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
         self._tokens: dict[tuple[str, str, str], tuple[float, float]] = {}  # key → (tokens, stamp)
@@ -97,6 +104,7 @@ class PacingPolicy(policies.SansIOHTTPPolicy):
 
     def on_request(self, request: PipelineRequest) -> None:
         where = self._where(request.http_request.method, request.http_request.url)
+        self._count_try(request, where)
         if where:
             self._pacer.take(*where)
 
@@ -105,11 +113,34 @@ class PacingPolicy(policies.SansIOHTTPPolicy):
 
     def response_hook(self, response: PipelineResponse) -> None:
         where = self._where(response.http_request.method, response.http_request.url)
+        metrics = self._pacer.metrics
+        if metrics is not None:
+            status = response.http_response.status_code
+            response.context[_LAST_STATUS] = status  # the next try, if any, is a retry of this one
+            if status == 429:
+                metrics.count("arm_throttled", request=where[2] if where else "tenant")
         if not where:
             return
         value = response.http_response.headers.get(_REMAINING[where[2]])
         if value is not None and value.strip().isdigit():
             self._pacer.observe(*where, int(value))
+
+    def _count_try(self, request: PipelineRequest, where: tuple[str, str, str] | None) -> None:
+        """The context lives as long as one call, across its tries: a second try is a retry."""
+        metrics = self._pacer.metrics
+        if metrics is None:
+            return
+        context = request.context
+        tries = int(context.get(_TRIES, 0)) + 1
+        context[_TRIES] = tries
+        status = context.pop(_LAST_STATUS, None)
+        if tries > 1:
+            metrics.count("arm_retries", request=where[2] if where else "tenant",
+                          status=str(status) if status is not None else "error")
+
+
+#: Keys of pedns's own in azure-core's per-call PipelineContext.
+_TRIES, _LAST_STATUS = "pedns.tries", "pedns.last_status"
 
 
 def client_kwargs(settings: Settings, *, pacer: Pacer | None = None) -> dict[str, Any]:

@@ -43,7 +43,7 @@ from ..model import (
 )
 from ..settings import Settings
 from ._errors import translate
-from ._pipeline import arm_client
+from ._pipeline import Pacer, arm_client
 
 log = logging.getLogger("pedns.adapters.graph")
 
@@ -193,9 +193,11 @@ class QuotaPolicy(SansIOHTTPPolicy):
 
 
 class GraphEstateReader:
-    def __init__(self, credential: TokenCredential, settings: Settings) -> None:
+    def __init__(self, credential: TokenCredential, settings: Settings, *, pacer: Pacer | None = None) -> None:
         self._quota = _Quota()
-        self._client = arm_client(credential, settings, per_retry=[QuotaPolicy(self._quota)])
+        # The pacer does not pace Resource Graph (a tenant-level API with its own quota, honoured by
+        # QuotaPolicy); it counts its 429s and retries with the ARM ones.
+        self._client = arm_client(credential, settings, per_retry=[QuotaPolicy(self._quota)], pacer=pacer)
 
     # -- EstateReader ----------------------------------------------------------------------------
 

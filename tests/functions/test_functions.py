@@ -23,7 +23,7 @@ def test_replay_converges_the_named_endpoints_and_answers_per_endpoint(lab, app_
 
     body = json.loads(response.get_body())
     assert (200, True) == (response.status_code, body["ok"])
-    assert [{"zone": "privatelink.blob.core.windows.net", "name": "replayed",
+    assert [{"zone": "privatelink.blob.core.windows.net", "name": "replayed", "type": "A",
              "fqdn": "replayed.blob.core.windows.net", "ips": ["10.0.3.4"]}] == body["results"][0]["records"]
     assert {("privatelink.blob.core.windows.net", "replayed"): ["10.0.3.4"]} == lab.names()
 

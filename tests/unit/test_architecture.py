@@ -10,7 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PURE = ["model", "errors", "events", "endpoint", "catalogue", "desired", "plan", "ownership", "ports",
-        "replay", "service", "settings", "testing"]
+        "replay", "service", "settings", "testing", "metrics", "observe", "telemetry"]
+#: SDKs that only shared/adapters/ may import (OpenTelemetry and the Azure Monitor distro included).
+SDKS = ("azure", "opentelemetry")
 
 
 def imports(path: Path) -> set[str]:
@@ -28,7 +30,14 @@ def imports(path: Path) -> set[str]:
 def test_the_pure_core_imports_no_azure_sdk_and_no_adapter(module):
     found = imports(ROOT / "shared" / f"{module}.py")
 
-    assert set() == {name for name in found if name.startswith("azure") or "adapters" in name}
+    assert set() == {name for name in found if name.startswith(SDKS) or "adapters" in name}
+
+
+@pytest.mark.parametrize("path", sorted(p for p in (ROOT / "shared").rglob("*.py") if "adapters" not in p.parts),
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_adapters_import_an_sdk(path):
+    """Wherever in shared/ outside adapters/ (wiring and the CLI import adapters lazily, never an SDK)."""
+    assert set() == {name for name in imports(path) if name.startswith(SDKS)}
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "shared").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
