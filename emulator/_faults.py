@@ -53,6 +53,9 @@ class Faults:
     #: A private endpoint PUT reads `Updating` (no customDnsConfigs, connections filled in by the
     #: platform) this long before it reads as given (0: off, the body reads back as given at once).
     provisioning_delay_ms: int = 0
+    #: Every Event Grid publish (after its auth and content-type checks) answers this HTTP status
+    #: (0: off), so a test can show that a failing notification topic never fails the DNS work.
+    topic_error_status: int = 0
 
     def __post_init__(self) -> None:
         if self.latency_ms < 0:
@@ -74,6 +77,8 @@ class Faults:
             raise ValueError("operation_delay_ms must be >= 0")
         if self.provisioning_delay_ms < 0:
             raise ValueError("provisioning_delay_ms must be >= 0")
+        if self.topic_error_status and not 400 <= self.topic_error_status <= 599:
+            raise ValueError("topic_error_status must be 0 (off) or an HTTP error status (400-599)")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Faults:
@@ -200,3 +205,6 @@ class Injector:
 
     def provisioning_delay(self) -> float:
         return self._faults.provisioning_delay_ms / 1000.0
+
+    def topic_error_status(self) -> int:
+        return self._faults.topic_error_status

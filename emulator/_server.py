@@ -1,6 +1,6 @@
 """The HTTPS server and the `Emulator` handle: TLS from a throwaway trustme CA, ARM's front door
-checks (auth, api-version, throttling, Resource Graph's quota), injected faults, the request log
-and the admin routes."""
+checks (auth, api-version, throttling, Resource Graph's quota), injected faults, the request log,
+Event Grid's publish API for notification topics and the admin routes."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 import trustme
 
 from ._arm import Arm, ArmError, Request, Response
+from ._eventgrid import EventGrid
 from ._faults import REMAINING_HEADERS, Faults, Injector, kind_of
 from ._graph import Graph, throttled
 from ._management import GROUP_PREFIX, TENANT_ID, ManagementGroups
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 DEFAULT_HUB_SUBSCRIPTION = "00000000-0000-4000-8000-0000000000a1"
 DEFAULT_SPOKE_SUBSCRIPTION = "00000000-0000-4000-8000-0000000000b1"
 DEFAULT_HUB_RESOURCE_GROUP = "rg-hub-dns"
+#: The notification topic `pedns emulator` advertises (any name under /eventgrid/topics/ works).
+DEFAULT_TOPIC = "pedns-notify"
 
 ADMIN_PREFIX = "/_emulator/"
 _AUTOREGISTERED = ADMIN_PREFIX + "autoregistered/"
@@ -172,6 +175,7 @@ class Emulator:
         self._arm = Arm(self._store, on_endpoint=self._graph.record, operations=self._operations,
                         provisioning_delay=self._injector.provisioning_delay)
         self._management = ManagementGroups(self._arm)
+        self._eventgrid = EventGrid(self._injector.topic_error_status)
         self._hub_subscription = hub_subscription.lower()
         self._hub_resource_group = hub_resource_group
         self._spoke_subscription = spoke_subscription.lower()
@@ -279,9 +283,14 @@ class Emulator:
         """The emulated tenant; also the name of the tenant root management group."""
         return TENANT_ID
 
-    def env(self) -> dict[str, str]:
-        """The PEDNS_* settings that point pedns at this emulator."""
-        return {
+    def topic_endpoint(self, topic: str = DEFAULT_TOPIC) -> str:
+        """The endpoint of an Event Grid topic on this emulator (what `PEDNS_NOTIFY_TOPIC_ENDPOINT` takes)."""
+        return f"{self.base_url}/eventgrid/topics/{topic}/api/events"
+
+    def env(self, *, notifications: bool = False) -> dict[str, str]:
+        """The PEDNS_* settings that point pedns at this emulator; with `notifications`, also at its
+        Event Grid topic (`PEDNS_NOTIFY_TOPIC_ENDPOINT`, as `pedns emulator` prints it)."""
+        env = {
             "PEDNS_ARM_ENDPOINT": self.base_url,
             "PEDNS_CA_BUNDLE": self.ca_path,
             "PEDNS_DNS_SUBSCRIPTION_ID": self.hub_subscription,
@@ -289,6 +298,9 @@ class Emulator:
             "PEDNS_SOURCE_SUBSCRIPTIONS": self.spoke_subscription,
             "PEDNS_CREDENTIAL": "emulator",
         }
+        if notifications:
+            env["PEDNS_NOTIFY_TOPIC_ENDPOINT"] = self.topic_endpoint()
+        return env
 
     # ------------------------------------------------------------------ test hooks
 
@@ -313,6 +325,18 @@ class Emulator:
     def clear_requests(self) -> None:
         with self._log_lock:
             self._log.clear()
+
+    def events(self, topic: str | None = None) -> list[Any]:
+        """The events Event Grid topics took (one topic's, or every topic's), each as received, oldest first."""
+        return self._eventgrid.events(topic)
+
+    def clear_events(self) -> None:
+        self._eventgrid.clear()
+
+    @property
+    def topic_requests(self) -> list[tuple[str, int]]:
+        """(topic, status) of every Event Grid publish request, refused ones included (not in `requests`)."""
+        return self._eventgrid.requests
 
     def add_autoregistered_record(
         self,
@@ -417,6 +441,8 @@ class Emulator:
     def _serve(self, req: Request) -> Response:
         if req.path.lower().startswith(ADMIN_PREFIX):
             return self._admin(req)
+        if EventGrid.is_topic_path(req.path):
+            return self._eventgrid.handle(req)  # its own auth and errors; not ARM, not in `requests`
         try:
             response = self._front_door(req)
         except _Dropped:
@@ -510,6 +536,12 @@ class Emulator:
                 return Response(200, {"value": [{"method": m, "path": p, "status": s} for m, p, s in self.requests]})
             if req.method == "DELETE":
                 self.clear_requests()
+                return Response(204)
+        elif path == "/_emulator/events":
+            if req.method == "GET":
+                return Response(200, {"value": self.events(req.query.get("topic") or None)})
+            if req.method == "DELETE":
+                self.clear_events()
                 return Response(204)
         elif path == "/_emulator/state":
             if req.method == "GET":

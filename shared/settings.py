@@ -113,7 +113,7 @@ def dev_only_problems(*, cloud: str, arm_endpoint: str, credential: str, index_c
 
 
 #: Private ranges an endpoint IP may come from unless PEDNS_ALLOWED_IP_RANGES says otherwise.
-DEFAULT_IP_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+DEFAULT_IP_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fd00::/8")
 
 
 _GROUP_ID = re.compile(r"^[A-Za-z0-9_().-]{1,90}\Z", re.ASCII)
@@ -160,6 +160,8 @@ class Settings(BaseModel):
     index_table_endpoint: str = Field("", alias="PEDNS_INDEX_TABLE_ENDPOINT")
     index_table_name: str = Field("pednsindex", alias="PEDNS_INDEX_TABLE_NAME", pattern=r"^[A-Za-z][A-Za-z0-9]{2,62}$")
     index_connection_string: str = Field("", alias="PEDNS_INDEX_CONNECTION_STRING")
+
+    notify_topic_endpoint: str = Field("", alias="PEDNS_NOTIFY_TOPIC_ENDPOINT")
 
     arm_retry_total: int = Field(6, alias="PEDNS_ARM_RETRY_TOTAL", ge=0, le=20)
     arm_timeout_seconds: int = Field(30, alias="PEDNS_ARM_TIMEOUT_SECONDS", ge=1, le=600)
@@ -216,7 +218,7 @@ class Settings(BaseModel):
                 raise ValueError(f"{item!r} is not an IP range (CIDR)") from None
         return value
 
-    @field_validator("arm_endpoint", "index_table_endpoint")
+    @field_validator("arm_endpoint", "index_table_endpoint", "notify_topic_endpoint")
     @classmethod
     def _https(cls, value: str) -> str:
         # PEDNS_ARM_ENDPOINT's host is checked against the credential in `dev_only_problems`.

@@ -4,7 +4,8 @@
 //
 // Creates, in the target resource group: a user-assigned managed identity, a storage account
 // (Entra ID only), Log Analytics + Application Insights, a Flex Consumption plan and the Linux
-// Python 3.13 function app with the PEDNS_* settings. In the DNS zones' resource group: pedns's
+// Python 3.13 function app with the PEDNS_* settings, and (notifications) the app teams' Event Grid
+// topic with pedns's EventGrid Data Sender role on it. In the DNS zones' resource group: pedns's
 // custom role and its assignment, and optionally the zones and their hub links. Nothing in the
 // spokes: see infra/spoke/main.bicep. docs/deploy.md walks through it.
 
@@ -103,6 +104,28 @@ param zoneRedundant bool = false
 @description('Days to keep logs.')
 param logRetentionDays int = 30
 
+@description('App teams\' notifications (docs/notifications.md): an Event Grid topic (CloudEvents, Entra ID only) pedns publishes to with EventGrid Data Sender, and PEDNS_NOTIFY_TOPIC_ENDPOINT. On by default: a topic without subscriptions costs only its publish operations, and app teams subscribe to it themselves.')
+param notifications bool = true
+
+@description('Example notification subscription: resource id of a storage account whose existing queue (notificationQueueName) receives every notification, delivered with the topic\'s own identity. Empty: none.')
+param notificationQueueStorageAccountId string = ''
+
+@description('Queue of the example notification subscription.')
+param notificationQueueName string = 'pedns-notifications'
+
+@description('The example subscription delivers only notifications that need someone to act (data.actionRequired).')
+param notificationsActionRequiredOnly bool = false
+
+@description('E-mail addresses pedns\'s alerts notify (an action group is created for them). Empty: see alertActionGroupId.')
+param alertEmails array = []
+
+@description('An existing action group for pedns\'s alerts (resource id), used when alertEmails is empty. Both empty: the alerts fire in the portal only.')
+param alertActionGroupId string = ''
+
+@description('Names newly skipped as zone-missing or unmapped, per reason, in an hour, above which the skips alert fires.')
+@minValue(0)
+param alertSkipsThreshold int = 5
+
 param tags object = {
   workload: 'pedns'
 }
@@ -165,6 +188,7 @@ var pednsSettings = {
   PEDNS_INDEX_TABLE_ENDPOINT: storage.outputs.tableEndpoint
   PEDNS_INDEX_TABLE_NAME: indexTableName
   PEDNS_RECONCILE_SCHEDULE: reconcileSchedule
+  PEDNS_NOTIFY_TOPIC_ENDPOINT: notifications ? notify.outputs.endpoint : ''
 }
 
 // Identity-based host storage and telemetry: no keys or connection secrets in the settings. The
@@ -179,7 +203,56 @@ var hostSettings = {
   AzureWebJobsStorage__clientId: identity.properties.clientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+  // The Python worker configures the Azure Monitor OpenTelemetry distro and streams its telemetry
+  // (with host.json "telemetryMode": "OpenTelemetry"): Learn, "Use OpenTelemetry with Azure Functions".
+  PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY: 'true'
   AZURE_CLIENT_ID: identity.properties.clientId
+}
+
+// The workbook and the alert rules over pedns's metrics and logs (docs/observability.md).
+module workbook '../modules/workbook.bicep' = {
+  name: 'pedns-workbook'
+  params: {
+    location: location
+    insightsId: monitoring.outputs.insightsId
+    tags: tags
+  }
+}
+
+module actionGroup '../modules/action-group.bicep' = if (!empty(alertEmails)) {
+  name: 'pedns-action-group'
+  params: {
+    namePrefix: namePrefix
+    emails: alertEmails
+    tags: tags
+  }
+}
+
+var alertActions = empty(alertEmails) ? alertActionGroupId : actionGroup.outputs.id
+
+module alerts '../modules/alerts.bicep' = {
+  name: 'pedns-alerts'
+  params: {
+    location: location
+    namePrefix: namePrefix
+    insightsId: monitoring.outputs.insightsId
+    actionGroupId: alertActions
+    skipsThreshold: alertSkipsThreshold
+    tags: tags
+  }
+}
+
+module notify '../modules/notifications.bicep' = if (notifications) {
+  name: 'pedns-notifications'
+  params: {
+    location: location
+    name: '${namePrefix}-notify-${uniqueString(resourceGroup().id)}'
+    senderPrincipalId: identity.properties.principalId
+    queueStorageAccountId: notificationQueueStorageAccountId
+    queueName: notificationQueueName
+    actionRequiredOnly: notificationsActionRequiredOnly
+    tags: tags
+  }
 }
 
 module app '../modules/functionapp.bicep' = {
@@ -238,6 +311,11 @@ output storageAccountId string = storage.outputs.id
 output deadLetterContainerName string = storage.outputs.deadLetterContainerName
 output indexTableEndpoint string = storage.outputs.tableEndpoint
 output dnsRoleDefinitionId string = dnsAccess.outputs.roleDefinitionId
+output workbookId string = workbook.outputs.id
+@description('The action group of pedns\'s alerts (empty: none); a spoke\'s dead-letter alert (modules/deadletter-alert.bicep) can notify it too.')
+output alertActionGroupId string = alertActions
+output notificationTopicId string = notifications ? notify.outputs.topicId : ''
+output notificationTopicEndpoint string = notifications ? notify.outputs.endpoint : ''
 
 @description('Paste into a spoke parameters file (infra/spoke/main.bicep).')
 output spokeParameters object = {

@@ -91,7 +91,7 @@ def test_main_prints_exports_then_ready_and_exits_0_on_sigterm(tmp_path):
         returncode = proc.wait(timeout=10)
 
     assert ["PEDNS_ARM_ENDPOINT", "PEDNS_CA_BUNDLE", "PEDNS_DNS_SUBSCRIPTION_ID", "PEDNS_DNS_RESOURCE_GROUP",
-            "PEDNS_SOURCE_SUBSCRIPTIONS", "PEDNS_CREDENTIAL"] == list(exports)
+            "PEDNS_SOURCE_SUBSCRIPTIONS", "PEDNS_CREDENTIAL", "PEDNS_NOTIFY_TOPIC_ENDPOINT"] == list(exports)
     assert ("ready", str(tmp_path.resolve() / "ca.pem"), "emulator", 200, 0) == (
         lines[-1], exports["PEDNS_CA_BUNDLE"], exports["PEDNS_CREDENTIAL"], reachable, returncode)
 
