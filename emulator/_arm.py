@@ -686,13 +686,20 @@ class Arm:
                 continue
             i, zone, suffix = best
             rel = "@" if fqdn == suffix else fqdn[: -len(suffix) - 1]
-            record_lid = f"{zone['id']}/A/{rel}".lower()
-            slot = wanted.setdefault(record_lid, (i, []))
-            slot[1].extend(ip for ip in ips if ip not in slot[1])
+            # IPv4 addresses go in an A set, IPv6 ones in an AAAA set. No Microsoft source says what a
+            # zone group writes for a dual-stack endpoint; Learn's IPv6 walkthrough resolves the name's
+            # AAAA through the linked zone, so the emulator writes both (emulator/README.md).
+            for rtype in ("A", "AAAA"):
+                family = [ip for ip in ips if (":" in ip) == (rtype == "AAAA")]
+                if not family:
+                    continue
+                record_lid = f"{zone['id']}/{rtype}/{rel}".lower()
+                slot = wanted.setdefault(record_lid, (i, []))
+                slot[1].extend(ip for ip in family if ip not in slot[1])
         return [(i, record_lid, ips) for record_lid, (i, ips) in wanted.items()]
 
     def _apply_zone_group(self, group: dict[str, Any], plan: list[tuple[int, str, list[str]]]) -> None:
-        """Write the planned A records (overwriting whatever is there) and drop ones no longer planned."""
+        """Write the planned A and AAAA records (overwriting whatever is there) and drop ones no longer planned."""
         written = {lid for _, lid, _ in plan}
         for old in group.get("_written", []):
             if old not in written:
@@ -701,12 +708,15 @@ class Arm:
         for config in configs:
             config["properties"]["recordSets"] = []
         for i, record_lid, ips in plan:
-            zone_lid, _, rel = record_lid.rpartition("/a/")
+            rtype = "AAAA" if "/aaaa/" in record_lid else "A"
+            zone_lid, _, rel = record_lid.rpartition(f"/{rtype.lower()}/")
             zone = self._d["zones"][zone_lid]
-            record = self._new_record(zone, "A", rel, {"ttl": ZONE_GROUP_TTL, "aRecords": [{"ipv4Address": ip} for ip in ips]})
+            records = ({"aRecords": [{"ipv4Address": ip} for ip in ips]} if rtype == "A"
+                       else {"aaaaRecords": [{"ipv6Address": ip} for ip in ips]})
+            record = self._new_record(zone, rtype, rel, {"ttl": ZONE_GROUP_TTL, **records})
             self._d["recordSets"][record_lid] = record
             configs[i]["properties"]["recordSets"].append({
-                "recordType": "A",
+                "recordType": rtype,
                 "recordSetName": rel,
                 "fqdn": record["properties"]["fqdn"].rstrip("."),
                 "ttl": ZONE_GROUP_TTL,

@@ -73,6 +73,8 @@ def _parser() -> _Parser:
                    help="zone, link and endpoint writes' long-running operations stay InProgress this long")
     p.add_argument("--provisioning-delay-ms", type=int, default=d.provisioning_delay_ms,
                    help="a private endpoint PUT reads 'Updating' (no DNS configs yet) this long (0: off)")
+    p.add_argument("--topic-error-status", type=int, default=d.topic_error_status,
+                   help="every Event Grid publish to a notification topic answers this HTTP status (0: off)")
     p.add_argument("--demo", action="store_true",
                    help="seed the demo's hub (zones, a manual record) and spoke (six endpoints), published by pedns "
                         "except one (a missed event: 'pedns reconcile --dry-run' finds it)")
@@ -159,7 +161,8 @@ def _rid(sub: str, provider: str, name: str, rg: str = "rg-shop") -> str:
 
 def demo_endpoints(spoke: str) -> list[dict[str, Any]]:
     """The demo's spoke: Storage with a DR endpoint on the same name, Key Vault, SQL, a multi-region
-    Cosmos DB account, and a Key Vault endpoint awaiting manual approval (in this order)."""
+    Cosmos DB account, a Key Vault endpoint awaiting manual approval, and a dual-stack Storage
+    endpoint (in this order)."""
     storage = _rid(spoke, "Microsoft.Storage/storageAccounts", "shopdata")
     return [
         endpoint_body(spoke, "pe-shopdata-blob", target=storage, group="blob",
@@ -176,6 +179,9 @@ def demo_endpoints(spoke: str) -> list[dict[str, Any]]:
         endpoint_body(spoke, "pe-partner-kv", target=_rid(spoke, "Microsoft.KeyVault/vaults", "partner-kv", "rg-partner"),
                       group="vault", status="Pending", manual=True,
                       dns={"partner-kv.vault.azure.net": ["10.20.1.9"]}),
+        # Dual-stack (ipVersionType DualStack): IPv4 and IPv6 in one ipAddresses array, IPv4 first.
+        endpoint_body(spoke, "pe-shoplogs-blob", target=_rid(spoke, "Microsoft.Storage/storageAccounts", "shoplogs"),
+                      group="blob", dns={"shoplogs.blob.core.windows.net": ["10.20.1.10", "fd00:20:1::a"]}),
     ]
 
 
@@ -251,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
             graph_lag_ms=args.graph_lag_ms, graph_quota=args.graph_quota,
             graph_window_seconds=args.graph_window_seconds,
             operation_delay_ms=args.operation_delay_ms, provisioning_delay_ms=args.provisioning_delay_ms,
+            topic_error_status=args.topic_error_status,
         )
     except _Usage as exc:
         print(f"pedns emulator: error: {exc}", file=sys.stderr, flush=True)
@@ -290,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
             except (OSError, ValueError) as exc:
                 print(f"pedns emulator: error: cannot seed the demo: {exc}", file=sys.stderr, flush=True)
                 return 1
-        lines = [f"export {name}={shlex.quote(value)}" for name, value in emulator.env().items()]
+        lines = [f"export {name}={shlex.quote(value)}" for name, value in emulator.env(notifications=True).items()]
         if args.env_file:
             try:
                 _write_env_file(args.env_file, lines)

@@ -24,6 +24,7 @@ from .model import (
     ConnectionStatus,
     Desired,
     DnsZone,
+    NameState,
     PrivateEndpoint,
     RecordSet,
     ResourceId,
@@ -31,6 +32,7 @@ from .model import (
     Unreadable,
     VirtualNetwork,
     ZoneLink,
+    canonical_ip,
 )
 
 log = logging.getLogger("pedns.audit")
@@ -170,13 +172,13 @@ def findings(
                                f"its DNS zone group writes into {len(outside)} zone(s) outside the hub: "
                                f"{', '.join(z.rsplit('/', 1)[-1] for z in outside)}", {"zones": outside}))
 
-    # stale-record: an A record set in a hub zone none of whose IPs is an endpoint's (records a
+    # stale-record: an A or AAAA record set in a hub zone none of whose IPs is an endpoint's (records a
     # virtual machine registered itself are not endpoints' to begin with).
     for record in sorted(view.hub_records, key=lambda r: (r.key.zone, r.key.name)):
         if record.ips and not record.auto_registered and not view.addresses.intersection(record.ips):
             owner = owner_of(record)
-            out.append(Finding("stale-record", f"{_hub_zone_id(view, record.key.zone)}/A/{record.key.name}",
-                               f"{record.key.fqdn} -> {', '.join(record.ips)}: no private endpoint in scope has "
+            out.append(Finding("stale-record", f"{_hub_zone_id(view, record.key.zone)}/{record.type}/{record.key.name}",
+                               f"{record.type} {record.key.fqdn} -> {', '.join(record.ips)}: no private endpoint in scope has "
                                f"{'this address' if len(record.ips) == 1 else 'any of these addresses'}"
                                f"{f' (written by {owner})' if owner else ''}", {"ips": list(record.ips)}))
 
@@ -202,7 +204,7 @@ def findings(
     return AuditReport(out, checked, skipped, not_run)
 
 
-def served(pe: PrivateEndpoint, desired: Desired, records: dict[tuple[str, str], RecordSet]) -> bool:
+def served(pe: PrivateEndpoint, desired: Desired, records: dict[tuple[str, str], NameState]) -> bool:
     """Whether the hub already answers every name the endpoint wants with the endpoint's own IPs."""
     return all((r.key.zone, r.key.name) in records and set(r.ips) <= set(records[(r.key.zone, r.key.name)].ips)
                for r in desired.records)
@@ -222,9 +224,9 @@ def read_estate(service: Any, *, hub_resource_group_id: str, hub_subscription: s
     unreadable: list[Unreadable] = []
     for item in estate.endpoints(scope):
         (unreadable if isinstance(item, Unreadable) else endpoints).append(item)
-    addresses = {a.ip for a in estate.endpoint_addresses(scope)}
+    addresses = {canonical_ip(a.ip) for a in estate.endpoint_addresses(scope)}
     for pe in endpoints:  # what the endpoints report counts too
-        addresses.update(ip for config in pe.dns_configs for ip in config.ips)
+        addresses.update(canonical_ip(ip) for config in pe.dns_configs for ip in config.ips)
     zones = list(estate.zones(with_hub))
     links = list(estate.zone_links(with_hub))
     networks: list[VirtualNetwork] | None = list(estate.networks(scope))
@@ -260,7 +262,7 @@ def read_estate(service: Any, *, hub_resource_group_id: str, hub_subscription: s
 
     # Zone groups are not in Resource Graph: read them only for approved endpoints whose names the
     # hub does not serve with their own IPs (a zone group elsewhere leaves exactly that).
-    records = {(r.key.zone, r.key.name): r for r in snapshot.records.values()}
+    records = {(state.key.zone, state.key.name): state for state in snapshot.records.values()}
     zone_groups: dict[ResourceId, tuple[str, ...]] = {}
     read = 0
     for pe in endpoints:
@@ -280,7 +282,7 @@ def read_estate(service: Any, *, hub_resource_group_id: str, hub_subscription: s
 
     return EstateView(endpoints=endpoints, addresses=addresses, zones=zones, links=links, networks=networks,
                       hub_resource_group_id=hub_resource_group_id, hub_zones=set(snapshot.zones),
-                      hub_records=list(snapshot.records.values()), hub_links=hub_links, zone_groups=zone_groups,
+                      hub_records=[r for state in snapshot.records.values() for r in state.sets], hub_links=hub_links, zone_groups=zone_groups,
                       zone_groups_read=read, unreadable=unreadable, not_run=not_run)
 
 

@@ -1,4 +1,4 @@
-"""A private endpoint → the A records it needs in the hub, and the ones it is refused. Pure."""
+"""A private endpoint → the A and AAAA records it needs in the hub, and the ones it is refused. Pure."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from .model import (
     RecordKey,
     ResourceId,
     Skip,
+    sort_ips,
 )
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
@@ -42,6 +43,7 @@ class DesirePolicy:
         ipaddress.ip_network("172.16.0.0/12"),
         ipaddress.ip_network("192.168.0.0/16"),
         ipaddress.ip_network("100.64.0.0/10"),
+        ipaddress.ip_network("fd00::/8"),  # IPv6 unique local addresses (RFC 4193), as Azure subnets use
     )
 
     @classmethod
@@ -117,7 +119,7 @@ def desire(pe: PrivateEndpoint, resolver: Resolver, policy: DesirePolicy = Desir
         if not valid_dns_name(fqdn):
             skipped.append(Skip(fqdn, Reason.INVALID, "not a valid DNS name"))
             continue
-        bad = [ip for ip in config.ips if not _allowed(ip, policy)]
+        bad = [ip for ip in config.ips if not _allowed(ip, policy)]  # IPv4 and IPv6 alike
         if bad or not config.ips:
             detail = f"IP address(es) outside the allowed private ranges: {', '.join(bad)}" if bad else "no IP address"
             skipped.append(Skip(fqdn, Reason.INVALID, detail))
@@ -142,7 +144,7 @@ def desire(pe: PrivateEndpoint, resolver: Resolver, policy: DesirePolicy = Desir
         merged.setdefault(key, (fqdn, set()))[1].update(config.ips)
 
     records = tuple(
-        DesiredRecord(key, fqdn, tuple(sorted(ips, key=ipaddress.ip_address)), pe.id)
+        DesiredRecord(key, fqdn, sort_ips(ips), pe.id)
         for key, (fqdn, ips) in sorted(merged.items(), key=lambda item: (item[0].zone, item[0].name))
     )
     return Desired(**base, records=records, skipped=tuple(skipped))
@@ -153,7 +155,7 @@ def _allowed(ip: str, policy: DesirePolicy) -> bool:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return False
-    if address.version != 4 or address.is_loopback or address.is_link_local or address.is_multicast \
-            or address.is_unspecified or address.is_reserved:
+    if address.is_loopback or address.is_link_local or address.is_multicast or address.is_unspecified \
+            or address.is_reserved or getattr(address, "ipv4_mapped", None) is not None:
         return False
     return any(address in network for network in policy.allowed_ip_ranges)

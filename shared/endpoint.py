@@ -4,9 +4,11 @@ Pure: pydantic models of the wire shape stay private; what leaves is the domain 
 syntax is checked here (ids, DNS names, IP addresses); whether an IP is acceptable (private
 ranges, configured prefixes) is decided by `desired`.
 
-IPv6: `customDnsConfigs[].ipAddresses` may carry IPv6 addresses (dual-stack subnets). pedns
-writes A records only, so well-formed IPv6 addresses are dropped here and a config may be
-left with no IPs (desired skips it); malformed addresses of either family are rejected.
+IPv6: a dual-stack endpoint (`ipVersionType` DualStack) lists its IPv4 and IPv6 addresses in the
+same `customDnsConfigs[].ipAddresses` array, IPv4 first; an IPv6-only one lists IPv6 addresses
+only (recorded by Azure CLI's `test_network_private_endpoint_ip_version_type`, api-version
+2025-05-01). Both families are kept, in canonical form (IPv6 compressed, lower case); malformed
+addresses of either family are rejected.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.errors import InvalidInput
-from shared.model import Connection, ConnectionStatus, DnsConfig, PrivateEndpoint, ResourceId
+from shared.model import RECORD_TYPES, Connection, ConnectionStatus, DnsConfig, PrivateEndpoint, ResourceId, sort_ips
 
 __all__ = [
     "parse_private_endpoint",
@@ -116,19 +118,18 @@ def normalize_fqdn(value: object, *, field: str = "fqdn") -> str:
     return name
 
 
-def _ipv4_only(values: list[object], *, field: str) -> tuple[str, ...]:
-    kept: set[ipaddress.IPv4Address] = set()
+def _addresses(values: list[object], *, field: str) -> tuple[str, ...]:
+    """IPv4 and IPv6 addresses, unique, canonical, IPv4 first and each family in numeric order."""
+    kept: list[str] = []
     for index, raw in enumerate(values):
         if not isinstance(raw, str):
             raise InvalidInput(f"{field}[{index}] is not a string: {show(raw)}")
         try:
-            address = ipaddress.ip_address(raw)
+            ipaddress.ip_address(raw)
         except ValueError:
             raise InvalidInput(f"{field}[{index}] is not a valid IP address: {show(raw)}") from None
-        if isinstance(address, ipaddress.IPv4Address):
-            kept.add(address)
-        # IPv6: well-formed but out of scope (pedns writes A records only).
-    return tuple(str(address) for address in sorted(kept))
+        kept.append(raw)
+    return sort_ips(kept)
 
 
 # --- the wire shape (private) ---------------------------------------------------------------
@@ -213,7 +214,7 @@ def parse_private_endpoint(
 
     Missing optional arrays are empty. A `customDnsConfigs` entry with no fqdn is dropped (there
     is no name to write); its fqdn is lower-cased without the trailing dot; its IPs are the
-    IPv4 addresses, unique and in numeric order. `InvalidInput` (one line) for a body that is not
+    IPv4 and IPv6 addresses, unique, IPv4 first, in numeric order. `InvalidInput` (one line) for a body that is not
     an object, has no private endpoint id, or carries an invalid DNS name or IP address.
     """
     if not isinstance(body, Mapping):
@@ -238,7 +239,7 @@ def parse_private_endpoint(
         field = f"properties.customDnsConfigs[{index}]"
         try:
             fqdn = normalize_fqdn(config.fqdn, field=f"{field}.fqdn")
-            ips = _ipv4_only(list(config.ip_addresses or ()), field=f"{field}.ipAddresses")
+            ips = _addresses(list(config.ip_addresses or ()), field=f"{field}.ipAddresses")
         except InvalidInput as exc:
             raise InvalidInput(f"{where}: {exc}") from None
         configs.append(DnsConfig(fqdn=fqdn, ips=ips))
@@ -322,13 +323,13 @@ def _record_sets(groups: list[_ZoneGroup]) -> tuple[DnsConfig, ...]:
     for g, group in enumerate(groups):
         for c, config in enumerate((group.properties.configs if group.properties else None) or ()):
             for r, record in enumerate((config.properties.record_sets if config.properties else None) or ()):
-                if (record.record_type or "A").upper() != "A" or not record.fqdn:
+                if (record.record_type or "A").upper() not in RECORD_TYPES or not record.fqdn:
                     continue
                 field = f"value[{g}].properties.privateDnsZoneConfigs[{c}].properties.recordSets[{r}]"
                 fqdn = normalize_fqdn(record.fqdn, field=f"zone group list: {field}.fqdn")
-                ips = _ipv4_only(list(record.ip_addresses or ()), field=f"zone group list: {field}.ipAddresses")
+                ips = _addresses(list(record.ip_addresses or ()), field=f"zone group list: {field}.ipAddresses")
                 configs.setdefault(fqdn, set()).update(ips)
-    return tuple(DnsConfig(fqdn, tuple(sorted(ips, key=ipaddress.ip_address))) for fqdn, ips in configs.items())
+    return tuple(DnsConfig(fqdn, sort_ips(ips)) for fqdn, ips in configs.items())
 
 
 def _zone_groups(body: Mapping[str, Any]) -> list[_ZoneGroup] | None:

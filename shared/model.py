@@ -7,8 +7,11 @@ Azure SDK objects into and out of them, and nothing here imports an SDK.
 from __future__ import annotations
 
 import enum
+import ipaddress
 import re
 from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from typing import Literal
 
 
 class Reason(str, enum.Enum):
@@ -170,14 +173,52 @@ class RecordKey:
         return self.fqdn
 
 
+RecordType = Literal["A", "AAAA"]
+#: The record types pedns writes, in the order it writes and reports them.
+RECORD_TYPES: tuple[RecordType, ...] = ("A", "AAAA")
+
+
+def record_type(ip: str) -> RecordType:
+    """"A" for an IPv4 address, "AAAA" for an IPv6 one (ValueError for anything else)."""
+    return "A" if ipaddress.ip_address(ip).version == 4 else "AAAA"
+
+
+def canonical_ip(ip: str) -> str:
+    """One spelling per address (IPv6 compressed, lower case), so that what Azure returns and what an
+    endpoint reports compare equal however either writes it. Not an address: returned unchanged."""
+    try:
+        return str(ipaddress.ip_address(ip.strip()))
+    except ValueError:
+        return ip
+
+
+def sort_ips(ips: Iterable[str]) -> tuple[str, ...]:
+    """Canonical, without duplicates, IPv4 first, each family in address order."""
+    parsed = {ipaddress.ip_address(canonical_ip(ip)) for ip in ips}
+    return tuple(str(a) for a in sorted(parsed, key=lambda a: (a.version, a)))
+
+
+def of_type(ips: tuple[str, ...], rtype: RecordType) -> tuple[str, ...]:
+    """The addresses of one record type among `ips` (canonical ones)."""
+    return tuple(ip for ip in ips if (":" in ip) == (rtype == "AAAA"))
+
+
 @dataclass(frozen=True, slots=True)
 class DesiredRecord:
-    """An A record an endpoint needs: `ips` sorted, so equal desires compare equal."""
+    """The records an endpoint needs at one name: its A and AAAA addresses together in `ips` (sorted by
+    `sort_ips`, so equal desires compare equal). A dual-stack endpoint wants both record types."""
 
     key: RecordKey
     fqdn: str  # the public service name the endpoint reported
     ips: tuple[str, ...]
     endpoint_id: ResourceId
+
+    def ips_of(self, rtype: RecordType) -> tuple[str, ...]:
+        return of_type(self.ips, rtype)
+
+    @property
+    def types(self) -> tuple[RecordType, ...]:
+        return tuple(t for t in RECORD_TYPES if self.ips_of(t))
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +244,8 @@ class Desired:
 
 @dataclass(frozen=True, slots=True)
 class RecordSet:
-    """An A record set as it is in a hub zone. `metadata` holds pedns's stamp and claims."""
+    """An A or AAAA record set as it is in a hub zone. `metadata` holds pedns's stamp and claims
+    (the same on both types of a name pedns holds); each type has its own etag."""
 
     key: RecordKey
     ips: tuple[str, ...]
@@ -211,6 +253,35 @@ class RecordSet:
     etag: str | None = None
     metadata: dict[str, str] = field(default_factory=dict, hash=False, compare=True)
     auto_registered: bool = False
+    type: RecordType = "A"
+
+
+@dataclass(frozen=True, slots=True)
+class NameState:
+    """The record sets at one name of a hub zone, at most one per type (A, AAAA): empty when the
+    name is free. pedns decides a name as a whole: one holder and one set of claims for both types."""
+
+    key: RecordKey
+    sets: tuple[RecordSet, ...] = ()
+
+    def __post_init__(self) -> None:
+        order = {t: i for i, t in enumerate(RECORD_TYPES)}
+        object.__setattr__(self, "sets", tuple(sorted(self.sets, key=lambda s: order.get(s.type, 9))))
+
+    def of(self, rtype: RecordType) -> RecordSet | None:
+        return next((s for s in self.sets if s.type == rtype), None)
+
+    @property
+    def ips(self) -> tuple[str, ...]:
+        """Every address the name serves now, A before AAAA."""
+        return tuple(ip for s in self.sets for ip in s.ips)
+
+    def __bool__(self) -> bool:
+        return bool(self.sets)
+
+    def with_set(self, rtype: RecordType, record: RecordSet | None) -> "NameState":
+        rest = tuple(s for s in self.sets if s.type != rtype)
+        return NameState(self.key, rest + ((record,) if record is not None else ()))
 
 
 @dataclass(frozen=True, slots=True)

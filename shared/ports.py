@@ -6,11 +6,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 from .model import (
+    RECORD_TYPES,
     DnsZone,
     EndpointAddress,
+    NameState,
     PrivateEndpoint,
     RecordKey,
     RecordSet,
+    RecordType,
     ResourceId,
     Scope,
     Unreadable,
@@ -69,25 +72,28 @@ class EstateReader(Protocol):
 
 
 class ZoneStore(Protocol):
-    """A record sets in the hub's private DNS zones, with ARM's optimistic concurrency."""
+    """A and AAAA record sets in the hub's private DNS zones, with ARM's optimistic concurrency.
+    Each record set (a name and a type) has its own etag."""
 
     def list_zones(self) -> list[str]:
         """Names of the private DNS zones in the hub resource group."""
 
-    def get(self, key: RecordKey) -> RecordSet | None:
-        """The record set, or None when the name is free. Raises `NotFound` when the zone is missing."""
+    def get(self, key: RecordKey, types: Sequence[RecordType] = RECORD_TYPES) -> NameState:
+        """The record sets of those types at the name (none: free). Raises `NotFound` when the zone
+        is missing."""
 
     def list(self, zone: str) -> Iterator[RecordSet]:
-        """Every A record set in a zone."""
+        """Every A and AAAA record set in a zone."""
 
     def create(self, record: RecordSet) -> RecordSet:
-        """Create only if absent (`If-None-Match: *`). Raises `Conflict` when it exists."""
+        """Create `record.type` at the name only if absent (`If-None-Match: *`). Raises `Conflict`
+        when it exists."""
 
     def replace(self, record: RecordSet, *, etag: str) -> RecordSet:
         """Replace only if unchanged (`If-Match`). Raises `Conflict` on a changed etag."""
 
-    def delete(self, key: RecordKey, *, etag: str) -> None:
-        """Delete only if unchanged (`If-Match`). Raises `Conflict` on a changed etag."""
+    def delete(self, key: RecordKey, rtype: RecordType, *, etag: str) -> None:
+        """Delete the `rtype` set only if unchanged (`If-Match`). Raises `Conflict` on a changed etag."""
 
     def create_zone(self, zone: str, *, link_vnet_ids: Iterable[str]) -> None:
         """Create a private DNS zone and link it to the hub virtual networks (opt-in)."""

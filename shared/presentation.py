@@ -29,11 +29,12 @@ def verb(action: str, applied: bool) -> str:
 
 
 def change_line(change: dict[str, Any]) -> str:
-    """One change of an endpoint result's JSON (`action`, `zone`, `name`, `before`, `after`, `applied`)."""
+    """One change of an endpoint result's JSON (`action`, `zone`, `name`, `type`, `before`, `after`,
+    `applied`): `create A web.privatelink.blob.core.windows.net: - -> 10.0.0.4`."""
     before = text(", ".join(change.get("before", []))) or "-"
     after = text(", ".join(change.get("after", []))) or "-"
-    return (f"{verb(change['action'], bool(change.get('applied')))} {text(change['name'])}.{text(change['zone'])}: "
-            f"{before} -> {after}")
+    return (f"{verb(change['action'], bool(change.get('applied')))} {text(change.get('type', 'A'))} "
+            f"{text(change['name'])}.{text(change['zone'])}: {before} -> {after}")
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]], indent: str = "") -> list[str]:
@@ -65,11 +66,11 @@ def short_endpoint(endpoint_id: str) -> str:
 
 
 def record_doc(record: RecordSet, *, owner_id: str, now: float) -> dict[str, Any]:
-    """One A record set of the hub as `pedns records --json` prints it. `status` is `ours` (stamped
+    """One A or AAAA record set of the hub as `pedns records --json` prints it. `status` is `ours` (stamped
     with `owner_id`) or `foreign`; for ours, its holder and standby claimants with their claims' age."""
     state = ownership.ownership(record, owner_id)
     doc: dict[str, Any] = {
-        "zone": record.key.zone, "name": record.key.name, "fqdn": record.key.fqdn,
+        "zone": record.key.zone, "name": record.key.name, "type": record.type, "fqdn": record.key.fqdn,
         "ips": list(record.ips), "status": "ours" if state == "ours" else "foreign",
     }
     if state != "ours":
@@ -110,8 +111,9 @@ def records_lines(docs: Sequence[dict[str, Any]]) -> list[str]:
             who, standby = _claim_cell(d.get("holder")), ", ".join(_claim_cell(c) for c in d["standby"]) or "-"
         else:
             who, standby = f"foreign: {text(d['detail'])}", "-"
-        rows.append((text(d["zone"]), text(d["name"]), text(", ".join(d["ips"])) or "-", who, standby))
-    return table(("ZONE", "NAME", "IPS", "HOLDER (AGE)", "STANDBY (AGE)"), rows)
+        rows.append((text(d["zone"]), text(d["name"]), text(d.get("type", "A")), text(", ".join(d["ips"])) or "-",
+                     who, standby))
+    return table(("ZONE", "NAME", "TYPE", "IPS", "HOLDER (AGE)", "STANDBY (AGE)"), rows)
 
 
 # -- summaries ------------------------------------------------------------------------------------

@@ -18,7 +18,21 @@ from .desired import DesirePolicy, Resolver, desire, not_ready
 from .errors import Conflict, InvalidInput, NotFound, NotReady, PednsError, TransientError
 from .events import ResourceEvent
 from .metrics import LogMetrics, Metrics
-from .model import Desired, DesiredRecord, PrivateEndpoint, Reason, RecordKey, RecordSet, ResourceId, Skip, Unreadable
+from .model import (
+    RECORD_TYPES,
+    Desired,
+    DesiredRecord,
+    NameState,
+    PrivateEndpoint,
+    Reason,
+    RecordKey,
+    RecordSet,
+    RecordType,
+    ResourceId,
+    Skip,
+    Unreadable,
+    of_type,
+)
 from .plan import Decision, Policy, decide
 from .ports import ClaimIndex, EndpointReader, EstateReader, ZoneStore
 from .scope import SourceScope
@@ -47,6 +61,8 @@ class Change:
     before: tuple[str, ...]
     after: tuple[str, ...]
     applied: bool
+    type: RecordType = "A"
+    failover: bool = False  # the write hands the name from one holder to another
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +71,13 @@ class RecordState:
 
     key: RecordKey
     fqdn: str
-    ips: tuple[str, ...]
+    ips: tuple[str, ...]  # A then AAAA addresses
     outcome: str
     holder: str = ""
+
+    def by_type(self) -> list[tuple[RecordType, tuple[str, ...]]]:
+        """(type, its IPs) for each record type the name has here, A first."""
+        return [(t, of_type(self.ips, t)) for t in RECORD_TYPES if of_type(self.ips, t)]
 
 
 @dataclass(slots=True)
@@ -81,12 +101,12 @@ class EndpointResult:
             "status": self.status,
             "dryRun": self.dry_run,
             "records": [
-                {"zone": r.key.zone, "name": r.key.name, "fqdn": r.fqdn, "ips": list(r.ips)}
-                for r in self.records if r.outcome == "held"
+                {"zone": r.key.zone, "name": r.key.name, "type": rtype, "fqdn": r.fqdn, "ips": list(ips)}
+                for r in self.records if r.outcome == "held" for rtype, ips in r.by_type()
             ],
             "skipped": [skip_json(s) for s in self.skipped],
             "changes": [
-                {"action": c.action, "zone": c.key.zone, "name": c.key.name,
+                {"action": c.action, "zone": c.key.zone, "name": c.key.name, "type": c.type,
                  "before": list(c.before), "after": list(c.after), "applied": c.applied}
                 for c in self.changes
             ],
@@ -108,6 +128,15 @@ def log_skips(result: "EndpointResult", context: str) -> None:
                 skip.reason.value, f" ({skip.detail})" if skip.detail else "")
 
 
+def _foreign_detail(record: RecordSet, typed: bool) -> str:
+    """Why a record set is not pedns's; `typed` names its type (where A alone would mislead)."""
+    what = f"the {record.type} record set is " if typed else ""
+    owner = ownership.owner_of(record)
+    if record.auto_registered:
+        return f"{what}auto-registered by a virtual network link"
+    return f"{what}owned by {owner!r}" if owner else f"{what}not created by pedns (no ownership stamp)"
+
+
 def skip_json(skip: Skip) -> dict[str, Any]:
     out: dict[str, Any] = {"fqdn": skip.fqdn, "reason": skip.reason.value}
     if skip.key is not None:
@@ -119,28 +148,29 @@ def skip_json(skip: Skip) -> dict[str, Any]:
 
 @dataclass(slots=True)
 class Snapshot:
-    """Every A record set of every hub zone, as one listing saw them (etags included)."""
+    """Every A and AAAA record set of every hub zone, by name, as one listing saw them (etags included)."""
 
     zones: set[str]
-    records: dict[RecordKey, RecordSet]
+    records: dict[RecordKey, NameState]
 
-    def get(self, key: RecordKey) -> RecordSet | None:
+    def get(self, key: RecordKey) -> NameState:
         if key.zone not in self.zones:
             raise NotFound(f"private DNS zone {key.zone} does not exist")
-        return self.records.get(key)
+        return self.records.get(key) or NameState(key)
 
-    def put(self, key: RecordKey, record: RecordSet | None) -> None:
-        if record is None:
-            self.records.pop(key, None)
+    def put(self, key: RecordKey, state: NameState) -> None:
+        if state.sets:
+            self.records[key] = state
         else:
-            self.records[key] = record
+            self.records.pop(key, None)
 
     def claims(self, owner_id: str) -> dict[ResourceId, set[RecordKey]]:
         found: dict[ResourceId, set[RecordKey]] = {}
-        for record in self.records.values():
-            if ownership.ownership(record, owner_id) == "ours":
-                for claimant in ownership.claims(record):
-                    found.setdefault(claimant, set()).add(record.key)
+        for state in self.records.values():
+            for record in state.sets:
+                if ownership.ownership(record, owner_id) == "ours":
+                    for claimant in ownership.claims(record):
+                        found.setdefault(claimant, set()).add(record.key)
         return found
 
 
@@ -377,7 +407,7 @@ class Service:
                 if conflicts == 0 and snapshot is not None:
                     current = snapshot.get(key)
                 elif conflicts == 0 and optimistic:
-                    current = None
+                    current = NameState(key)
                 else:
                     current = self.store.get(key)
             except NotFound:
@@ -416,7 +446,8 @@ class Service:
             if offline and decision.action != "none":
                 raise Drift(key)
             try:
-                written = self._apply(decision, current, dry_run, result)
+                written = self._apply(decision, current, dry_run, result,
+                                      optimistic=optimistic and conflicts == 0 and not dry_run)
             except (Conflict, NotFound) as exc:
                 # NotFound: an optimistic create into a zone that does not exist; read to find out.
                 if isinstance(exc, NotFound) and not (optimistic and conflicts == 0):
@@ -429,7 +460,7 @@ class Service:
                 continue
             if snapshot is not None and decision.action != "none" and not dry_run:
                 snapshot.put(key, written)
-            self._report(decision, current, endpoint_id, want, result)
+            self._report(decision, endpoint_id, want, result)
             return conflicts
 
     def _peer(self, other: ResourceId, peers: dict[ResourceId, PrivateEndpoint | None] | None) -> PrivateEndpoint | None:
@@ -458,44 +489,81 @@ class Service:
             return True
         return not not_ready(pe) and not any(r.key == key for r in self.desire_of(pe).records)
 
-    def _apply(self, decision: Decision, current: RecordSet | None, dry_run: bool,
-               result: EndpointResult) -> RecordSet | None:
-        """Write the decision with its precondition; the record set as it is now stored (None: deleted)."""
-        if decision.action == "none":
-            return current
-        before = current.ips if current else ()
-        after = decision.record.ips if decision.record and decision.action != "delete" else ()
-        written: RecordSet | None = None
-        if not dry_run:
-            if decision.action == "create":
-                assert decision.record is not None
-                written = self.store.create(decision.record)
-            elif decision.action == "update":
-                assert decision.record is not None and current is not None and current.etag
-                written = self.store.replace(decision.record, etag=current.etag)
-            else:
-                assert current is not None and current.etag
-                self.store.delete(decision.key, etag=current.etag)
-        result.changes.append(Change(decision.action, decision.key, before, after, not dry_run))
-        if decision.adopted:
-            log.warning("adopted %s (was %s) for %s", decision.key, ", ".join(before) or "empty", result.endpoint)
+    def _apply(self, decision: Decision, current: NameState, dry_run: bool, result: EndpointResult, *,
+               optimistic: bool = False) -> NameState:
+        """Write the decision, each record set with its own precondition; the name as it is now stored.
+
+        A 412 on one type (after another was written) raises `Conflict`: the caller reads the name
+        again and decides anew, and what was already written then needs no write. `optimistic`: the
+        name was assumed free without a read; see `_after_optimistic`."""
+        progress = [current]  # the name as written so far, for `_after_optimistic` when a write fails
+        try:
+            state = self._write(decision, dry_run, result, progress)
+        except Conflict:
+            if optimistic:
+                self._after_optimistic(decision.key, progress[0], result)
+            raise
+        if optimistic:
+            self._after_optimistic(decision.key, state, result)
+        return state
+
+    def _write(self, decision: Decision, dry_run: bool, result: EndpointResult, progress: list[NameState]) -> NameState:
+        state = progress[0]
+        owner = self.options.policy.owner_id
+        before = next((h for h in (ownership.holder(s) for s in state.sets if ownership.ownership(s, owner) == "ours")
+                       if h is not None), None)
+        failover = before is not None and decision.holder is not None and before != decision.holder
+        for write in decision.writes:
+            after = write.record.ips if write.record is not None and write.action != "delete" else ()
+            if not dry_run:
+                if write.action == "create":
+                    assert write.record is not None
+                    state = state.with_set(write.type, self.store.create(write.record))
+                elif write.action == "update":
+                    assert write.record is not None and write.etag
+                    state = state.with_set(write.type, self.store.replace(write.record, etag=write.etag))
+                else:
+                    assert write.etag
+                    self.store.delete(decision.key, write.type, etag=write.etag)
+                    state = state.with_set(write.type, None)
+                progress[0] = state
+            result.changes.append(Change(write.action, decision.key, write.before, after, not dry_run, write.type,
+                                         failover and write.action != "delete"))
+            if decision.adopted and write.action == "update":
+                log.warning("adopted %s %s (was %s) for %s", write.type, decision.key,
+                            ", ".join(write.before) or "empty", result.endpoint)
         if decision.restored:
-            log.warning("restored %s to what it held before pedns adopted it (%s)", decision.key, ", ".join(after))
+            log.warning("restored %s to what it held before pedns adopted it (%s)", decision.key,
+                        ", ".join(decision.ips))
         for dropped in decision.dropped:
             log.info("dropped the stale claim of %s on %s", dropped, decision.key)
-        return written
+        return state
 
-    def _report(
-        self,
-        decision: Decision,
-        current: RecordSet | None,
-        endpoint_id: ResourceId,
-        want: DesiredRecord | None,
-        result: EndpointResult,
-    ) -> None:
+    def _after_optimistic(self, key: RecordKey, created: NameState, result: EndpointResult) -> None:
+        """After creating a name's record sets without reading it first, make sure no record set of
+        another type was there (a create's `If-None-Match: *` guards its own type only). One that is
+        not ours makes the name foreign, so what was just created is taken back; one of ours (an
+        IPv6-only holder's AAAA, say) means the name was not free after all. Either way raises
+        `Conflict`: the caller reads the name and decides again."""
+        others = tuple(t for t in RECORD_TYPES if created.of(t) is None)
+        beside = self.store.get(key, others) if others else NameState(key)
+        if not beside.sets:
+            return
+        if any(ownership.ownership(s, self.options.policy.owner_id) == "foreign" for s in beside.sets):
+            for record in created.sets:
+                if record.etag:
+                    self.store.delete(key, record.type, etag=record.etag)
+                    result.changes.append(Change("delete", key, record.ips, (), True, record.type))
+            if created.sets:
+                log.warning("%s: a record set not created by pedns is there too; took back the %s just created",
+                            key, "/".join(s.type for s in created.sets))
+        raise Conflict(f"{key}: not free after all")
+
+    def _report(self, decision: Decision, endpoint_id: ResourceId, want: DesiredRecord | None,
+                result: EndpointResult) -> None:
         key = decision.key
-        if decision.outcome == "held" and decision.record is not None:
-            result.records.append(RecordState(key, want.fqdn if want else key.fqdn, decision.record.ips, "held",
+        if decision.outcome == "held":
+            result.records.append(RecordState(key, want.fqdn if want else key.fqdn, decision.ips, "held",
                                               str(endpoint_id)))
         elif decision.outcome == "standby" and want is not None:
             holder = str(decision.holder)
@@ -503,13 +571,13 @@ class Service:
             self._skip(result, want, Reason.STANDBY, f"{holder} holds the name")
             level = logging.WARNING if decision.action != "none" and not result.dry_run else logging.DEBUG
             log.log(level, "shared name %s: %s holds it, %s stands by", key, holder, endpoint_id)
-        elif decision.outcome == "foreign" and want is not None:
-            owner = ownership.owner_of(current) if current else ""
-            detail = ("auto-registered by a virtual network link" if current and current.auto_registered
-                      else f"owned by {owner!r}" if owner else "not created by pedns (no ownership stamp)")
+        if decision.foreign and want is not None:
+            # Foreign outright, or beside the record sets this endpoint's claim is already on.
+            typed = len(decision.foreign) > 1 or decision.outcome != "foreign" or want.types != ("A",)
+            detail = "; ".join(_foreign_detail(s, typed) for s in decision.foreign)
             self._skip(result, want, Reason.FOREIGN, detail)
             log.log(logging.DEBUG if result.dry_run else logging.WARNING,
-                    "%s wants %s but the record set is foreign (%s): left untouched", endpoint_id, key, detail)
+                    "%s wants %s but %s: left untouched", endpoint_id, key, detail)
 
     @staticmethod
     def _skip(result: EndpointResult, want: DesiredRecord, reason: Reason, detail: str) -> None:
@@ -518,9 +586,13 @@ class Service:
     # -- the hub as one listing ----------------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
-        """List every A record set of every hub zone (their claims are the claim index's truth)."""
+        """List every A and AAAA record set of every hub zone (their claims are the claim index's truth)."""
         zones = self.store.list_zones()
-        return Snapshot(set(zones), {record.key: record for zone in zones for record in self.store.list(zone)})
+        sets: dict[RecordKey, list[RecordSet]] = {}
+        for zone in zones:
+            for record in self.store.list(zone):
+                sets.setdefault(record.key, []).append(record)
+        return Snapshot(set(zones), {key: NameState(key, tuple(found)) for key, found in sets.items()})
 
     # -- doors ---------------------------------------------------------------------------------
 

@@ -13,11 +13,14 @@ from dataclasses import replace
 
 from .errors import Conflict, NotFound, PermanentError
 from .model import (
+    RECORD_TYPES,
     DnsZone,
     EndpointAddress,
+    NameState,
     PrivateEndpoint,
     RecordKey,
     RecordSet,
+    RecordType,
     ResourceId,
     Scope,
     Unreadable,
@@ -27,8 +30,10 @@ from .model import (
 
 
 class InMemoryZoneStore:
+    """A and AAAA record sets by (name, type), with Azure's etag rules."""
+
     def __init__(self, zones: Iterable[str] = ()) -> None:
-        self._zones: dict[str, dict[str, RecordSet]] = {z.lower(): {} for z in zones}
+        self._zones: dict[str, dict[tuple[str, str], RecordSet]] = {z.lower(): {} for z in zones}
         self._lock = threading.Lock()
         self.writes: list[tuple[str, RecordKey]] = []
         self.links: dict[str, list[str]] = {}  # zone → linked virtual network ids
@@ -39,7 +44,7 @@ class InMemoryZoneStore:
         """Put a record set as someone else would (no precondition)."""
         with self._lock:
             stored = replace(record, etag=uuid.uuid4().hex)
-            self._zones.setdefault(record.key.zone, {})[record.key.name] = stored
+            self._zones.setdefault(record.key.zone, {})[(record.key.name, record.type)] = stored
             return stored
 
     def records(self) -> list[RecordSet]:
@@ -49,15 +54,16 @@ class InMemoryZoneStore:
     def list_zones(self) -> list[str]:
         return sorted(self._zones)
 
-    def _zone(self, zone: str) -> dict[str, RecordSet]:
+    def _zone(self, zone: str) -> dict[tuple[str, str], RecordSet]:
         try:
             return self._zones[zone]
         except KeyError:
             raise NotFound(f"private DNS zone {zone} does not exist") from None
 
-    def get(self, key: RecordKey) -> RecordSet | None:
+    def get(self, key: RecordKey, types: Sequence[RecordType] = RECORD_TYPES) -> NameState:
         with self._lock:
-            return self._zone(key.zone).get(key.name)
+            zone = self._zone(key.zone)
+            return NameState(key, tuple(zone[(key.name, t)] for t in types if (key.name, t) in zone))
 
     def list(self, zone: str) -> Iterator[RecordSet]:
         with self._lock:
@@ -67,32 +73,32 @@ class InMemoryZoneStore:
     def create(self, record: RecordSet) -> RecordSet:
         with self._lock:
             zone = self._zone(record.key.zone)
-            if record.key.name in zone:
-                raise Conflict(f"{record.key} exists")
+            if (record.key.name, record.type) in zone:
+                raise Conflict(f"{record.type} {record.key} exists")
             stored = replace(record, etag=uuid.uuid4().hex, metadata=dict(record.metadata))
-            zone[record.key.name] = stored
+            zone[(record.key.name, record.type)] = stored
             self.writes.append(("create", record.key))
             return stored
 
     def replace(self, record: RecordSet, *, etag: str) -> RecordSet:
         with self._lock:
             zone = self._zone(record.key.zone)
-            existing = zone.get(record.key.name)
+            existing = zone.get((record.key.name, record.type))
             if existing is None or existing.etag != etag:
-                raise Conflict(f"{record.key} changed")
+                raise Conflict(f"{record.type} {record.key} changed")
             stored = replace(record, etag=uuid.uuid4().hex, metadata=dict(record.metadata),
                              auto_registered=existing.auto_registered)
-            zone[record.key.name] = stored
+            zone[(record.key.name, record.type)] = stored
             self.writes.append(("replace", record.key))
             return stored
 
-    def delete(self, key: RecordKey, *, etag: str) -> None:
+    def delete(self, key: RecordKey, rtype: RecordType, *, etag: str) -> None:
         with self._lock:
             zone = self._zone(key.zone)
-            existing = zone.get(key.name)
+            existing = zone.get((key.name, rtype))
             if existing is None or existing.etag != etag:
-                raise Conflict(f"{key} changed")
-            del zone[key.name]
+                raise Conflict(f"{rtype} {key} changed")
+            del zone[(key.name, rtype)]
             self.writes.append(("delete", key))
 
     def create_zone(self, zone: str, *, link_vnet_ids: Iterable[str]) -> None:
@@ -238,16 +244,23 @@ class InMemoryClaimIndex:
 
 
 class InMemoryMetrics:
-    """`Metrics` that keeps every count: `counts[(name, (("dim", "value"), ...))]`."""
+    """`Metrics` that keeps every count and every histogram value, keyed by
+    `(name, (("dim", "value"), ...))`: `counts[key]` is a sum, `observations[key]` a list."""
 
     def __init__(self) -> None:
         self.counts: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
+        self.observations: dict[tuple[str, tuple[tuple[str, str], ...]], list[float]] = {}
         self._lock = threading.Lock()
 
     def count(self, name: str, value: int = 1, **dimensions: str) -> None:
         key = (name, tuple(sorted(dimensions.items())))
         with self._lock:
             self.counts[key] = self.counts.get(key, 0) + value
+
+    def observe(self, name: str, value: float, **dimensions: str) -> None:
+        key = (name, tuple(sorted(dimensions.items())))
+        with self._lock:
+            self.observations.setdefault(key, []).append(value)
 
     def total(self, name: str) -> int:
         return sum(v for (n, _), v in self.counts.items() if n == name)

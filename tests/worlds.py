@@ -50,7 +50,12 @@ class MemoryWorld:
     def seed(self, record: RecordSet) -> RecordSet:
         return self.store.seed(record)
 
-    def get(self, key: RecordKey) -> RecordSet | None:
+    def get(self, key: RecordKey, rtype: str = "A") -> RecordSet | None:
+        """The record set of that type at the name (None: there is none)."""
+        return self.store.get(key).of(rtype)
+
+    def name(self, key: RecordKey):
+        """Both record sets at the name (`NameState`)."""
         return self.store.get(key)
 
     def zones(self) -> list[str]:
@@ -72,7 +77,11 @@ class MemoryWorld:
         return self.service.converge(pe.id)
 
     def zone(self) -> dict[str, tuple[str, ...]]:
-        return {r.key.fqdn: r.ips for r in self.records()}
+        """fqdn → the A records' IPs (`zone6` for AAAA)."""
+        return {r.key.fqdn: r.ips for r in self.records() if r.type == "A"}
+
+    def zone6(self) -> dict[str, tuple[str, ...]]:
+        return {r.key.fqdn: r.ips for r in self.records() if r.type == "AAAA"}
 
     # the estate listing (Resource Graph)
     def endpoint_reads(self) -> int:
@@ -91,11 +100,11 @@ class MemoryWorld:
         self.reader.unreadable.append(Unreadable(pe_id(name), "customDnsConfigs[0].fqdn is not a valid DNS name"))
         return pe_id(name)
 
-    def holder(self, key: RecordKey) -> ResourceId | None:
-        return ownership.holder(self.get(key))
+    def holder(self, key: RecordKey, rtype: str = "A") -> ResourceId | None:
+        return ownership.holder(self.get(key, rtype))
 
-    def claims(self, key: RecordKey) -> set[ResourceId]:
-        return set(ownership.claims(self.get(key)))
+    def claims(self, key: RecordKey, rtype: str = "A") -> set[ResourceId]:
+        return set(ownership.claims(self.get(key, rtype)))
 
     def other_deployment(self, owner_id: str) -> Service:
         return Service(reader=self.reader, store=self.store, resolver=SuffixResolver(),
@@ -145,10 +154,12 @@ class EmulatorWorld(MemoryWorld):
     def seed(self, record: RecordSet) -> RecordSet:
         key = record.key
         if record.auto_registered:
+            assert record.type == "A", "auto-registration writes A records only"
             self.emu.add_autoregistered_record(key.zone, key.name, list(record.ips))
         else:
-            self.lab.put_record(key.zone, key.name, list(record.ips), metadata=record.metadata, ttl=record.ttl)
-        return self.get(key)
+            self.lab.put_record(key.zone, key.name, list(record.ips), metadata=record.metadata, ttl=record.ttl,
+                                rtype=record.type)
+        return self.get(key, record.type)
 
     def zones(self) -> list[str]:
         return self.store.list_zones()

@@ -3,7 +3,8 @@
 1. starts the emulator (HTTPS, its own CA) and points pedns at it, as `pedns emulator` prints;
 2. the network team's hub: private DNS zones, and one record someone made by hand;
 3. an application team's spoke: private endpoints for Storage, Key Vault, SQL, a multi-region
-   Cosmos DB account, a second (DR) endpoint for the same storage account, one awaiting approval;
+   Cosmos DB account, a second (DR) endpoint for the same storage account, one awaiting approval,
+   and a dual-stack one (IPv4 and IPv6: an A and an AAAA record);
 4. Event Grid delivers ResourceWriteSuccess events to the `events` function, invoked as the
    Functions worker invokes it. The emulator provisions endpoints as Azure does (`Updating`, no DNS
    configs yet, for a moment after the PUT): the first deliveries find them not ready and fail, so
@@ -34,14 +35,16 @@ def show_zones(lab: Lab, title: str) -> None:
 
     print(f"\n== {title}")
     rows = []
-    for r in lab.records():
+    listed = [(r, "A") for r in lab.records()] + [(r, "AAAA") for r in lab.records("AAAA")]
+    for r, rtype in sorted(listed, key=lambda item: (item[0]["zone"], item[0]["name"], item[1])):
         record = RecordSet(RecordKey(r["zone"], r["name"]), tuple(r["ips"]), r["ttl"], None, r["metadata"])
         holder = ownership.holder(record)
         standby = [c.name for c in ownership.claims(record) if c != holder]
         owner = (holder.name if holder else "") if r["metadata"].get(ownership.OWNER_KEY) else "(not pedns)"
-        rows.append((r["zone"], r["name"], ", ".join(r["ips"]), owner + (f"  standby: {', '.join(standby)}" if standby else "")))
-    header = ("ZONE", "NAME", "IPS", "OWNING ENDPOINT")
-    widths = [max(len(str(x[i])) for x in [header, *rows]) for i in range(4)]
+        rows.append((r["zone"], r["name"], rtype, ", ".join(r["ips"]),
+                     owner + (f"  standby: {', '.join(standby)}" if standby else "")))
+    header = ("ZONE", "NAME", "TYPE", "IPS", "OWNING ENDPOINT")
+    widths = [max(len(str(x[i])) for x in [header, *rows]) for i in range(5)]
     for row in [header, *rows]:
         print("  " + "  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
 
@@ -117,9 +120,12 @@ def main() -> int:
                         "shopdata failed over to the DR endpoint")
 
         remaining = {(r["zone"], r["name"]): r["ips"] for r in lab.records()}
+        remaining.update({(r["zone"], r["name"], "AAAA"): r["ips"] for r in lab.records("AAAA")})
         lab.close()
     expected = {
         ("privatelink.blob.core.windows.net", "shopdata"): ["10.30.1.4"],
+        ("privatelink.blob.core.windows.net", "shoplogs"): ["10.20.1.10"],
+        ("privatelink.blob.core.windows.net", "shoplogs", "AAAA"): ["fd00:20:1::a"],
         ("privatelink.database.windows.net", "legacy-sql"): ["10.9.0.10"],
         ("privatelink.database.windows.net", "shop-sql"): ["10.20.1.6"],
         ("privatelink.vaultcore.azure.net", "shop-kv"): ["10.20.1.5"],

@@ -46,20 +46,25 @@ class Lab:
             self.dns.private_zones.begin_create_or_update(self.rg, zone, m.PrivateZone(location="global")).result()
 
     def put_record(self, zone: str, name: str, ips: list[str], *, metadata: dict[str, str] | None = None,
-                   ttl: int = 3600) -> None:
-        """A record someone else made (a manual record, another tool's)."""
-        self.dns.record_sets.create_or_update(self.rg, zone, "A", name, m.RecordSet(properties=m.RecordSetProperties(
-            ttl=ttl, metadata=metadata or {}, a_records=[m.ARecord(ipv4_address=ip) for ip in ips])))
+                   ttl: int = 3600, rtype: str = "A") -> None:
+        """An A (or AAAA) record someone else made (a manual record, another tool's)."""
+        props = m.RecordSetProperties(ttl=ttl, metadata=metadata or {})
+        if rtype == "AAAA":
+            props.aaaa_records = [m.AaaaRecord(ipv6_address=ip) for ip in ips]
+        else:
+            props.a_records = [m.ARecord(ipv4_address=ip) for ip in ips]
+        self.dns.record_sets.create_or_update(self.rg, zone, rtype, name, m.RecordSet(properties=props))
 
-    def records(self) -> list[dict[str, Any]]:
-        """Every A record set in every hub zone: zone, name, IPs, metadata."""
+    def records(self, rtype: str = "A") -> list[dict[str, Any]]:
+        """Every A (or AAAA) record set in every hub zone: zone, name, IPs, metadata."""
         out = []
         for zone in sorted(z.name for z in self.dns.private_zones.list_by_resource_group(self.rg)):
-            for rs in self.dns.record_sets.list_by_type(self.rg, zone, "A"):
+            for rs in self.dns.record_sets.list_by_type(self.rg, zone, rtype):
                 props = rs.properties
+                ips = ([a.ipv4_address for a in (props.a_records or [])] if rtype == "A"
+                       else [a.ipv6_address for a in (props.aaaa_records or [])])
                 out.append({
-                    "zone": zone, "name": rs.name, "etag": rs.etag,
-                    "ips": sorted(a.ipv4_address for a in (props.a_records or [])),
+                    "zone": zone, "name": rs.name, "etag": rs.etag, "ips": sorted(ips),
                     "metadata": dict(props.metadata or {}), "ttl": props.ttl,
                 })
         return out

@@ -34,6 +34,8 @@ MONITORING_METRICS_PUBLISHER = "3913510d-42f4-4e42-8a64-420c390055eb"
 BLOB_DATA_OWNER = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"
 TABLE_DATA_CONTRIBUTOR = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"
 BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+EVENTGRID_DATA_SENDER = "d5a91429-5739-47e2-a06b-3470a27159e7"
+QUEUE_DATA_MESSAGE_SENDER = "c6a89b2d-59bc-44d0-9896-0f6e12d7b80a"
 
 #: Every role assignment in infra/: (file, symbolic name) -> (role, scope). A scope of None means
 #: the deployment's own scope (the module's resource group, or the spoke subscription).
@@ -47,6 +49,8 @@ EXPECTED_ASSIGNMENTS = {
     ("spoke/main.bicep", "readerAssignment"): ("custom:endpoint-reader.json", None),
     ("mg/endpoint-reader-role.bicep", "readerAssignment"): ("custom:endpoint-reader.json", None),
     ("mg/audit-reader-role.bicep", "auditAssignment"): ("custom:audit-reader.json", None),
+    ("modules/notifications.bicep", "sender"): (EVENTGRID_DATA_SENDER, "topic"),
+    ("modules/notification-queue-access.bicep", "queueSender"): (QUEUE_DATA_MESSAGE_SENDER, "queue"),
 }
 
 DNS_RECORD_ACTIONS = {
@@ -54,6 +58,9 @@ DNS_RECORD_ACTIONS = {
     "Microsoft.Network/privateDnsZones/A/read",
     "Microsoft.Network/privateDnsZones/A/write",
     "Microsoft.Network/privateDnsZones/A/delete",
+    "Microsoft.Network/privateDnsZones/AAAA/read",  # dual-stack endpoints (issue 14): AAAA and nothing more
+    "Microsoft.Network/privateDnsZones/AAAA/write",
+    "Microsoft.Network/privateDnsZones/AAAA/delete",
 }
 DNS_ZONE_CREATION_ACTIONS = {
     "Microsoft.Network/privateDnsZones/write",
@@ -491,3 +498,48 @@ def test_spoke_reader_role_id_points_at_the_pedns_reader_role_either_way():
     assert ("createReaderRole", "readerRoleGuid") == (choice["operands"]["condition"], choice["operands"]["true_value"])
     assert "readerRoleGuid" == definition["name"]
     assert "endpointReaderRoleDefinitionId" in str(choice["operands"]["false_value"])
+
+
+# -- app teams' notifications ---------------------------------------------------------------------
+
+def test_the_notification_topic_takes_cloudevents_and_entra_id_tokens_only():
+    template = parse("modules/notifications.bicep")
+    (topic,) = resources(template, "Microsoft.EventGrid/topics").values()
+
+    assert ("CloudEventSchemaV1_0", True) == (topic["properties"]["inputSchema"], topic["properties"]["disableLocalAuth"])
+    assert {"type": "SystemAssigned"} == topic["identity"]  # delivers to the example queue without a key
+
+
+def test_the_pedns_identity_may_only_send_to_the_notification_topic():
+    template = parse("modules/notifications.bicep")
+    sender = resources(template, ROLE_ASSIGNMENT)["sender"]
+    hub = unwrap(parse("hub/main.bicep")["modules"]["notify"]["config"])
+
+    assert ("topic", "senderPrincipalId") == (sender["scope"], sender["properties"]["principalId"])
+    assert "'operand_1': 'identity'" in str(hub["params"]["senderPrincipalId"])
+    assert "'principalId'" in str(hub["params"]["senderPrincipalId"])
+
+
+def test_the_example_subscription_delivers_both_event_types_to_a_queue_with_the_topics_identity():
+    relpath = "modules/notifications.bicep"
+    template = parse(relpath)
+    config = template["resources"]["appTeamQueue"]["config"]
+    props = unwrap(config)["properties"]
+
+    assert "queueStorageAccountId" in str(config["condition"])  # only when a queue is named
+    assert ["pedns.endpoint.changed", "pedns.endpoint.skipped"] == evaluate(
+        template, relpath, props["filter"]["includedEventTypes"], {})
+    delivery = props["deliveryWithResourceIdentity"]
+    assert ({"type": "SystemAssigned"}, "StorageQueue") == (delivery["identity"], delivery["destination"]["endpointType"])
+    assert "CloudEventSchemaV1_0" == props["eventDeliverySchema"]
+    assert "destination" not in props  # never a destination without the topic's identity
+
+
+def test_the_hub_deploys_notifications_by_default_and_passes_the_topic_endpoint():
+    template = parse("hub/main.bicep")
+    setting = template["variables"]["pednsSettings"]["value"]["PEDNS_NOTIFY_TOPIC_ENDPOINT"]
+
+    assert (True, "bool") == (template["parameters"]["notifications"]["default"],
+                              template["parameters"]["notifications"]["type"])
+    assert "notifications" in str(template["modules"]["notify"]["config"]["condition"])
+    assert "notifications" in str(setting) and "notify" in str(setting) and "endpoint" in str(setting)

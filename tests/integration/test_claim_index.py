@@ -258,9 +258,10 @@ def is_list(path: str) -> bool:
 def test_with_the_index_a_delete_touches_only_the_endpoint_and_its_own_record_sets(lab, emu, host, with_index):
     endpoint_id, requests = delete_after_reconcile(lab, emu, host)
 
-    record_set = (f"/subscriptions/{emu.hub_subscription}/resourceGroups/{emu.hub_resource_group}"
-                  f"/providers/Microsoft.Network/privateDnsZones/{BLOB}/A/idxacct")
-    assert ({endpoint_id.lower(), record_set.lower()}, [], []) == (
+    name = (f"/subscriptions/{emu.hub_subscription}/resourceGroups/{emu.hub_resource_group}"
+            f"/providers/Microsoft.Network/privateDnsZones/{BLOB}/{{}}/idxacct")
+    record_sets = {name.format(t).lower() for t in ("A", "AAAA")}  # the name as a whole: both types
+    assert ({endpoint_id.lower(), *record_sets}, [], []) == (
         {p.lower() for _, p, _ in requests}, [p for _, p, _ in requests if is_list(p)], lab.records())
 
 

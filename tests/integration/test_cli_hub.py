@@ -53,7 +53,7 @@ def test_records_shows_holder_and_standby_of_a_shared_name(lab, emu):
 
     assert 0 == text.returncode, text.stderr
     header, row = text.stdout.splitlines()
-    assert header.split() == ["ZONE", "NAME", "IPS", "HOLDER", "(AGE)", "STANDBY", "(AGE)"]
+    assert header.split() == ["ZONE", "NAME", "TYPE", "IPS", "HOLDER", "(AGE)", "STANDBY", "(AGE)"]
     assert header.index("NAME") == row.index("shared")  # aligned
     assert "rg-app/pe-primary (" in row and "rg-app/pe-dr (" in row.split("rg-app/pe-primary", 1)[1]
 
@@ -113,12 +113,12 @@ def test_replay_text_says_would_in_a_dry_run_and_plain_verbs_when_applied(lab, e
     applied = pedns("replay", "-q", pe["id"], env=emu.env())
     released = pedns("release", "-q", pe["id"], env=emu.env())
 
-    assert "  would create verbs.privatelink.blob.core.windows.net: - -> 10.0.22.4" in dry.stdout.splitlines()
+    assert "  would create A verbs.privatelink.blob.core.windows.net: - -> 10.0.22.4" in dry.stdout.splitlines()
     assert dry.stdout.splitlines()[-1].startswith("1 endpoint(s) (1 converged): 1 would be created, 0 would be updated")
-    assert "  create verbs.privatelink.blob.core.windows.net: - -> 10.0.22.4" in applied.stdout.splitlines()
+    assert "  create A verbs.privatelink.blob.core.windows.net: - -> 10.0.22.4" in applied.stdout.splitlines()
     assert "would" not in applied.stdout
     assert applied.stdout.splitlines()[-1].startswith("1 endpoint(s) (1 converged): 1 created, 0 updated, 0 deleted")
-    assert "  delete verbs.privatelink.blob.core.windows.net: 10.0.22.4 -> -" in released.stdout.splitlines()
+    assert "  delete A verbs.privatelink.blob.core.windows.net: 10.0.22.4 -> -" in released.stdout.splitlines()
     assert "1 deleted" in released.stdout.splitlines()[-1]
 
 

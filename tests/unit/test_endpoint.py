@@ -154,18 +154,18 @@ def test_ips_are_unique_and_in_numeric_order():
     assert ("10.20.1.9", "10.20.1.10") == parse_private_endpoint(body).dns_configs[0].ips
 
 
-def test_ipv6_addresses_are_dropped_and_ipv4_kept():
+def test_a_dual_stack_endpoints_addresses_are_kept_ipv4_first_and_ipv6_in_canonical_form():
     body = storage()
-    configs(body)[0]["ipAddresses"] = ["fd00:20:1::4", "10.20.1.4"]
+    configs(body)[0]["ipAddresses"] = ["FD00:20:1:0::4", "10.20.1.4", "fd00:20:1::4"]
 
-    assert ("10.20.1.4",) == parse_private_endpoint(body).dns_configs[0].ips
+    assert ("10.20.1.4", "fd00:20:1::4") == parse_private_endpoint(body).dns_configs[0].ips
 
 
-def test_a_config_with_only_ipv6_is_kept_with_no_ips():
+def test_an_ipv6_only_endpoint_keeps_its_ipv6_addresses():
     body = storage()
     configs(body)[0]["ipAddresses"] = ["fd00:20:1::4"]
 
-    assert (DnsConfig("stappdata.blob.core.windows.net", ()),) == parse_private_endpoint(body).dns_configs
+    assert (DnsConfig("stappdata.blob.core.windows.net", ("fd00:20:1::4",)),) == parse_private_endpoint(body).dns_configs
 
 
 def test_the_trailing_dot_of_an_fqdn_is_dropped():
@@ -343,6 +343,21 @@ def test_the_records_azure_wrote_for_zone_groups_are_read_from_the_published_lis
     configs = zone_group_dns_configs(body)
 
     assert (DnsConfig("abc.zone1.com", ("10.0.0.4",)), DnsConfig("abc2.zone1.com", ("10.0.0.5",))) == configs[:2]
+
+
+def test_a_zone_groups_aaaa_records_are_read_with_its_a_records():
+    from shared.endpoint import zone_group_dns_configs
+    from shared.model import DnsConfig
+
+    def record_set(rtype, ips):
+        return {"recordType": rtype, "recordSetName": "acct", "fqdn": "acct.privatelink.blob.core.windows.net",
+                "ipAddresses": ips}
+
+    body = {"value": [{"name": "default", "properties": {"privateDnsZoneConfigs": [{"name": "blob", "properties": {
+        "privateDnsZoneId": "/x", "recordSets": [record_set("A", ["10.0.0.4"]), record_set("AAAA", ["FD00::4"]),
+                                                 record_set("CNAME", ["10.9.9.9"])]}}]}}]}
+
+    assert (DnsConfig("acct.privatelink.blob.core.windows.net", ("10.0.0.4", "fd00::4")),) == zone_group_dns_configs(body)
 
 
 def test_an_empty_zone_group_list_has_no_records():

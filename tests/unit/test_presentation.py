@@ -19,8 +19,8 @@ def change(applied: bool) -> dict:
 
 
 def test_a_change_reads_would_only_when_it_was_not_applied():
-    assert "would create acct.privatelink.blob.core.windows.net: - -> 10.0.0.4" == change_line(change(False))
-    assert "create acct.privatelink.blob.core.windows.net: - -> 10.0.0.4" == change_line(change(True))
+    assert "would create A acct.privatelink.blob.core.windows.net: - -> 10.0.0.4" == change_line(change(False))
+    assert "create A acct.privatelink.blob.core.windows.net: - -> 10.0.0.4" == change_line(change(True))
 
 
 def test_control_characters_from_arm_are_escaped():
