@@ -76,7 +76,7 @@ def _parser() -> _Parser:
     p.add_argument("--topic-error-status", type=int, default=d.topic_error_status,
                    help="every Event Grid publish to a notification topic answers this HTTP status (0: off)")
     p.add_argument("--demo", action="store_true",
-                   help="seed the demo's hub (zones, a manual record) and spoke (six endpoints), published by pedns "
+                   help="seed the demo's hub (zones, a manual record) and spoke (seven endpoints), published by pedns "
                         "except one (a missed event: 'pedns reconcile --dry-run' finds it)")
     p.add_argument("--env-file", metavar="FILE", default=None,
                    help="also write the export lines to FILE (mode 0600; 'source FILE' in another terminal), "

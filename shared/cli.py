@@ -334,8 +334,8 @@ def _print_event_line(entry: dict[str, Any]) -> None:
     target = _term(entry.get("endpoint", ""))
     from .presentation import verb
 
-    changes = ", ".join(f"{verb(c['action'], c['applied'])} {_term(c['name'])}.{_term(c['zone'])}"
-                        for c in entry.get("changes", []))
+    changes = ", ".join(f"{verb(c['action'], c['applied'])} {_term(c.get('type', 'A'))} "
+                        f"{_term(c['name'])}.{_term(c['zone'])}" for c in entry.get("changes", []))
     skipped = ", ".join(f"{_term(s['fqdn'])} ({s['reason']})" for s in entry.get("skipped", []))
     message = _term(entry.get("message", ""), limit=_MAX_MESSAGE)
     detail = "; ".join(x for x in (changes, f"skipped {skipped}" if skipped else "", message) if x)
@@ -495,13 +495,13 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(doc)
     else:
-        for result in report.endpoints:
-            for c in result.changes:
-                verb = c.action if c.applied else f"would {c.action}"
-                print(f"{verb} {c.key.name}.{c.key.zone}: {', '.join(c.before) or '-'} -> {', '.join(c.after) or '-'}"
-                      f"  ({result.endpoint.rsplit('/', 1)[-1]})")
+        from .presentation import change_line
+
+        for result, result_doc in zip(report.endpoints, doc["endpoints"]):
+            for change in result_doc["changes"]:
+                print(f"{change_line(change)}  ({_term(result.endpoint.rsplit('/', 1)[-1])})")
             if not result.ok:
-                print(f"failed {result.endpoint}: {result.message}")
+                print(f"failed {_term(result.endpoint)}: {_term(result.message, limit=_MAX_MESSAGE)}")
         print(_reconcile_summary(doc["summary"], dry_run=args.dry_run or settings.mode == "dry-run"))
     return EXIT_OK if report.ok else EXIT_FAILED
 
@@ -546,7 +546,9 @@ def _cmd_replay(args: argparse.Namespace, *, release: bool = False) -> int:
     ids = _ids(args.endpoints)
     service = _service(_settings(*HUB))
     started = time.time()
-    results = service.replay(ids, dry_run=args.dry_run, release=release)
+    progress = _Progress(len(ids))  # [n/total] on a terminal's stderr
+    results = service.replay(ids, dry_run=args.dry_run, release=release, progress=lambda _: progress.step())
+    progress.done()
     _observers(service).converged(results, _handling(started))
     docs = [r.to_json() for r in results]
     if args.json:

@@ -672,8 +672,9 @@ class Service:
             raise failure
         return results
 
-    def replay(self, endpoint_ids: Iterable[ResourceId], *, dry_run: bool = False,
-               release: bool = False) -> list[EndpointResult]:
+    def replay(self, endpoint_ids: Iterable[ResourceId], *, dry_run: bool = False, release: bool = False,
+               progress: Callable[[EndpointResult], None] | None = None) -> list[EndpointResult]:
+        """Converge (or `release`) the named endpoints, each on its own; `progress` hears of each result."""
         ids = list(endpoint_ids)
         for endpoint_id in ids:  # refuse the whole request before changing anything
             self.check_source(endpoint_id.subscription_id, what=str(endpoint_id))
@@ -681,6 +682,8 @@ class Service:
         for endpoint_id in ids:
             results.append(self.converge_safely(endpoint_id, dry_run=dry_run, release=release))
             log_skips(results[-1], "replay")
+            if progress is not None:
+                progress(results[-1])
         return results
 
     def converge_safely(self, endpoint_id: ResourceId, **kwargs: Any) -> EndpointResult:

@@ -107,7 +107,7 @@ def test_reconcile_dry_run_shows_changes_and_writes_nothing(lab, emu):
     result = pedns("reconcile", "--dry-run", env=emu.env())
 
     assert 0 == result.returncode, result.stderr
-    assert "would create rcacct.privatelink.blob.core.windows.net" in result.stdout
+    assert "would create A rcacct.privatelink.blob.core.windows.net" in result.stdout
     assert [] == lab.records()
 
 

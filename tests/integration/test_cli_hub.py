@@ -132,9 +132,9 @@ def test_events_apply_dry_run_says_would_and_counts(tmp_path, lab, emu):
     applied = pedns("events", "apply", str(path), env=emu.env())
 
     assert 0 == dry.returncode, dry.stderr
-    assert "would create evdry.privatelink.blob.core.windows.net" in dry.stdout
+    assert "would create A evdry.privatelink.blob.core.windows.net" in dry.stdout
     assert "1 would be created" in dry.stdout.splitlines()[-1]
-    assert "would" not in applied.stdout and " create evdry.privatelink.blob.core.windows.net" in applied.stdout
+    assert "would" not in applied.stdout and " create A evdry.privatelink.blob.core.windows.net" in applied.stdout
     assert "1 created" in applied.stdout.splitlines()[-1]
 
 
@@ -213,7 +213,7 @@ def test_the_playground_walkthrough(tmp_path):
         assert "rg-app/pe-shopdata-blob (" in shared and "rg-app/pe-shopdata-blob-dr (" in shared
         assert "legacy-sql" not in records.stdout  # the manual record is not pedns's
         assert 0 == dry.returncode, dry.stderr
-        assert "would create shop-sql.privatelink.database.windows.net: - -> 10.20.1.6  (pe-shop-sql)" \
+        assert "would create A shop-sql.privatelink.database.windows.net: - -> 10.20.1.6  (pe-shop-sql)" \
             in dry.stdout.splitlines()
         assert "1 would be created" in dry.stdout.splitlines()[-1] and "1 pending-approval" in dry.stdout
     finally:
@@ -222,3 +222,35 @@ def test_the_playground_walkthrough(tmp_path):
     assert 0 == proc.returncode
     assert not env_file.exists()
     assert 0 == pedns("zones", "sql", env=env).returncode  # the exports are stale now: zones still works
+
+
+def test_replay_shows_progress_on_a_terminals_stderr_and_nothing_when_piped(lab, emu):
+    import pty
+
+    first, second = lab.blob_endpoint("pe-p1", "progress1", "10.0.23.4"), lab.blob_endpoint("pe-p2", "progress2",
+                                                                                             "10.0.23.5")
+    for pe in (first, second):
+        lab.put_endpoint(pe)
+    clean = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "shared.cli", "replay", "-q", "--dry-run", first["id"],
+                               second["id"]], stdout=subprocess.PIPE, stderr=follower,
+                              env={**clean, **emu.env()}, timeout=60)
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed: everything was read
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(leader)
+    piped = pedns("replay", "-q", "--dry-run", first["id"], second["id"], env=emu.env())
+
+    assert 0 == proc.returncode
+    assert b"[1/2]" in seen and b"[2/2]" in seen
+    assert "[1/2]" not in piped.stderr and "[1/2]" not in piped.stdout
