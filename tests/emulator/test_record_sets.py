@@ -257,3 +257,60 @@ def test_user_put_cannot_mark_a_record_set_auto_registered(emu, zone):
     _, _, answered = raw(emu, "PUT", path, body, AUTH)
 
     assert False is answered["properties"]["isAutoRegistered"]
+
+
+# -- AAAA record sets behave like A ones, each with its own etag ----------------------------------
+
+
+def aaaa_set(*ips: str, ttl: int = 10) -> dict:
+    return {"properties": {"ttl": ttl, "aaaaRecords": [{"ipv6Address": ip} for ip in ips]}}
+
+
+@pytest.fixture
+def put6(emu, dns, zone):
+    def _put(name: str, *ips: str, **kwargs):
+        return dns.record_sets.create_or_update(emu.hub_resource_group, zone, "AAAA", name, aaaa_set(*ips), **kwargs)
+    return _put
+
+
+def test_an_aaaa_set_beside_an_a_set_of_the_same_name_has_its_own_etag(put, put6):
+    a = put("acct", "10.0.0.4")
+    aaaa = put6("acct", "fd00::4", match_condition=MatchConditions.IfMissing)
+
+    assert a.etag != aaaa.etag
+    with pytest.raises(ResourceExistsError):
+        put6("acct", "fd00::5", match_condition=MatchConditions.IfMissing)
+    with pytest.raises(ResourceModifiedError):
+        put6("acct", "fd00::5", etag=a.etag, match_condition=MatchConditions.IfNotModified)  # A's etag: not AAAA's
+    replaced = put6("acct", "fd00::5", etag=aaaa.etag, match_condition=MatchConditions.IfNotModified)
+    assert [{"ipv6Address": "fd00::5"}] == [r.as_dict() for r in replaced.properties.aaaa_records]
+
+
+def test_deleting_the_aaaa_set_with_a_stale_etag_fails_and_keeps_it(emu, dns, put6):
+    stale = put6("acct", "fd00::4").etag
+    put6("acct", "fd00::5")
+
+    with pytest.raises(ResourceModifiedError):
+        dns.record_sets.delete(emu.hub_resource_group, ZONE, "AAAA", "acct", etag=stale,
+                               match_condition=MatchConditions.IfNotModified)
+
+    assert ["fd00::5"] == [r.ipv6_address for r in dns.record_sets.get(emu.hub_resource_group, ZONE, "AAAA",
+                                                                         "acct").properties.aaaa_records]
+
+
+def test_aaaa_list_pages_through_every_set_and_only_aaaa(emu, dns, put, put6):
+    put("r0", "10.0.0.1")
+    for i in range(5):
+        put6(f"r{i}", f"fd00::{i + 1}")
+    emu.clear_requests()
+
+    names = [r.name for r in dns.record_sets.list_by_type(emu.hub_resource_group, ZONE, "AAAA", top=2)]
+
+    assert (["r0", "r1", "r2", "r3", "r4"], 3) == (names, len(emu.requests))
+
+
+def test_an_ipv4_address_in_an_aaaa_set_is_bad_request(emu, dns, zone):
+    with pytest.raises(HttpResponseError) as caught:
+        dns.record_sets.create_or_update(emu.hub_resource_group, zone, "AAAA", "acct", aaaa_set("10.0.0.4"))
+
+    assert 400 == caught.value.status_code
