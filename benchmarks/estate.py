@@ -32,6 +32,7 @@ from typing import Any
 from emulator import Emulator, Faults
 from shared.desired import desire
 from shared.endpoint import parse_private_endpoint
+from shared.model import NameState
 from shared.plan import decide
 from shared.settings import Settings
 from shared.wiring import build_service, catalogue_for, options_for
@@ -110,9 +111,11 @@ def seed(emu: Emulator, settings: Settings, n: int, subs: int) -> dict[int, tupl
         assert status in (200, 201), answer
         pe = parse_private_endpoint(body)
         [wanted] = desire(pe, catalogue, options.desire).records
-        decision = decide(wanted.key, None, pe.id, wanted, policy=options.policy, now=now, location=pe.location)
-        assert decision.record is not None
-        records[i] = (wanted.key.zone, wanted.key.name, dict(decision.record.metadata))
+        decision = decide(wanted.key, NameState(wanted.key), pe.id, wanted, policy=options.policy, now=now,
+                          location=pe.location)
+        written = decision.written("A")
+        assert written is not None
+        records[i] = (wanted.key.zone, wanted.key.name, dict(written.metadata))
         zones.add(wanted.key.zone)
     assert len(zones) == len(SERVICES), sorted(zones)
     for zone in zones:

@@ -14,6 +14,7 @@ import pytest
 
 from builders import endpoint
 from shared.desired import desire
+from shared.model import NameState
 from shared.plan import Policy, decide
 from shared.wiring import catalogue_for
 from shared.settings import Settings
@@ -68,12 +69,13 @@ def test_arm_requests_per_event(benchmark, lab, index_mode, host, emu, case):
 
 def test_pure_desire_and_plan_per_endpoint(benchmark):
     catalogue = catalogue_for(Settings())
-    pe = endpoint("a", {"acct.blob.core.windows.net": ["10.0.0.4"]})
+    pe = endpoint("a", {"aacct.blob.core.windows.net": ["10.0.0.4", "fd00::4"]})  # its target is account aacct
+    assert desire(pe, catalogue).records, "the endpoint must want a record, or only desire is measured"
 
     def one() -> None:
         wanted = desire(pe, catalogue)
         for record in wanted.records:
-            decide(record.key, None, pe.id, record, policy=Policy(), now=1)
+            decide(record.key, NameState(record.key), pe.id, record, policy=Policy(), now=1)
 
     benchmark(one)
 
