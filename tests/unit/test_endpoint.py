@@ -373,3 +373,25 @@ def test_only_well_formed_interface_ids_are_kept_since_pedns_reads_them_with_its
                                                {"id": "https://evil.example/nic"}]
 
     assert (good,) == parse_private_endpoint(body).network_interface_ids
+
+
+# --- recorded dual-stack and IPv6-only endpoints (Azure CLI, network API 2025-05-01) --------------
+
+
+@pytest.mark.parametrize(("fixture", "ips"), [
+    ("endpoints/recorded-dualstack-pe-get.json", ("10.0.1.5", "fd00:db8:0:1::5")),
+    ("endpoints/recorded-ipv6-pe-get.json", ("fd00:db8:0:1::4",)),
+])
+def test_a_recorded_ipv6_capable_endpoint_is_published_as_azure_reports_it(fixture, ips):
+    from shared.desired import desire
+    from shared.wiring import catalogue_for
+    from shared.settings import Settings
+
+    body = load(fixture)
+    pe = parse_private_endpoint(body)
+    wanted = desire(pe, catalogue_for(Settings()))
+
+    assert body["properties"]["ipVersionType"] in ("DualStack", "IPv6")
+    assert ((), ips) == (wanted.skipped, wanted.records[0].ips)
+    assert ("privatelink.blob.core.windows.net", "saplr000002") == (wanted.records[0].key.zone,
+                                                                    wanted.records[0].key.name)
