@@ -395,8 +395,8 @@ def explain_file(path: Path, settings: Settings) -> dict[str, Any]:
     wanted = desire(pe, catalogue_for(settings), options_for(settings).desire)
     return {
         **doc,
-        "records": [{"zone": r.key.zone, "name": r.key.name, "fqdn": r.fqdn, "ips": list(r.ips)}
-                    for r in wanted.records],
+        "records": [{"zone": r.key.zone, "name": r.key.name, "type": rtype, "fqdn": r.fqdn, "ips": list(ips)}
+                    for r in wanted.records for rtype in r.types for ips in [r.ips_of(rtype)]],
         "skipped": [skip_json(s) for s in wanted.skipped],
     }
 
@@ -563,8 +563,10 @@ def _cmd_replay(args: argparse.Namespace, *, release: bool = False) -> int:
 
 def _cmd_records(args: argparse.Namespace) -> int:
     """The record sets pedns owns in the hub, from one listing (`Service.snapshot`): IPs, holder,
-    standby claimants and the age of their claims. With `--endpoint`, only the names that endpoint
-    claims, plus the foreign ones it wants (from a dry run against the same listing)."""
+    standby claimants and the age of their claims, plus the foreign record sets an endpoint in scope
+    wants (`wantedBy`: from the estate listing and each endpoint's desire, no per-endpoint read). With
+    `--endpoint`, only the names that endpoint claims, plus the foreign ones it wants (from a dry run
+    against the same listing)."""
     import time
 
     from .desired import valid_dns_name
@@ -587,6 +589,13 @@ def _cmd_records(args: argparse.Namespace) -> int:
     now = time.time()
     owner = settings.owner_id
     wanted_foreign: set[Any] = set()
+    wanted_by: dict[Any, set[str]] = {}
+    if endpoint_id is None and not service.scope.query.everything:
+        wanted_by = _wanted_by(service, snapshot)
+        wanted_foreign = set(wanted_by)
+    elif endpoint_id is None:
+        log.info("foreign names endpoints want are shown when PEDNS_SOURCE_SUBSCRIPTIONS or "
+                 "PEDNS_SOURCE_MANAGEMENT_GROUPS is set, or for one endpoint with --endpoint")
     if endpoint_id is not None:
         try:  # what it wants, from a dry run against the same listing (no GET per record set)
             result = service.converge(endpoint_id, dry_run=True, snapshot=snapshot)
@@ -599,19 +608,39 @@ def _cmd_records(args: argparse.Namespace) -> int:
         if zone is not None and key.zone != zone:
             continue
         for record in snapshot.records[key].sets:  # A, then AAAA
+            ours = ownership.ownership(record, owner) == "ours"
             if endpoint_id is None:
-                if ownership.ownership(record, owner) != "ours":
+                if not ours and key not in wanted_foreign:
                     continue
-            elif key not in wanted_foreign and (ownership.ownership(record, owner) != "ours"
-                                                 or endpoint_id not in ownership.claims(record)):
+            elif key not in wanted_foreign and (not ours or endpoint_id not in ownership.claims(record)):
                 continue
-            docs.append(record_doc(record, owner_id=owner, now=now))
+            doc = record_doc(record, owner_id=owner, now=now)
+            if not ours and key in wanted_by:
+                doc["wantedBy"] = sorted(wanted_by[key])
+            docs.append(doc)
     if args.json:
         _print_json(docs)
     else:
         for line in records_lines(docs):
             print(line)
     return EXIT_OK
+
+
+def _wanted_by(service: Any, snapshot: Any) -> dict[Any, set[str]]:
+    """Record names with a record set pedns does not own → the endpoints in scope that want them:
+    one estate listing (Resource Graph pages) and each endpoint's desire, worked out offline."""
+    from .model import Unreadable
+
+    found: dict[Any, set[str]] = {}
+    for pe in service.estate.endpoints(service.scope.query):
+        if isinstance(pe, Unreadable):
+            continue
+        for record in service.desire_of(pe).records:
+            state = snapshot.records.get(record.key)
+            if state is not None and any(ownership.ownership(s, service.options.policy.owner_id) != "ours"
+                                         for s in state.sets):
+                found.setdefault(record.key, set()).add(str(pe.id))
+    return found
 
 
 def _cmd_zones(args: argparse.Namespace) -> int:

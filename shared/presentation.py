@@ -110,7 +110,8 @@ def records_lines(docs: Sequence[dict[str, Any]]) -> list[str]:
         if d["status"] == "ours":
             who, standby = _claim_cell(d.get("holder")), ", ".join(_claim_cell(c) for c in d["standby"]) or "-"
         else:
-            who, standby = f"foreign: {text(d['detail'])}", "-"
+            wanted = ", ".join(text(short_endpoint(e)) for e in d.get("wantedBy", []))
+            who, standby = f"foreign: {text(d['detail'])}", f"wanted by {wanted}" if wanted else "-"
         rows.append((text(d["zone"]), text(d["name"]), text(d.get("type", "A")), text(", ".join(d["ips"])) or "-",
                      who, standby))
     return table(("ZONE", "NAME", "TYPE", "IPS", "HOLDER (AGE)", "STANDBY (AGE)"), rows)

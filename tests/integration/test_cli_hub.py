@@ -78,6 +78,26 @@ def test_records_for_an_endpoint_lists_its_claims_and_the_foreign_names_it_wants
     assert {(BLOB, "taken"): ["10.9.9.9"]}.items() <= lab.names().items()  # a dry run: nothing written
 
 
+def test_records_shows_a_foreign_name_an_endpoint_in_scope_wants_and_who_wants_it(lab, emu):
+    _shared_name(lab, emu)
+    lab.put_record(BLOB, "taken", ["10.9.9.9"], metadata={"createdBy": "hand"})
+    lab.put_record(BLOB, "unwanted", ["10.9.9.8"])  # foreign too, but no endpoint wants it: not shown
+    wants_taken = lab.blob_endpoint("pe-wants", "taken", "10.0.20.7")
+    lab.put_endpoint(wants_taken)
+    emu.clear_requests()
+
+    result = pedns("records", "--json", env=emu.env())
+    text = pedns("records", env=emu.env())
+
+    assert 0 == result.returncode, result.stderr
+    docs = {d["name"]: d for d in json.loads(result.stdout)}
+    assert ["shared", "taken"] == sorted(docs)
+    assert ("foreign", [wants_taken["id"]]) == (docs["taken"]["status"], docs["taken"]["wantedBy"])
+    assert not [r for r in emu.requests if r[0] == "GET" and "/privateEndpoints/" in r[1]]  # the listing only
+    [row] = [line for line in text.stdout.splitlines() if " taken " in line]
+    assert "foreign: not created by pedns" in row and "wanted by rg-app/pe-wants" in row
+
+
 def test_records_reads_the_hub_with_one_listing_not_a_get_per_record(lab, emu):
     _shared_name(lab, emu)
     for i in range(5):
