@@ -35,9 +35,9 @@ def test_explain_a_file_needs_no_settings_and_prints_the_documented_json(tmp_pat
     assert 0 == result.returncode, result.stderr
     [doc] = json.loads(result.stdout)
     assert body["id"] == doc["endpoint"]
-    assert [{"zone": "privatelink.documents.azure.com", "name": "orders", "fqdn": "orders.documents.azure.com",
-             "ips": ["10.1.0.4"]},
-            {"zone": "privatelink.documents.azure.com", "name": "orders-westeurope",
+    assert [{"zone": "privatelink.documents.azure.com", "name": "orders", "type": "A",
+             "fqdn": "orders.documents.azure.com", "ips": ["10.1.0.4"]},
+            {"zone": "privatelink.documents.azure.com", "name": "orders-westeurope", "type": "A",
              "fqdn": "orders-westeurope.documents.azure.com", "ips": ["10.1.0.5"]}] == doc["records"]
     assert [("orders.example.invalid", "unmapped")] == [(s["fqdn"], s["reason"]) for s in doc["skipped"]]
 
