@@ -178,11 +178,6 @@ RecordType = Literal["A", "AAAA"]
 RECORD_TYPES: tuple[RecordType, ...] = ("A", "AAAA")
 
 
-def record_type(ip: str) -> RecordType:
-    """"A" for an IPv4 address, "AAAA" for an IPv6 one (ValueError for anything else)."""
-    return "A" if ipaddress.ip_address(ip).version == 4 else "AAAA"
-
-
 def canonical_ip(ip: str) -> str:
     """One spelling per address (IPv6 compressed, lower case), so that what Azure returns and what an
     endpoint reports compare equal however either writes it. Not an address: returned unchanged."""
@@ -194,7 +189,7 @@ def canonical_ip(ip: str) -> str:
 
 def sort_ips(ips: Iterable[str]) -> tuple[str, ...]:
     """Canonical, without duplicates, IPv4 first, each family in address order."""
-    parsed = {ipaddress.ip_address(canonical_ip(ip)) for ip in ips}
+    parsed = {ipaddress.ip_address(ip.strip()) for ip in ips}
     return tuple(str(a) for a in sorted(parsed, key=lambda a: (a.version, a)))
 
 

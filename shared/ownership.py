@@ -101,6 +101,14 @@ def ownership(record: RecordSet | None, owner_id: str) -> Ownership:
     return "ours" if _get(record.metadata, OWNER_KEY) == owner_id else "foreign"
 
 
+def foreign_detail(record: RecordSet) -> str:
+    """Why a record set is not ours, in words an operator reads (its owner id when it has one)."""
+    if record.auto_registered:
+        return "auto-registered by a virtual network link"
+    owner = owner_of(record)
+    return f"owned by {owner!r}" if owner else "not created by pedns (no ownership stamp)"
+
+
 def is_stamped(record: RecordSet) -> bool:
     """Carries any pedns stamp (ours or another deployment's): never adopted, never touched by us."""
     return any(_ours(k) for k in record.metadata)

@@ -231,7 +231,7 @@ def decide(
         elif (wanted, policy.ttl, metadata) != (cur.ips, cur.ttl, cur.metadata):
             writes.append(Write(t, "update", record, cur.etag, cur.ips))
     outcome = "released" if desire is None else ("held" if new_holder == endpoint_id else "standby")
-    after = tuple(ip for ip in ips if ("AAAA" if ":" in ip else "A") not in blocked)
+    after = tuple(ip for t in RECORD_TYPES if t not in blocked for ip in of_type(ips, t))
     return Decision(key, outcome, tuple(writes), after, new_holder, dropped=dropped, adopted=adopting,
                     foreign=left_alone)
 

@@ -74,10 +74,8 @@ def record_doc(record: RecordSet, *, owner_id: str, now: float) -> dict[str, Any
         "ips": list(record.ips), "status": "ours" if state == "ours" else "foreign",
     }
     if state != "ours":
-        owner = ownership.owner_of(record)
-        doc["owner"] = owner
-        doc["detail"] = ("auto-registered by a virtual network link" if record.auto_registered
-                         else f"owned by {owner!r}" if owner else "not created by pedns (no ownership stamp)")
+        doc["owner"] = ownership.owner_of(record)
+        doc["detail"] = ownership.foreign_detail(record)
         return doc
     holder = ownership.holder(record)
     claims = ownership.claims(record)

@@ -130,11 +130,8 @@ def log_skips(result: "EndpointResult", context: str) -> None:
 
 def _foreign_detail(record: RecordSet, typed: bool) -> str:
     """Why a record set is not pedns's; `typed` names its type (where A alone would mislead)."""
-    what = f"the {record.type} record set is " if typed else ""
-    owner = ownership.owner_of(record)
-    if record.auto_registered:
-        return f"{what}auto-registered by a virtual network link"
-    return f"{what}owned by {owner!r}" if owner else f"{what}not created by pedns (no ownership stamp)"
+    detail = ownership.foreign_detail(record)
+    return f"the {record.type} record set is {detail}" if typed else detail
 
 
 def skip_json(skip: Skip) -> dict[str, Any]:
