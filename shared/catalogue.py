@@ -393,23 +393,31 @@ def _rule_problem(rule: Any) -> tuple[str, str] | None:
     return None
 
 
+#: The most PEDNS_CUSTOM_ZONES may hold (inline or in its file): thousands of rules.
+MAX_CUSTOM_RULES_BYTES = 1024 * 1024
+
+
 def load_custom_rules(value: str) -> tuple[CustomRule, ...]:
     """PEDNS_CUSTOM_ZONES: inline JSON (a list of rules) or a path to a JSON file. Raises ConfigError
     with one clear line naming the bad rule and field."""
     text = (value or "").strip()
     if not text:
         return ()
+    from .errors import InvalidInput
+    from .inputs import load_json, read_bounded
+
     where = "PEDNS_CUSTOM_ZONES"
-    if not text.startswith(("[", "{")):
-        where = f"PEDNS_CUSTOM_ZONES file {text!r}"
-        if not os.path.isfile(text):
-            raise ConfigError(f"{where}: no such file")
-        with open(text, encoding="utf-8") as handle:
-            text = handle.read()
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{where}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    try:  # bounded like every other input: size, nesting depth, no NaN or Infinity
+        if not text.startswith(("[", "{")):
+            where = f"PEDNS_CUSTOM_ZONES file {text!r}"
+            if not os.path.isfile(text):
+                raise ConfigError(f"{where}: no such file")
+            data = load_json(read_bounded(text, what=where, max_bytes=MAX_CUSTOM_RULES_BYTES), what=where,
+                             max_bytes=MAX_CUSTOM_RULES_BYTES)
+        else:
+            data = load_json(text, what=where, max_bytes=MAX_CUSTOM_RULES_BYTES)
+    except InvalidInput as exc:
+        raise ConfigError(str(exc)) from None
     if not isinstance(data, list):
         raise ConfigError(f"{where}: must be a JSON list of rules, got {type(data).__name__}")
     rules: list[CustomRule] = []

@@ -7,7 +7,6 @@ missing or invalid setting at once, so a deployment is fixed in one round.
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import re
 from collections.abc import Mapping
@@ -236,10 +235,13 @@ class Settings(BaseModel):
             if not os.path.isfile(text):
                 raise ValueError(f"neither inline JSON nor an existing file: {text!r}")
             return text
+        from .errors import InvalidInput
+        from .inputs import load_json
+
         try:
-            json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"inline JSON does not parse: {exc.msg} at position {exc.pos}") from None
+            load_json(text, what="inline JSON", max_bytes=1024 * 1024)
+        except InvalidInput as exc:
+            raise ValueError(str(exc)) from None
         return text
 
     @field_validator("index_connection_string")

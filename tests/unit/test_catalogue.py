@@ -515,7 +515,9 @@ def test_custom_rules_are_listed_after_microsofts_rows() -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("[1, 2", "PEDNS_CUSTOM_ZONES: not valid JSON (Expecting ',' delimiter at line 1 column 6)"),
+        ("[1, 2", "PEDNS_CUSTOM_ZONES is not valid JSON: Expecting ',' delimiter (line 1, column 6)"),
+        ('[{"zone": NaN}]', "PEDNS_CUSTOM_ZONES is not valid JSON: NaN is not a JSON value"),
+        ("[" * 100 + "]" * 100, "PEDNS_CUSTOM_ZONES nests deeper than 64 levels (at offset 64)"),
         ('{"zone": "privatelink.x.example"}', "PEDNS_CUSTOM_ZONES: must be a JSON list of rules, got dict"),
         ('["privatelink.x.example"]', "PEDNS_CUSTOM_ZONES rule 1: must be a JSON object, got str"),
         ('[{"resourceType": "Microsoft.Contoso/widgets", "fqdnSuffix": "x.example"}]',
@@ -542,7 +544,7 @@ def test_custom_rules_are_listed_after_microsofts_rows() -> None:
          "PEDNS_CUSTOM_ZONES rule 1: field 'fqdnSuffix' must be a string, got int"),
         ("/nonexistent/pedns-zones.json", "PEDNS_CUSTOM_ZONES file '/nonexistent/pedns-zones.json': no such file"),
     ],
-    ids=["bad-json", "not-a-list", "not-an-object", "missing-zone", "unknown-field", "no-target", "bad-type",
+    ids=["bad-json", "nan", "too-deep", "not-a-list", "not-an-object", "missing-zone", "unknown-field", "no-target", "bad-type",
          "not-a-pls-id", "bad-zone", "not-a-string", "missing-file"],
 )
 def test_invalid_custom_rules_raise_one_line_naming_rule_and_field(value: str, message: str) -> None:
