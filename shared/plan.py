@@ -215,8 +215,8 @@ def decide(
         cur = managed.get(t)
         wanted = of_type(ips, t)
         if not wanted:  # the holder has no address of this type: the set goes (or back to its owner)
-            if cur is None:
-                continue
+            if cur is None or (adopting and cur in foreign):
+                continue  # (a set this decision would adopt but not serve is left as it is)
             before = ownership.adopted(cur)
             if before is not None:
                 writes.append(Write(t, "update", RecordSet(key, before[1], before[0], cur.etag,

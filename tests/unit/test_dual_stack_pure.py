@@ -126,3 +126,15 @@ def test_upsert_only_keeps_an_aaaa_the_new_holder_has_no_address_for():
                candidates={B: want(B, "10.0.0.5")})
 
     assert [("A", "update")] == [(w.type, w.action) for w in d.writes]
+
+
+def test_an_unstamped_set_is_never_adopted_only_to_be_deleted():
+    # The name's A is ours, held by B (IPv4 only); a hand-made AAAA sits beside it in an adopt zone.
+    policy = Policy(adopt_zones=frozenset({KEY.zone}))
+    held = ours("A", ["10.0.0.9"], B, Claim(B, 1))
+    theirs = RecordSet(KEY, ("fd00::9",), 300, "t", {"createdBy": "hand"}, type="AAAA")
+
+    d = decide(KEY, NameState(KEY, (held, theirs)), A, want(A, "10.0.0.4", "fd00::4"), policy=policy, now=2)
+
+    assert "standby" == d.outcome
+    assert [] == [w for w in d.writes if w.type == "AAAA"]  # B serves no IPv6: the hand-made AAAA stays
