@@ -373,6 +373,7 @@ def explain_file(path: Path, settings: Settings) -> dict[str, Any]:
     """What an endpoint in ARM GET shape needs, with no Azure access."""
     from .desired import desire, not_ready
     from .endpoint import parse_private_endpoint
+    from .model import by_type
     from .service import skip_json
     from .wiring import catalogue_for, options_for
 
@@ -396,7 +397,7 @@ def explain_file(path: Path, settings: Settings) -> dict[str, Any]:
     return {
         **doc,
         "records": [{"zone": r.key.zone, "name": r.key.name, "type": rtype, "fqdn": r.fqdn, "ips": list(ips)}
-                    for r in wanted.records for rtype in r.types for ips in [r.ips_of(rtype)]],
+                    for r in wanted.records for rtype, ips in by_type(r.ips)],
         "skipped": [skip_json(s) for s in wanted.skipped],
     }
 

@@ -198,6 +198,11 @@ def of_type(ips: tuple[str, ...], rtype: RecordType) -> tuple[str, ...]:
     return tuple(ip for ip in ips if (":" in ip) == (rtype == "AAAA"))
 
 
+def by_type(ips: tuple[str, ...]) -> list[tuple[RecordType, tuple[str, ...]]]:
+    """(type, its addresses) for each record type `ips` has, A first."""
+    return [(t, found) for t in RECORD_TYPES if (found := of_type(ips, t))]
+
+
 @dataclass(frozen=True, slots=True)
 class DesiredRecord:
     """The records an endpoint needs at one name: its A and AAAA addresses together in `ips` (sorted by
@@ -213,7 +218,7 @@ class DesiredRecord:
 
     @property
     def types(self) -> tuple[RecordType, ...]:
-        return tuple(t for t in RECORD_TYPES if self.ips_of(t))
+        return tuple(t for t, _ in by_type(self.ips))
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,6 +81,7 @@ class Decision:
     restored: bool = False  # the last claim left an adopted record: it gets back what it held
     dropped: tuple[ResourceId, ...] = field(default=())  # stale claims removed on the way
     foreign: tuple[RecordSet, ...] = ()  # record sets at the name that are not ours: left untouched
+    handover: bool = False  # the name goes from its holder to another claimant (a fail-over)
 
     def written(self, rtype: RecordType = "A") -> RecordSet | None:
         """The record set of that type this decision writes (created or updated), if any."""
@@ -233,7 +234,7 @@ def decide(
     outcome = "released" if desire is None else ("held" if new_holder == endpoint_id else "standby")
     after = tuple(ip for t in RECORD_TYPES if t not in blocked for ip in of_type(ips, t))
     return Decision(key, outcome, tuple(writes), after, new_holder, dropped=dropped, adopted=adopting,
-                    foreign=left_alone)
+                    foreign=left_alone, handover=old_holder is not None and new_holder != old_holder)
 
 
 def _choose_holder(old: ResourceId | None, all_claims: dict[ResourceId, Claim], policy: Policy) -> ResourceId:

@@ -31,7 +31,7 @@ from .model import (
     ResourceId,
     Skip,
     Unreadable,
-    of_type,
+    by_type,
 )
 from .plan import Decision, Policy, decide
 from .ports import ClaimIndex, EndpointReader, EstateReader, ZoneStore
@@ -77,7 +77,7 @@ class RecordState:
 
     def by_type(self) -> list[tuple[RecordType, tuple[str, ...]]]:
         """(type, its IPs) for each record type the name has here, A first."""
-        return [(t, of_type(self.ips, t)) for t in RECORD_TYPES if of_type(self.ips, t)]
+        return by_type(self.ips)
 
 
 @dataclass(slots=True)
@@ -506,10 +506,6 @@ class Service:
 
     def _write(self, decision: Decision, dry_run: bool, result: EndpointResult, progress: list[NameState]) -> NameState:
         state = progress[0]
-        owner = self.options.policy.owner_id
-        before = next((h for h in (ownership.holder(s) for s in state.sets if ownership.ownership(s, owner) == "ours")
-                       if h is not None), None)
-        failover = before is not None and decision.holder is not None and before != decision.holder
         for write in decision.writes:
             after = write.record.ips if write.record is not None and write.action != "delete" else ()
             if not dry_run:
@@ -525,7 +521,7 @@ class Service:
                     state = state.with_set(write.type, None)
                 progress[0] = state
             result.changes.append(Change(write.action, decision.key, write.before, after, not dry_run, write.type,
-                                         failover and write.action != "delete"))
+                                         decision.handover and write.action != "delete"))
             if decision.adopted and write.action == "update":
                 log.warning("adopted %s %s (was %s) for %s", write.type, decision.key,
                             ", ".join(write.before) or "empty", result.endpoint)
