@@ -13,7 +13,7 @@ WORKER_STAMP := $(WORKER_VENV)/.installed-stamp
 WORKER_RUNTIME := azure-functions-runtime==1.3.0
 WORKER_PYTHON ?= $(shell for p in $$(command -v python3.13 2>/dev/null) $$(ls -d "$$(pyenv root 2>/dev/null)"/versions/3.13*/bin/python3.13 2>/dev/null | sort -rV); do "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null && { echo "$$p"; break; }; done)
 
-.PHONY: demo test test-fast lint venv azurite worker worker-python bench bench-estate clean help
+.PHONY: demo test test-fast lint venv azurite worker worker-python bench bench-estate golden clean help
 
 help:
 	@echo "make demo   - run pedns end to end on the local ARM emulator"
@@ -72,6 +72,13 @@ bench: venv azurite
 # A few minutes: 10,000 endpoints, 100 subscriptions, 20 zones, throttled, 20 ms a request.
 bench-estate: venv
 	$(PY) -m benchmarks.estate
+
+# What pedns did in every test, one JSON file each (tests/golden.py): record on two trees, then
+# `$(PY) tests/golden.py DIR_A DIR_B` lists the tests whose outputs differ. For changes of shape.
+GOLDEN_DIR ?= .pedns/golden
+golden: venv azurite
+	PEDNS_GOLDEN=$(GOLDEN_DIR) PYTHONPATH=tests $(PY) -m pytest -q -p no:cacheprovider -p golden -m "not slow" \
+		tests/unit tests/scenarios tests/integration tests/functions tests/emulator
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .pedns
