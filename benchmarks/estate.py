@@ -30,10 +30,10 @@ from collections import Counter
 from typing import Any
 
 from emulator import Emulator, Faults
-from shared.desired import desire
-from shared.endpoint import parse_private_endpoint
-from shared.model import NameState
-from shared.plan import decide
+from shared.core.desired import desire
+from shared.parsing.endpoint import parse_private_endpoint
+from shared.core.model import NameState
+from shared.core.plan import decide
 from shared.settings import Settings
 from shared.wiring import build_service, catalogue_for, options_for
 
@@ -203,7 +203,7 @@ def approval(emu: Emulator, settings: Settings, subs: int, n: int) -> dict[str, 
         body["properties"]["customDnsConfigs"][0]["fqdn"] = first["properties"]["customDnsConfigs"][0]["fqdn"]
         emu.apply("PUT", body["id"], body, api_version=NET_API)
     target = first["properties"]["privateLinkServiceConnections"][0]["properties"]["privateLinkServiceId"]
-    from shared.model import ResourceId
+    from shared.core.model import ResourceId
 
     service = build_service(settings)
     emu.clear_requests()

@@ -13,9 +13,9 @@ import sys
 import pytest
 
 from builders import endpoint
-from shared.desired import desire
-from shared.model import NameState
-from shared.plan import Policy, decide
+from shared.core.desired import desire
+from shared.core.model import NameState
+from shared.core.plan import Policy, decide
 from shared.wiring import catalogue_for
 from shared.settings import Settings
 from conftest import MEASURED

@@ -211,7 +211,7 @@ def seed_demo(emu: Emulator) -> list[str]:
         _apply(emu, "PUT", body["id"], body)
     try:
         from shared.errors import ConfigError
-        from shared.model import ResourceId
+        from shared.core.model import ResourceId
         from shared.settings import Settings
         from shared.wiring import build_service
     except ImportError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from shared.observe import Observers
+from shared.observers.fanout import Observers
 from shared.service import Service
 from shared.settings import Settings
 

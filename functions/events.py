@@ -10,8 +10,8 @@ from typing import Any
 import azure.functions as func
 
 from shared.errors import InvalidInput, NotReady, PermanentError, TransientError
-from shared.events import parse_event
-from shared.observe import Handling
+from shared.parsing.events import parse_event
+from shared.observers.fanout import Handling
 from shared.service import OutOfScope
 
 from . import _runtime

@@ -8,8 +8,8 @@ import time
 import azure.functions as func
 
 from shared.errors import ConfigError, PednsError
-from shared.observe import Handling
-from shared.reconcile import reconcile as run_reconcile
+from shared.observers.fanout import Handling
+from shared.usecases.reconcile import reconcile as run_reconcile
 from shared.wiring import audit_for
 
 from . import _runtime

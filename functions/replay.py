@@ -9,8 +9,8 @@ import time
 import azure.functions as func
 
 from shared.errors import ConfigError, InvalidInput
-from shared.observe import Handling
-from shared.replay import parse_replay_body
+from shared.observers.fanout import Handling
+from shared.parsing.replay import parse_replay_body
 
 from . import _runtime
 

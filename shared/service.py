@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from . import ownership
-from .desired import DesirePolicy, Resolver, desire, not_ready
+from .core import ownership
+from .core.desired import DesirePolicy, Resolver, desire, not_ready
 from .errors import Conflict, InvalidInput, NotFound, NotReady, PednsError, TransientError
-from .events import ResourceEvent
-from .metrics import LogMetrics, Metrics
-from .model import (
+from .parsing.events import ResourceEvent
+from .observers.metrics import LogMetrics, Metrics
+from .core.model import (
     RECORD_TYPES,
     Desired,
     DesiredRecord,
@@ -33,9 +33,9 @@ from .model import (
     Unreadable,
     by_type,
 )
-from .plan import Decision, Policy, decide
-from .ports import ClaimIndex, EndpointReader, EstateReader, ZoneStore
-from .scope import SourceScope
+from .core.plan import Decision, Policy, decide
+from .core.ports import ClaimIndex, EndpointReader, EstateReader, ZoneStore
+from .usecases.scope import SourceScope
 
 log = logging.getLogger("pedns.service")
 

@@ -236,7 +236,7 @@ class Settings(BaseModel):
                 raise ValueError(f"neither inline JSON nor an existing file: {text!r}")
             return text
         from .errors import InvalidInput
-        from .inputs import load_json
+        from .parsing.inputs import load_json
 
         try:
             load_json(text, what="inline JSON", max_bytes=1024 * 1024)

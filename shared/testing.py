@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from .errors import Conflict, NotFound, PermanentError
-from .model import (
+from .core.model import (
     RECORD_TYPES,
     DnsZone,
     EndpointAddress,

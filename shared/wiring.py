@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from .catalogue import Catalogue, load_custom_rules
-from .desired import DesirePolicy
-from .metrics import LogMetrics, Metrics
-from .observe import Observers
-from .ownership import short_hash
-from .plan import Policy
-from .ports import EstateReader
-from .scope import SourceScope
+from .core.catalogue import Catalogue, load_custom_rules
+from .core.desired import DesirePolicy
+from .observers.metrics import LogMetrics, Metrics
+from .observers.fanout import Observers
+from .core.ownership import short_hash
+from .core.plan import Policy
+from .core.ports import EstateReader
+from .usecases.scope import SourceScope
 from .service import Service, ServiceOptions
 from .settings import Settings
 
@@ -60,8 +60,8 @@ def metrics_for(environ: Mapping[str, str] | None = None) -> Metrics:
 def observers_for(settings: Settings, metrics: Metrics) -> Observers:
     """Who hears of each door's results: the metrics, and the app teams' notifications when
     PEDNS_NOTIFY_TOPIC_ENDPOINT is set."""
-    from .notify import notifier_for
-    from .telemetry import Telemetry
+    from .observers.notify import notifier_for
+    from .observers.telemetry import Telemetry
 
     notifier = notifier_for(settings, metrics)
     return Observers([Telemetry(metrics), *([notifier] if notifier is not None else [])])
@@ -103,7 +103,7 @@ def scope_for(settings: Settings, estate: EstateReader | None) -> SourceScope:
 
 def audit_for(service: Service, settings: Settings):  # type: ignore[no-untyped-def]
     """`pedns audit` and the timer's audit: the settings' hub, networks and resolvers."""
-    from .audit import audit
+    from .usecases.audit import audit
 
     return audit(service, hub_subscription=settings.dns_subscription_id,
                  hub_resource_group=settings.dns_resource_group,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.model import Connection, ConnectionStatus, DnsConfig, PrivateEndpoint, RecordKey, ResourceId
+from shared.core.model import Connection, ConnectionStatus, DnsConfig, PrivateEndpoint, RecordKey, ResourceId
 
 SPOKE = "11111111-1111-1111-1111-111111111111"
 SPOKE2 = "22222222-2222-2222-2222-222222222222"

@@ -7,10 +7,10 @@ in-memory ports *and* end to end over HTTPS with azure-mgmt-privatedns and the A
 from __future__ import annotations
 
 from builders import SuffixResolver
-from shared import ownership
-from shared.desired import DesirePolicy
-from shared.model import PrivateEndpoint, RecordKey, RecordSet, ResourceId
-from shared.plan import Policy
+from shared.core import ownership
+from shared.core.desired import DesirePolicy
+from shared.core.model import PrivateEndpoint, RecordKey, RecordSet, ResourceId
+from shared.core.plan import Policy
 from shared.service import Service, ServiceOptions
 from shared.testing import InMemoryClaimIndex, InMemoryEndpointReader, InMemoryZoneStore
 
@@ -95,7 +95,7 @@ class MemoryWorld:
     def poison(self, name: str) -> ResourceId:
         """An endpoint whose listed body pedns cannot parse."""
         from builders import pe_id
-        from shared.model import Unreadable
+        from shared.core.model import Unreadable
 
         self.reader.unreadable.append(Unreadable(pe_id(name), "customDnsConfigs[0].fqdn is not a valid DNS name"))
         return pe_id(name)

@@ -30,8 +30,8 @@ from tools.lab import Lab, delivery
 
 
 def show_zones(lab: Lab, title: str) -> None:
-    from shared import ownership
-    from shared.model import RecordKey, RecordSet
+    from shared.core import ownership
+    from shared.core.model import RecordKey, RecordSet
 
     print(f"\n== {title}")
     rows = []

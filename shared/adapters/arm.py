@@ -15,9 +15,9 @@ from azure.core.credentials import TokenCredential
 from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
 from azure.core.rest import HttpRequest
 
-from ..endpoint import parse_private_endpoint, parse_zone_groups, platform_fqdns, zone_group_zone_ids
+from ..parsing.endpoint import parse_private_endpoint, parse_zone_groups, platform_fqdns, zone_group_zone_ids
 from ..errors import NotFound, PermanentError
-from ..model import PrivateEndpoint, ResourceId
+from ..core.model import PrivateEndpoint, ResourceId
 from ..settings import Settings
 from ._errors import translate
 from ._pipeline import Pacer, arm_client

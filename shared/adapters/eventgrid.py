@@ -19,7 +19,7 @@ from azure.core.exceptions import (
     ServiceResponseTimeoutError,
 )
 
-from ..notify import DeliveryFailed
+from ..observers.notify import DeliveryFailed
 from ..settings import Settings
 from ._pipeline import USER_AGENT
 
@@ -59,7 +59,7 @@ def client_options(settings: Settings) -> dict[str, Any]:
 
 
 class EventGridTopic:
-    """`shared.notify.Publisher` over one Event Grid topic (CloudEvents 1.0 input schema)."""
+    """`shared.observers.notify.Publisher` over one Event Grid topic (CloudEvents 1.0 input schema)."""
 
     def __init__(self, credential: TokenCredential, settings: Settings) -> None:
         settings.require("PEDNS_NOTIFY_TOPIC_ENDPOINT")

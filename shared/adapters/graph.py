@@ -29,9 +29,9 @@ from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline.policies import SansIOHTTPPolicy
 from azure.core.rest import HttpRequest
 
-from ..endpoint import parse_private_endpoint
+from ..parsing.endpoint import parse_private_endpoint
 from ..errors import InvalidInput
-from ..model import (
+from ..core.model import (
     DnsZone,
     EndpointAddress,
     PrivateEndpoint,

@@ -21,7 +21,7 @@ from typing import Any
 
 from opentelemetry import metrics as otel_metrics
 
-from ..telemetry import INSTRUMENTS
+from ..observers.telemetry import INSTRUMENTS
 
 log = logging.getLogger("pedns.metrics")
 
@@ -31,7 +31,7 @@ _configure_lock = threading.Lock()
 
 class OtelMetrics:
     """`Metrics` on an OpenTelemetry meter: one counter or histogram per name, created on first use
-    with the unit and description of `shared.telemetry.INSTRUMENTS`; dimensions the table does not
+    with the unit and description of `shared.observers.telemetry.INSTRUMENTS`; dimensions the table does not
     list for that name are dropped (their cardinality is nobody's to decide here)."""
 
     def __init__(self, meter: Any | None = None) -> None:
@@ -54,7 +54,7 @@ class OtelMetrics:
             if name not in self._instruments:
                 spec = INSTRUMENTS.get(name)
                 if spec is None or spec.kind != kind:
-                    self._warn(name, f"is not a {kind} of shared.telemetry.INSTRUMENTS")
+                    self._warn(name, f"is not a {kind} of shared.observers.telemetry.INSTRUMENTS")
                 unit, description = (spec.unit, spec.description) if spec else ("", "")
                 create = self._meter.create_counter if kind == "counter" else self._meter.create_histogram
                 self._instruments[name] = create(name, unit=unit, description=description)

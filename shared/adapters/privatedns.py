@@ -22,7 +22,7 @@ from azure.mgmt.privatedns import PrivateDnsManagementClient
 from azure.mgmt.privatedns import models as m
 
 from ..errors import NotFound
-from ..model import RECORD_TYPES, NameState, RecordKey, RecordSet, RecordType, sort_ips
+from ..core.model import RECORD_TYPES, NameState, RecordKey, RecordSet, RecordType, sort_ips
 from ..settings import Settings
 from ._errors import error_code, translate
 from ._pipeline import Pacer, client_kwargs

@@ -26,8 +26,8 @@ from azure.core import MatchConditions
 from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableClient, UpdateMode
 
-from ..model import RecordKey, ResourceId
-from ..ports import ClaimIndex
+from ..core.model import RecordKey, ResourceId
+from ..core.ports import ClaimIndex
 from ..settings import Settings
 from ._errors import translate
 

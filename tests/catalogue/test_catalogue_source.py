@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.catalogue import Catalogue
-from shared.model import RecordKey
+from shared.core.catalogue import Catalogue
+from shared.core.model import RecordKey
 
 ROOT = Path(__file__).resolve().parents[2]
 SUB = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg"

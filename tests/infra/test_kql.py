@@ -1,5 +1,5 @@
 """The KQL of the workbook and the alerts (infra/kql/): its shape, the metric names and dimensions it
-queries against shared/telemetry.py, and its log-line patterns against the lines the code writes."""
+queries against shared/observers/telemetry.py, and its log-line patterns against the lines the code writes."""
 
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ def test_the_query_has_a_sound_shape(path):
 @pytest.mark.parametrize("path", [p for p in kql_files() if code_of(p).lstrip().startswith("customMetrics")],
                          ids=lambda p: p.name)
 def test_metric_queries_name_metrics_and_dimensions_of_the_telemetry_table(path):
-    from shared.telemetry import INSTRUMENTS
+    from shared.observers.telemetry import INSTRUMENTS
 
     query = code_of(path)
     names = metric_names(query)
@@ -115,7 +115,7 @@ def test_the_workbook_and_the_alerts_show_every_metric_the_issue_asks_for():
 
 
 def test_reason_codes_in_the_queries_are_real_reason_codes():
-    from shared.model import Reason
+    from shared.core.model import Reason
 
     quoted = set().union(*(set(re.findall(r'reason\s+in\s*\(([^)]*)\)', code_of(p))) for p in kql_files()))
     used = {v for group in quoted for v in re.findall(r'"([^"]+)"', group)}
@@ -131,7 +131,7 @@ def _extracts(name: str) -> list[str]:
 
 
 def test_the_skip_query_reads_endpoint_fqdn_and_reason_from_the_line_the_service_logs(caplog):
-    from shared.model import Reason, RecordKey, Skip
+    from shared.core.model import Reason, RecordKey, Skip
     from shared.service import EndpointResult, log_skips
 
     endpoint = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/" \
@@ -154,8 +154,8 @@ def test_the_skip_query_reads_endpoint_fqdn_and_reason_from_the_line_the_service
 def test_the_event_age_query_reads_the_age_from_the_line_the_telemetry_logs(caplog):
     from datetime import datetime, timezone
 
-    from shared.observe import Handling
-    from shared.telemetry import Telemetry
+    from shared.observers.fanout import Handling
+    from shared.observers.telemetry import Telemetry
     from shared.testing import InMemoryMetrics
 
     caplog.set_level(logging.INFO, logger="pedns.telemetry")

@@ -14,10 +14,10 @@ import threading
 import pytest
 
 from emulator import Faults
-from shared import ownership
+from shared.core import ownership
 from shared.errors import PednsError
-from shared.events import parse_event
-from shared.model import RecordKey, RecordSet
+from shared.parsing.events import parse_event
+from shared.core.model import RecordKey, RecordSet
 from shared.settings import Settings
 from shared.wiring import build_service
 

@@ -11,7 +11,7 @@ import pytest
 from azure.data.tables import TableClient, TableServiceClient
 
 from shared.adapters.tables import CLIENT_KWARGS, ENDPOINTS, TableClaimIndex, row_key
-from shared.model import RecordKey, ResourceId
+from shared.core.model import RecordKey, ResourceId
 from tools.lab import delivery
 
 pytestmark = [pytest.mark.azurite, pytest.mark.integration]

@@ -10,7 +10,7 @@ from azure.core.credentials import AccessToken
 from shared.adapters.arm import ArmEndpointReader
 from shared.adapters.privatedns import AzureZoneStore
 from shared.errors import NotFound
-from shared.model import RecordKey, ResourceId
+from shared.core.model import RecordKey, ResourceId
 from shared.settings import Settings
 
 pytestmark = pytest.mark.integration

@@ -193,7 +193,7 @@ def test_pedns_arm_retry_total_bounds_every_kind_of_retry(emu, retries):
     from shared.adapters.arm import ArmEndpointReader
     from shared.adapters.credentials import make_credential
     from shared.errors import PednsError
-    from shared.model import ResourceId
+    from shared.core.model import ResourceId
     from shared.settings import Settings
 
     settings = Settings.from_env({**emu.env(), "PEDNS_ARM_RETRY_TOTAL": str(retries)})

@@ -8,7 +8,7 @@ import pytest
 import emulator
 from emulator._graph import normalise
 from shared.adapters import graph
-from shared.model import ResourceId
+from shared.core.model import ResourceId
 
 
 @pytest.mark.parametrize("name", ["ENDPOINTS_QUERY", "SUBSCRIPTIONS_QUERY", "ZONES_QUERY", "LINKS_QUERY",

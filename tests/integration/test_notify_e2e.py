@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from emulator import Faults
-from shared.model import Reason, ResourceId
-from shared.notify import CHANGED, REMEDIES, SKIPPED, notifier_for
-from shared.observe import Handling, Observers
+from shared.core.model import Reason, ResourceId
+from shared.observers.notify import CHANGED, REMEDIES, SKIPPED, notifier_for
+from shared.observers.fanout import Handling, Observers
 from shared.settings import Settings
 from shared.wiring import build_service
 from tools.lab import delivery

@@ -8,8 +8,8 @@ import logging
 import pytest
 
 from shared.errors import InvalidInput
-from shared.events import parse_event
-from shared.scope import EARLY_REFRESH_SECONDS
+from shared.parsing.events import parse_event
+from shared.usecases.scope import EARLY_REFRESH_SECONDS
 from shared.settings import Settings
 from shared.testing import InMemoryMetrics
 from shared.wiring import build_service

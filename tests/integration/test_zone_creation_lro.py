@@ -155,7 +155,7 @@ class PersonFirst:
 
 
 def test_the_service_with_zone_creation_survives_a_zone_created_meanwhile_and_publishes(emu, monkeypatch):
-    from shared.model import ResourceId
+    from shared.core.model import ResourceId
     from shared.wiring import build_service
     from tools.lab import Lab
 

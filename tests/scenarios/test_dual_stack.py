@@ -6,9 +6,9 @@ azure-mgmt-privatedns (AAAA record sets with their own etags)."""
 from __future__ import annotations
 
 from builders import endpoint
-from shared import ownership
-from shared.model import RecordKey, RecordSet
-from shared.reconcile import reconcile
+from shared.core import ownership
+from shared.core.model import RecordKey, RecordSet
+from shared.usecases.reconcile import reconcile
 from worlds import BLOB
 
 FQDN = "dual.blob.core.windows.net"

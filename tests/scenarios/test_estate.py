@@ -6,8 +6,8 @@ from __future__ import annotations
 
 
 from builders import SPOKE, SPOKE2, endpoint, pe_id
-from shared.model import ConnectionStatus, RecordKey, RecordSet, ResourceId
-from shared.reconcile import reconcile
+from shared.core.model import ConnectionStatus, RecordKey, RecordSet, ResourceId
+from shared.usecases.reconcile import reconcile
 from worlds import BLOB
 
 SHARED = "shared.blob.core.windows.net"

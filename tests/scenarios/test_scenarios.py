@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from shared.reconcile import reconcile
+from shared.usecases.reconcile import reconcile
 
 from builders import endpoint, pe_id
-from shared import ownership
-from shared.desired import DesirePolicy
+from shared.core import ownership
+from shared.core.desired import DesirePolicy
 from shared.errors import InvalidInput, NotReady
-from shared.model import ConnectionStatus, RecordKey, RecordSet, ResourceId
-from shared.plan import Policy
+from shared.core.model import ConnectionStatus, RecordKey, RecordSet, ResourceId
+from shared.core.plan import Policy
 from worlds import BLOB
 
 SHARED = "shared.blob.core.windows.net"

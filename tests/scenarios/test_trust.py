@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from builders import endpoint
-from shared import ownership
-from shared.model import RecordKey, RecordSet
-from shared.plan import Policy
+from shared.core import ownership
+from shared.core.model import RecordKey, RecordSet
+from shared.core.plan import Policy
 from worlds import BLOB
 
 SHARED = "shared.blob.core.windows.net"

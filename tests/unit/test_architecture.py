@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PURE = ["model", "errors", "events", "endpoint", "catalogue", "desired", "plan", "ownership", "ports",
-        "replay", "service", "settings", "testing", "metrics", "observe", "telemetry"]
+PURE = ["core/model", "errors", "parsing/events", "parsing/endpoint", "core/catalogue", "core/desired", "core/plan",
+        "core/ownership", "core/ports", "parsing/replay", "service", "settings", "testing", "observers/metrics",
+        "observers/fanout", "observers/telemetry"]
 #: SDKs that only shared/adapters/ may import (OpenTelemetry and the Azure Monitor distro included).
 SDKS = ("azure", "opentelemetry")
 

@@ -1,4 +1,4 @@
-"""Zone catalogue: FQDNs from real endpoint payloads → (zone, record name) (shared.catalogue).
+"""Zone catalogue: FQDNs from real endpoint payloads → (zone, record name) (shared.core.catalogue).
 
 Endpoint bodies come from tests/fixtures/endpoints (sources in its README); the other FQDNs follow
 the shapes Microsoft documents for each service.
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from shared.catalogue import Catalogue, CustomRule, load_custom_rules, region_code
+from shared.core.catalogue import Catalogue, CustomRule, load_custom_rules, region_code
 from shared.errors import ConfigError
-from shared.model import RecordKey
+from shared.core.model import RecordKey
 from tests.fixtures import example_body, load
 
 SUB = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-spoke-app/providers"

@@ -1,4 +1,4 @@
-"""Every row of Microsoft's table, in every cloud, resolves the way the table says (shared.catalogue).
+"""Every row of Microsoft's table, in every cloud, resolves the way the table says (shared.core.catalogue).
 
 Generated from the packaged data, so a new row in the docs is covered as soon as the data is
 regenerated. For each zone the probe is the zone's public name (`pedns-probe.blob.core.windows.net`)
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.catalogue import Catalogue
+from shared.core.catalogue import Catalogue
 
 DATA = json.loads((Path(__file__).resolve().parents[2] / "shared" / "data" / "catalogue.json").read_text("utf-8"))
 

@@ -9,8 +9,8 @@ import pytest
 
 from builders import SuffixResolver, endpoint, pe_id
 from shared.errors import ConfigError
-from shared.model import RecordKey
-from shared.reconcile import reconcile
+from shared.core.model import RecordKey
+from shared.usecases.reconcile import reconcile
 from shared.service import NoIndex, Service
 from shared.settings import Settings
 from shared.testing import InMemoryClaimIndex, InMemoryEndpointReader, InMemoryZoneStore

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from shared.cli import _parser
-from shared.model import Reason
+from shared.core.model import Reason
 from shared.settings import SETTING_NAMES, Settings
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
@@ -54,7 +54,7 @@ def test_the_cli_table_lists_exactly_the_commands():
 
 
 def test_the_custom_rule_example_loads_and_resolves_as_the_readme_says():
-    from shared.catalogue import Catalogue, load_custom_rules
+    from shared.core.catalogue import Catalogue, load_custom_rules
 
     example = README.split("### Custom zone rules", 1)[1].split("```json", 1)[1].split("```", 1)[0]
     rules = load_custom_rules(example)
@@ -66,7 +66,7 @@ def test_the_custom_rule_example_loads_and_resolves_as_the_readme_says():
 
 
 def test_the_audit_table_lists_exactly_the_finding_codes_with_their_remedies():
-    from shared.audit import REMEDIES
+    from shared.usecases.audit import REMEDIES
 
     rows = table_after("## The audit")
     documented = {row[0].strip("`"): row[2] for row in rows}

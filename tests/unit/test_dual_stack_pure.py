@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 from builders import SuffixResolver, endpoint, pe_id
-from shared import ownership
-from shared.desired import DesirePolicy, desire
-from shared.model import NameState, RecordKey, RecordSet, sort_ips
-from shared.ownership import Claim
-from shared.plan import Policy, decide
-from shared.model import DesiredRecord
+from shared.core import ownership
+from shared.core.desired import DesirePolicy, desire
+from shared.core.model import NameState, RecordKey, RecordSet, sort_ips
+from shared.core.ownership import Claim
+from shared.core.plan import Policy, decide
+from shared.core.model import DesiredRecord
 
 FQDN = "acct.blob.core.windows.net"
 KEY = RecordKey("privatelink.blob.core.windows.net", "acct")

@@ -1,4 +1,4 @@
-"""ARM private endpoint bodies → PrivateEndpoint (shared.endpoint).
+"""ARM private endpoint bodies → PrivateEndpoint (shared.parsing.endpoint).
 
 azure-rest-api-specs examples, Azure CLI recordings and bodies derived from them
 (tests/fixtures/endpoints, sources in its README), one field changed per test.
@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.endpoint import parse_private_endpoint, parse_private_endpoint_id, parse_zone_group_list
+from shared.parsing.endpoint import parse_private_endpoint, parse_private_endpoint_id, parse_zone_group_list
 from shared.errors import InvalidInput
-from shared.model import Connection, ConnectionStatus, DnsConfig, PrivateEndpoint, ResourceId
+from shared.core.model import Connection, ConnectionStatus, DnsConfig, PrivateEndpoint, ResourceId
 from tests.fixtures import example_body, load
 
 GUID = "6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
@@ -335,8 +335,8 @@ def test_a_malformed_zone_group_list_is_rejected(body):
 
 
 def test_the_records_azure_wrote_for_zone_groups_are_read_from_the_published_list():
-    from shared.endpoint import zone_group_dns_configs
-    from shared.model import DnsConfig
+    from shared.parsing.endpoint import zone_group_dns_configs
+    from shared.core.model import DnsConfig
 
     body = load("endpoints/spec-PrivateEndpointDnsZoneGroupList.json")["responses"]["200"]["body"]
 
@@ -346,8 +346,8 @@ def test_the_records_azure_wrote_for_zone_groups_are_read_from_the_published_lis
 
 
 def test_a_zone_groups_aaaa_records_are_read_with_its_a_records():
-    from shared.endpoint import zone_group_dns_configs
-    from shared.model import DnsConfig
+    from shared.parsing.endpoint import zone_group_dns_configs
+    from shared.core.model import DnsConfig
 
     def record_set(rtype, ips):
         return {"recordType": rtype, "recordSetName": "acct", "fqdn": "acct.privatelink.blob.core.windows.net",
@@ -361,7 +361,7 @@ def test_a_zone_groups_aaaa_records_are_read_with_its_a_records():
 
 
 def test_an_empty_zone_group_list_has_no_records():
-    from shared.endpoint import zone_group_dns_configs
+    from shared.parsing.endpoint import zone_group_dns_configs
 
     assert () == zone_group_dns_configs({"value": []})
 
@@ -383,7 +383,7 @@ def test_only_well_formed_interface_ids_are_kept_since_pedns_reads_them_with_its
     ("endpoints/recorded-ipv6-pe-get.json", ("fd00:db8:0:1::4",)),
 ])
 def test_a_recorded_ipv6_capable_endpoint_is_published_as_azure_reports_it(fixture, ips):
-    from shared.desired import desire
+    from shared.core.desired import desire
     from shared.wiring import catalogue_for
     from shared.settings import Settings
 

@@ -1,4 +1,4 @@
-"""Event intake: Event Grid / CloudEvents deliveries → ResourceEvent (shared.events).
+"""Event intake: Event Grid / CloudEvents deliveries → ResourceEvent (shared.parsing.events).
 
 Real Microsoft-published payloads (tests/fixtures/events, sources in its README), one field
 changed per test.
@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shared.errors import InvalidInput
-from shared.events import ResourceEvent, parse_delivery, parse_event
-from shared.model import ResourceId
+from shared.parsing.events import ResourceEvent, parse_delivery, parse_event
+from shared.core.model import ResourceId
 from tests.fixtures import load, load_bytes
 
 SUB = "11111111-2222-3333-4444-555555555555"

@@ -1,4 +1,4 @@
-"""Bounded JSON and bounded reads (shared.inputs): hostile input is one line of InvalidInput, never
+"""Bounded JSON and bounded reads (shared.parsing.inputs): hostile input is one line of InvalidInput, never
 a traceback, never a whole huge file in memory; and text for a terminal never carries control
 characters."""
 
@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shared.errors import InvalidInput
-from shared.inputs import MAX_DEPTH, MAX_NUMBER_CHARS, load_json, read_bounded, terminal_text
+from shared.parsing.inputs import MAX_DEPTH, MAX_NUMBER_CHARS, load_json, read_bounded, terminal_text
 
 LIMIT = 1024 * 1024
 

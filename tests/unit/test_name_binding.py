@@ -8,9 +8,9 @@ import json
 import pytest
 
 from builders import endpoint, pe_id
-from shared.catalogue import Catalogue, _data, load_custom_rules
-from shared.desired import desire
-from shared.model import Reason
+from shared.core.catalogue import Catalogue, _data, load_custom_rules
+from shared.core.desired import desire
+from shared.core.model import Reason
 from shared.service import Service
 from shared.testing import InMemoryEndpointReader, InMemoryZoneStore
 
@@ -73,13 +73,13 @@ def test_the_hijack_gets_name_mismatch_and_the_victims_endpoint_gets_the_record(
 
 
 def _claims(store: InMemoryZoneStore):
-    from shared import ownership
+    from shared.core import ownership
 
     return [claimant for record in store.records() for claimant in ownership.claims(record)]
 
 
 def test_every_bound_row_is_a_row_of_the_catalogue():
-    from shared.catalogue import _bindings
+    from shared.core.catalogue import _bindings
 
     rows = {f"{r['resourceType'].lower()}|{r['subresource'].lower()}" for r in _data()["clouds"]["AzureCloud"]}
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from builders import endpoint, pe_id, storage_id
-from shared.model import ConnectionStatus, Reason
-from shared.notify import (
+from shared.core.model import ConnectionStatus, Reason
+from shared.observers.notify import (
     ACTION_REQUIRED,
     CHANGED,
     REMEDIES,
@@ -23,7 +23,7 @@ from shared.notify import (
     batches,
     notifier_for,
 )
-from shared.observe import Handling
+from shared.observers.fanout import Handling
 from shared.settings import Settings
 from worlds import BLOB, MemoryWorld as World
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from builders import pe_id
-from shared import ownership
-from shared.model import DesiredRecord, RecordKey, RecordSet
-from shared.ownership import Claim
-from shared.model import NameState
-from shared.plan import Policy
-from shared.plan import decide as decide_name
+from shared.core import ownership
+from shared.core.model import DesiredRecord, RecordKey, RecordSet
+from shared.core.ownership import Claim
+from shared.core.model import NameState
+from shared.core.plan import Policy
+from shared.core.plan import decide as decide_name
 
 
 def decide(key, record, *args, **kwargs):

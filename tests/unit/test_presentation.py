@@ -1,10 +1,10 @@
-"""`shared.presentation`: verbs, tables, ages, record documents and summaries of the CLI."""
+"""`shared.cli.present`: verbs, tables, ages, record documents and summaries of the CLI."""
 
 from __future__ import annotations
 
-from shared import ownership
-from shared.model import RecordKey, RecordSet, ResourceId
-from shared.presentation import age, change_line, record_doc, records_lines, summary, summary_line, table
+from shared.core import ownership
+from shared.core.model import RecordKey, RecordSet, ResourceId
+from shared.cli.present import age, change_line, record_doc, records_lines, summary, summary_line, table
 
 SUB = "00000000-0000-4000-8000-0000000000b1"
 

@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builders import SuffixResolver, endpoint, pe_id
-from shared import ownership
+from shared.core import ownership
 from shared.errors import PednsError, TransientError
-from shared.model import RECORD_TYPES, ConnectionStatus, PrivateEndpoint, RecordKey, RecordSet, of_type, sort_ips
-from shared.reconcile import reconcile as run_reconcile
+from shared.core.model import RECORD_TYPES, ConnectionStatus, PrivateEndpoint, RecordKey, RecordSet, of_type, sort_ips
+from shared.usecases.reconcile import reconcile as run_reconcile
 from shared.service import Service
 from shared.testing import InMemoryClaimIndex, InMemoryEndpointReader, InMemoryZoneStore
 

@@ -4,7 +4,7 @@ confirmation read and its write, the hub ends as ARM says (no stale IP, no resur
 from __future__ import annotations
 
 from builders import SPOKE, SuffixResolver, endpoint
-from shared.reconcile import reconcile
+from shared.usecases.reconcile import reconcile
 from shared.service import Service
 from shared.testing import InMemoryClaimIndex, InMemoryEndpointReader
 from worlds import MemoryWorld

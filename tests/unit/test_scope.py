@@ -9,8 +9,8 @@ import pytest
 
 from builders import SPOKE, SPOKE2, SuffixResolver, endpoint
 from shared.errors import InvalidInput, PednsError, TransientError
-from shared.events import parse_event
-from shared.scope import EARLY_REFRESH_SECONDS, SourceScope
+from shared.parsing.events import parse_event
+from shared.usecases.scope import EARLY_REFRESH_SECONDS, SourceScope
 from shared.service import OutOfScope, Service
 from shared.testing import InMemoryEndpointReader, InMemoryMetrics, InMemoryZoneStore
 

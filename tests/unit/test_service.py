@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from builders import SuffixResolver, endpoint, pe_id
-from shared.model import ConnectionStatus
+from shared.core.model import ConnectionStatus
 from shared.service import Service
 from shared.testing import InMemoryEndpointReader
 from worlds import MemoryWorld as World
@@ -73,7 +73,7 @@ def test_a_no_op_converge_does_not_pay_for_a_second_read():
 
 
 def test_an_unmapped_fqdn_is_logged_with_the_event_id_as_a_warning(caplog):
-    from shared.events import ResourceEvent
+    from shared.parsing.events import ResourceEvent
 
     w = World()
     pe = endpoint("a", {"thing.example.invalid": ["10.0.0.1"]})
@@ -89,7 +89,7 @@ def test_an_unmapped_fqdn_is_logged_with_the_event_id_as_a_warning(caplog):
 
 def test_events_from_another_tenant_are_refused():
     from shared.errors import InvalidInput
-    from shared.events import ResourceEvent
+    from shared.parsing.events import ResourceEvent
 
     w = World(tenant_id="72f988bf-86f1-41af-91ab-2d7cd011db47")
     pe = endpoint("a")
@@ -117,7 +117,7 @@ def test_a_replay_with_one_id_outside_the_allowlist_changes_nothing():
 
 def test_a_write_decided_from_a_stale_listing_is_refused_and_redone_from_the_live_record():
 
-    from shared.model import RecordKey
+    from shared.core.model import RecordKey
 
     w = World()
     a = endpoint("a", {"shared.blob.core.windows.net": ["10.0.0.1"]})
@@ -138,7 +138,7 @@ def _zone_group_endpoint():
     """An endpoint whose DNS lives in its zone group: no customDnsConfigs, records in recordSets."""
     from dataclasses import replace
 
-    from shared.model import DnsConfig
+    from shared.core.model import DnsConfig
 
     pe = endpoint("a", {})
     return replace(pe, has_zone_group=True,
@@ -155,7 +155,7 @@ def test_a_zone_group_endpoint_without_custom_dns_configs_is_reported_not_retrie
 
 
 def test_a_managed_zone_group_endpoint_takes_its_names_and_ips_from_the_zone_group():
-    from shared.desired import DesirePolicy
+    from shared.core.desired import DesirePolicy
 
     w = World(desire=DesirePolicy(manage_zone_group_endpoints=True))
 

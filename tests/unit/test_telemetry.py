@@ -18,9 +18,9 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 from builders import endpoint, pe_id
 from shared.adapters.otel import OtelMetrics
-from shared.observe import Handling, Observers
-from shared.reconcile import reconcile
-from shared.telemetry import INSTRUMENTS, Telemetry
+from shared.observers.fanout import Handling, Observers
+from shared.usecases.reconcile import reconcile
+from shared.observers.telemetry import INSTRUMENTS, Telemetry
 from worlds import BLOB, MemoryWorld
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -212,7 +212,7 @@ import json, os, sys
 import function_app  # the composition root, as the worker indexes it
 from shared.settings import Settings
 from shared.wiring import metrics_for, observers_for
-from shared.observe import Handling
+from shared.observers.fanout import Handling
 metrics = metrics_for()
 observers_for(Settings.from_env({}), metrics).converged([], Handling("cli", 0.0, 1.0))
 found = sorted({".".join(m.split(".")[:2]) for m in sys.modules if m.startswith(("azure.monitor", "opentelemetry"))})
@@ -338,8 +338,8 @@ def test_a_pacer_without_metrics_counts_nothing_and_still_paces():
 
 
 def test_a_dual_stack_fail_over_counts_each_record_type_written_and_the_name_once(readings):
-    from shared.observe import Handling
-    from shared.telemetry import Telemetry
+    from shared.observers.fanout import Handling
+    from shared.observers.telemetry import Telemetry
 
     w = MemoryWorld()
     fqdn = {"dual.blob.core.windows.net"}

@@ -14,8 +14,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from .errors import PednsError, TransientError
-from .model import Scope
+from ..errors import PednsError, TransientError
+from ..core.model import Scope
 
 log = logging.getLogger("pedns.scope")
 

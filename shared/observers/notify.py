@@ -29,14 +29,14 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .metrics import LogMetrics, Metrics
-from .model import Reason, RecordKey, ResourceId
-from .observe import Handling
-from .service import skip_json
+from ..core.model import Reason, RecordKey, ResourceId
+from .fanout import Handling
+from ..service import skip_json
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .reconcile import ReconcileReport
-    from .service import EndpointResult
-    from .settings import Settings
+    from ..usecases.reconcile import ReconcileReport
+    from ..service import EndpointResult
+    from ..settings import Settings
 
 log = logging.getLogger("pedns.notify")
 
@@ -256,7 +256,7 @@ class Notifier:
             except Exception:
                 lost = len(batch) + sum(len(b) for b in pending)
                 self.metrics.count("notifications_failed", lost, door=handling.door, kind="bug")
-                raise  # shared.observe logs it with its traceback; the DNS work stands
+                raise  # shared.observers.fanout logs it with its traceback; the DNS work stands
             else:
                 self.metrics.count("notifications_sent", len(batch), door=handling.door)
 
@@ -272,7 +272,7 @@ def notifier_for(settings: "Settings", metrics: Metrics | None = None) -> Notifi
     """The notifier the settings ask for: None without `PEDNS_NOTIFY_TOPIC_ENDPOINT`."""
     if not settings.notify_topic_endpoint:
         return None
-    from .adapters.credentials import make_credential
-    from .adapters.eventgrid import EventGridTopic
+    from ..adapters.credentials import make_credential
+    from ..adapters.eventgrid import EventGridTopic
 
     return Notifier(EventGridTopic(make_credential(settings), settings), owner_id=settings.owner_id, metrics=metrics)

@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import PednsError
-from .ownership import owner_of
-from .model import (
+from ..errors import PednsError
+from ..core.ownership import owner_of
+from ..core.model import (
     ConnectionStatus,
     Desired,
     DnsZone,

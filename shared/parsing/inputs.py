@@ -25,7 +25,7 @@ import re
 import stat
 from typing import Any
 
-from .errors import InvalidInput
+from ..errors import InvalidInput
 
 __all__ = ["MAX_DEPTH", "MAX_NUMBER_CHARS", "load_json", "read_bounded", "terminal_text"]
 

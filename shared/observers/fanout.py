@@ -1,5 +1,5 @@
-"""What happened, told to whoever listens: metrics (shared/telemetry.py) and the app teams'
-notifications (shared/notify.py).
+"""What happened, told to whoever listens: metrics (shared/observers/telemetry.py) and the app teams'
+notifications (shared/observers/notify.py).
 
 Each door (the Event Grid trigger, the replay endpoint, the reconcile timer, the CLI) hands its
 results to `Observers` after the DNS work is done. An observer's failure is logged and counted,
@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .reconcile import ReconcileReport
-    from .service import EndpointResult
+    from ..usecases.reconcile import ReconcileReport
+    from ..service import EndpointResult
 
 log = logging.getLogger("pedns.observe")
 

@@ -5,7 +5,7 @@ Two implementations: `shared.adapters.otel.OtelMetrics` (OpenTelemetry instrumen
 Application Insights by the Azure Monitor distro when `APPLICATIONINSIGHTS_CONNECTION_STRING` is
 set: `wiring.metrics_for`), and `LogMetrics`, the fallback without a connection string (the CLI,
 tests, a local `func start`): each count is one log line with a fixed prefix, each histogram value
-a debug line. Which names exist, with which dimensions, is `shared.telemetry.INSTRUMENTS`.
+a debug line. Which names exist, with which dimensions, is `shared.observers.telemetry.INSTRUMENTS`.
 """
 
 from __future__ import annotations

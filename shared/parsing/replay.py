@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
 
 from .endpoint import one_line, parse_private_endpoint_id
-from .errors import InvalidInput
+from ..errors import InvalidInput
 from .inputs import load_json
-from .model import ResourceId
+from ..core.model import ResourceId
 
 #: The most a replay body may be: 100 ids of at most 283 characters need about 30 KiB.
 MAX_BODY_BYTES = 256 * 1024

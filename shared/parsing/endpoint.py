@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.errors import InvalidInput
-from shared.model import RECORD_TYPES, Connection, ConnectionStatus, DnsConfig, PrivateEndpoint, ResourceId, sort_ips
+from shared.core.model import RECORD_TYPES, Connection, ConnectionStatus, DnsConfig, PrivateEndpoint, ResourceId, sort_ips
 
 __all__ = [
     "parse_private_endpoint",

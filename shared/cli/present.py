@@ -1,7 +1,7 @@
 """How the CLI shows things: verbs for changes, aligned tables, the hub's records, summaries.
 
 Pure: documents in, lines of text out. Every value that came from input or ARM goes through
-`text()` (`shared.inputs.terminal_text`), so an id or a record name cannot rewrite the terminal.
+`text()` (`shared.parsing.inputs.terminal_text`), so an id or a record name cannot rewrite the terminal.
 A change that was written reads with a plain verb (`create …`); one that was not (a dry run) reads
 `would create …`, whatever command printed it.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from . import ownership
-from .inputs import MAX_SHOWN, terminal_text
-from .model import RecordSet, ResourceId
+from ..core import ownership
+from ..parsing.inputs import MAX_SHOWN, terminal_text
+from ..core.model import RecordSet, ResourceId
 
 __all__ = ["age", "change_line", "record_doc", "summary", "summary_line", "table", "text", "verb"]
 

@@ -312,7 +312,7 @@ class Scope:
         return not self.subscriptions and not self.management_groups
 
 
-# -- what the audit reads of the estate (shared/audit.py) ----------------------------------------
+# -- what the audit reads of the estate (shared/usecases/audit.py) ----------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

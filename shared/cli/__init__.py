@@ -4,7 +4,7 @@ Exit codes: 0 success (an endpoint skipped for a stated reason is a success), 1 
 failed (ARM errors left after retries), 2 unusable input or usage. Errors are one line on
 stderr, never a traceback. With `--json`, stdout carries only the JSON document.
 
-Input files are read with a size limit (`shared.inputs`), and text output escapes control
+Input files are read with a size limit (`shared.parsing.inputs`), and text output escapes control
 characters and cuts long values in whatever came from input (ids, file names, messages), so a
 hostile event id cannot clear the screen or forge a line.
 """
@@ -20,10 +20,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import ownership
-from .errors import ConfigError, InvalidInput, NotReady, PednsError
-from .model import ResourceId
-from .settings import Settings
+from ..core import ownership
+from ..errors import ConfigError, InvalidInput, NotReady, PednsError
+from ..core.model import ResourceId
+from ..settings import Settings
 
 log = logging.getLogger("pedns.cli")
 
@@ -129,7 +129,7 @@ def _setup_logging(args: argparse.Namespace) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if args.verbose >= 2 else logging.WARNING if args.quiet else logging.INFO)
     logging.getLogger("pedns").setLevel(logging.DEBUG if args.verbose else logging.NOTSET)
-    # Without Application Insights the metrics are log lines (shared.metrics.LogMetrics): with -v only.
+    # Without Application Insights the metrics are log lines (shared.observers.metrics.LogMetrics): with -v only.
     for name in ("pedns.metrics", "pedns.telemetry"):
         logging.getLogger(name).setLevel(logging.NOTSET if args.verbose else logging.WARNING)
     for name in _HTTP_LOGGERS:
@@ -148,8 +148,8 @@ _MAX_LOG_LINE = 16000
 
 def _term(value: object, limit: int | None = None) -> str:
     """Text from input, safe for a terminal: control characters escaped, long values cut with `…`
-    (`shared.inputs.terminal_text`; ids are capped at 300 characters unless `limit` says otherwise)."""
-    from .inputs import MAX_SHOWN, terminal_text
+    (`shared.parsing.inputs.terminal_text`; ids are capped at 300 characters unless `limit` says otherwise)."""
+    from ..parsing.inputs import MAX_SHOWN, terminal_text
 
     return terminal_text(value, MAX_SHOWN if limit is None else limit)
 
@@ -202,17 +202,17 @@ def _settings(*require: str) -> Settings:
 
 
 def _service(settings: Settings):  # type: ignore[no-untyped-def]
-    from .wiring import build_service
+    from ..wiring import build_service
 
     return build_service(settings)
 
 
 def _observers(service: Any) -> Any:
-    """Who hears of the changes a command made, after it made them (`shared.observe`): the metrics
+    """Who hears of the changes a command made, after it made them (`shared.observers.fanout`): the metrics
     (exported only with APPLICATIONINSIGHTS_CONNECTION_STRING) and the app teams' notifications
     (with PEDNS_NOTIFY_TOPIC_ENDPOINT). Failing to build them never fails the command."""
-    from .observe import Observers
-    from .wiring import observers_for
+    from ..observers.fanout import Observers
+    from ..wiring import observers_for
 
     try:
         return observers_for(_settings(), service.metrics)
@@ -222,14 +222,14 @@ def _observers(service: Any) -> Any:
 
 
 def _handling(started: float, event: Any = None) -> Any:
-    from .observe import Handling
+    from ..observers.fanout import Handling
 
     return Handling("cli", started, time.time(), event.id if event else "", event.time if event else None)
 
 
 def _cmd_events(args: argparse.Namespace) -> int:
-    from .events import MAX_DELIVERY_BYTES, parse_delivery
-    from .inputs import read_bounded
+    from ..parsing.events import MAX_DELIVERY_BYTES, parse_delivery
+    from ..parsing.inputs import read_bounded
 
     deliveries = []
     for name in args.files:  # read and validate every file before changing anything
@@ -288,7 +288,7 @@ def _cmd_events(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(out)
     else:
-        from .presentation import summary, summary_line
+        from .present import summary, summary_line
 
         counts = summary(out, failed=("error", "not-ready"))
         print(summary_line(counts, dry_run=args.dry_run or any(e.get("dryRun") for e in out),
@@ -332,7 +332,7 @@ def _refusal(service: Any, event: Any) -> str:
 def _print_event_line(entry: dict[str, Any]) -> None:
     status = entry.get("status", "")
     target = _term(entry.get("endpoint", ""))
-    from .presentation import verb
+    from .present import verb
 
     changes = ", ".join(f"{verb(c['action'], c['applied'])} {_term(c.get('type', 'A'))} "
                         f"{_term(c['name'])}.{_term(c['zone'])}" for c in entry.get("changes", []))
@@ -343,7 +343,7 @@ def _print_event_line(entry: dict[str, Any]) -> None:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from .endpoint import parse_private_endpoint_id
+    from ..parsing.endpoint import parse_private_endpoint_id
 
     service = None
     settings = _settings()
@@ -371,13 +371,13 @@ MAX_ENDPOINT_FILE_BYTES = 1024 * 1024
 
 def explain_file(path: Path, settings: Settings) -> dict[str, Any]:
     """What an endpoint in ARM GET shape needs, with no Azure access."""
-    from .desired import desire, not_ready
-    from .endpoint import parse_private_endpoint
-    from .model import by_type
-    from .service import skip_json
-    from .wiring import catalogue_for, options_for
+    from ..core.desired import desire, not_ready
+    from ..parsing.endpoint import parse_private_endpoint
+    from ..core.model import by_type
+    from ..service import skip_json
+    from ..wiring import catalogue_for, options_for
 
-    from .inputs import load_json, read_bounded
+    from ..parsing.inputs import load_json, read_bounded
 
     shown = _term(path)
     body = load_json(read_bounded(path, what=shown, max_bytes=MAX_ENDPOINT_FILE_BYTES), what=shown,
@@ -412,7 +412,7 @@ def explain_live(service: Any, endpoint_id: ResourceId) -> dict[str, Any]:
     keys = {(r["zone"], r["name"]) for r in doc["records"]} | {
         (s["zone"], s["name"]) for s in doc["skipped"] if "zone" in s
     } | {(c["zone"], c["name"]) for c in doc["changes"]}
-    from .model import RecordKey
+    from ..core.model import RecordKey
 
     current = []
     for zone, name in sorted(keys):
@@ -449,7 +449,7 @@ def _print_explanation(doc: dict[str, Any]) -> None:
         where = f" -> {t(s['name'])}.{t(s['zone'])}" if "zone" in s else ""
         detail = f" ({t(s['detail'], limit=_MAX_MESSAGE)})" if s.get("detail") else ""
         print(f"  skipped {t(s['fqdn'])}{where}: {s['reason']}{detail}")
-    from .presentation import change_line
+    from .present import change_line
 
     for c in doc.get("changes", []):  # `explain` is a dry run: "would …"; replay and release say what they did
         print(f"  {change_line(c)}")
@@ -465,7 +465,7 @@ def _print_explanation(doc: dict[str, Any]) -> None:
 def _cmd_reconcile(args: argparse.Namespace) -> int:
     import uuid
 
-    from .reconcile import reconcile
+    from ..usecases.reconcile import reconcile
 
     for value in args.subscription:
         try:
@@ -496,7 +496,7 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(doc)
     else:
-        from .presentation import change_line
+        from .present import change_line
 
         for result, result_doc in zip(report.endpoints, doc["endpoints"]):
             for change in result_doc["changes"]:
@@ -517,7 +517,7 @@ def _reconcile_summary(summary: dict[str, Any], *, dry_run: bool) -> str:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from .wiring import audit_for
+    from ..wiring import audit_for
 
     settings = _settings(*HUB)
     report = audit_for(_service(settings), settings)
@@ -536,13 +536,13 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _ids(values: Sequence[str]) -> list[ResourceId]:
-    from .endpoint import parse_private_endpoint_id
+    from ..parsing.endpoint import parse_private_endpoint_id
 
     return [parse_private_endpoint_id(v, field="ENDPOINT_ID") for v in values]
 
 
 def _cmd_replay(args: argparse.Namespace, *, release: bool = False) -> int:
-    from .presentation import summary, summary_line
+    from .present import summary, summary_line
 
     ids = _ids(args.endpoints)
     service = _service(_settings(*HUB))
@@ -570,10 +570,10 @@ def _cmd_records(args: argparse.Namespace) -> int:
     against the same listing)."""
     import time
 
-    from .desired import valid_dns_name
-    from .endpoint import parse_private_endpoint_id
-    from .model import Reason
-    from .presentation import record_doc, records_lines
+    from ..core.desired import valid_dns_name
+    from ..parsing.endpoint import parse_private_endpoint_id
+    from ..core.model import Reason
+    from .present import record_doc, records_lines
 
     zone = None
     if args.zone is not None:
@@ -630,7 +630,7 @@ def _cmd_records(args: argparse.Namespace) -> int:
 def _wanted_by(service: Any, snapshot: Any) -> dict[Any, set[str]]:
     """Record names with a record set pedns does not own → the endpoints in scope that want them:
     one estate listing (Resource Graph pages) and each endpoint's desire, worked out offline."""
-    from .model import Unreadable
+    from ..core.model import Unreadable
 
     found: dict[Any, set[str]] = {}
     for pe in service.estate.endpoints(service.scope.query):
@@ -645,7 +645,7 @@ def _wanted_by(service: Any, snapshot: Any) -> dict[Any, set[str]]:
 
 
 def _cmd_zones(args: argparse.Namespace) -> int:
-    from .wiring import catalogue_for
+    from ..wiring import catalogue_for
 
     settings = _settings()
     if args.cloud:

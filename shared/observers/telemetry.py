@@ -7,7 +7,7 @@ infra/kql/ queries these names, and tests hold the three together. Dimensions ar
 on purpose (door, action, zone, reason, status, request kind); endpoint ids stay in the log lines
 (`log_skips`, the events function's result line), where the workbook reads them.
 
-`Telemetry` is a pure observer (`shared.observe`): it aggregates one handling's results in memory
+`Telemetry` is a pure observer (`shared.observers.fanout`): it aggregates one handling's results in memory
 and makes one metric call per distinct set of dimensions, so a reconcile of 10,000 endpoints costs
 a handful of calls, not 10,000.
 """
@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from .metrics import Metrics
-from .observe import Handling
+from .fanout import Handling
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .reconcile import ReconcileReport
-    from .service import Change, EndpointResult
+    from ..usecases.reconcile import ReconcileReport
+    from ..service import Change, EndpointResult
 
 log = logging.getLogger("pedns.telemetry")
 
@@ -82,7 +82,7 @@ INSTRUMENTS: dict[str, Instrument] = {i.name: i for i in (
                ("subscription",)),
     Instrument("audit_findings", "counter", "{finding}", "the audit's findings by code", ("code",)),
     Instrument("notifications_sent", "counter", "{event}",
-               "CloudEvents delivered to the app teams' topic (shared/notify.py)", ("door",)),
+               "CloudEvents delivered to the app teams' topic (shared/observers/notify.py)", ("door",)),
     Instrument("notifications_failed", "counter", "{event}",
                "CloudEvents the topic did not take (the DNS work stands); kind says why", ("door", "kind")),
 )}

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from .errors import ConfigError
+from ..errors import ConfigError
 from .model import RecordKey, ResourceId
 
 __all__ = ["CLOUDS", "Catalogue", "CatalogueRow", "CustomRule", "load_custom_rules", "region_code"]
@@ -88,7 +88,7 @@ class CustomRule:
 # -- data ------------------------------------------------------------------------------------------
 
 
-_DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+_DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")  # shared/data
 
 
 def _read(name: str) -> Any:
@@ -403,8 +403,8 @@ def load_custom_rules(value: str) -> tuple[CustomRule, ...]:
     text = (value or "").strip()
     if not text:
         return ()
-    from .errors import InvalidInput
-    from .inputs import load_json, read_bounded
+    from ..errors import InvalidInput
+    from ..parsing.inputs import load_json, read_bounded
 
     where = "PEDNS_CUSTOM_ZONES"
     try:  # bounded like every other input: size, nesting depth, no NaN or Infinity

@@ -27,9 +27,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import InvalidInput
-from .model import PrivateEndpoint, RecordKey, ResourceId, Scope, Unreadable
-from .service import EndpointResult, Service, log_skips
+from ..errors import InvalidInput
+from ..core.model import PrivateEndpoint, RecordKey, ResourceId, Scope, Unreadable
+from ..service import EndpointResult, Service, log_skips
 
 log = logging.getLogger("pedns.reconcile")
 

@@ -51,10 +51,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.endpoint import one_line, parse_private_endpoint_id, parse_zone_group_parent, show
+from shared.parsing.endpoint import one_line, parse_private_endpoint_id, parse_zone_group_parent, show
 from shared.errors import InvalidInput
-from shared.inputs import load_json
-from shared.model import ResourceId
+from shared.parsing.inputs import load_json
+from shared.core.model import ResourceId
 
 __all__ = [
     "Action",
@@ -318,7 +318,7 @@ def _target_event(label: str, resource: str, body: Any, *, field: str, **fields:
 def parse_delivery(body: bytes | str | Any, *, max_bytes: int = MAX_DELIVERY_BYTES) -> list[ResourceEvent]:
     """A whole POST body or file: Event Grid schema or CloudEvents 1.0, one object or an array.
 
-    `body` is raw bytes/str (size, nesting and number lengths checked by `shared.inputs.load_json`
+    `body` is raw bytes/str (size, nesting and number lengths checked by `shared.parsing.inputs.load_json`
     before it is parsed as UTF-8 JSON) or an already-decoded JSON value. Every event is parsed; the first malformed one raises
     `InvalidInput` (one line), so a delivery is accepted or rejected as a whole.
     """

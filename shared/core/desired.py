@@ -26,7 +26,7 @@ _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 
 
 class Resolver(Protocol):
-    """The zone catalogue's two questions (see `shared.catalogue.Catalogue`): where a name goes, and
+    """The zone catalogue's two questions (see `shared.core.catalogue.Catalogue`): where a name goes, and
     which record names a connection's target may have (None: the row's names are not bound)."""
 
     def resolve(self, *, target_id: str, group_id: str, fqdn: str, location: str) -> RecordKey | None: ...
