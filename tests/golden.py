@@ -37,6 +37,7 @@ DOORS = [
     ("shared.service", "Service.replay"),
     ("shared.service", "Service.plan"),
     ("shared.reconcile", "reconcile"),
+    ("shared.usecases.reconcile", "reconcile"),
 ]
 #: In-memory ports whose calls are counted, with the methods counted.
 PORTS = [
@@ -48,7 +49,7 @@ PORTS = [
     ("shared.testing", "InMemoryClaimIndex", ("lookup", "store", "forget", "rebuild")),
 ]
 METRICS = ("shared.testing", "InMemoryMetrics")
-NOTIFIER = [("shared.notify", "Notifier")]
+NOTIFIER = [("shared.notify", "Notifier"), ("shared.observers.notify", "Notifier")]
 
 _HEX = re.compile(r"\b[0-9a-f]{32}\b")
 _UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
