@@ -11,8 +11,8 @@ import azure.functions as func
 
 from shared.errors import InvalidInput, NotReady, PermanentError, TransientError
 from shared.parsing.events import parse_event
-from shared.observers.fanout import Handling
-from shared.service import OutOfScope
+from shared.core.results import Handling
+from shared.errors import OutOfScope
 
 from . import _runtime
 

@@ -8,7 +8,7 @@ import time
 import azure.functions as func
 
 from shared.errors import ConfigError, PednsError
-from shared.observers.fanout import Handling
+from shared.core.results import Handling
 from shared.usecases.reconcile import reconcile as run_reconcile
 from shared.wiring import audit_for
 

@@ -9,7 +9,7 @@ import time
 import azure.functions as func
 
 from shared.errors import ConfigError, InvalidInput
-from shared.observers.fanout import Handling
+from shared.core.results import Handling
 from shared.parsing.replay import parse_replay_body
 
 from . import _runtime

@@ -33,3 +33,7 @@ class Conflict(PednsError):
 
 class NotFound(PednsError):
     """The resource does not exist."""
+
+
+class OutOfScope(InvalidInput):
+    """An endpoint or event from a subscription pedns does not serve (already logged and counted)."""

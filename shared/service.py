@@ -10,14 +10,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
 from .core import ownership
-from .core.desired import DesirePolicy, Resolver, desire, not_ready
-from .errors import Conflict, InvalidInput, NotFound, NotReady, PednsError, TransientError
+from .core.desired import DesirePolicy, desire, not_ready
+from .core.results import Change, EndpointResult, RecordState, Status
+from .core.snapshot import Snapshot
+from .errors import Conflict, InvalidInput, NotFound, NotReady, OutOfScope, PednsError, TransientError
 from .parsing.events import ResourceEvent
-from .observers.metrics import LogMetrics, Metrics
+from .observers.metrics import LogMetrics
 from .core.model import (
     RECORD_TYPES,
     Desired,
@@ -27,23 +29,16 @@ from .core.model import (
     Reason,
     RecordKey,
     RecordSet,
-    RecordType,
     ResourceId,
     Skip,
     Unreadable,
-    by_type,
 )
 from .core.plan import Decision, Policy, decide
-from .core.ports import ClaimIndex, EndpointReader, EstateReader, ZoneStore
+from .core.ports import ClaimIndex, EndpointReader, EstateReader, Metrics, NoIndex, Resolver, ZoneStore
 from .usecases.scope import SourceScope
 
 log = logging.getLogger("pedns.service")
 
-Status = Literal["converged", "gone", "released", "not-ready", "error"]
-
-
-class OutOfScope(InvalidInput):
-    """An endpoint or event from a subscription pedns does not serve (already logged and counted)."""
 
 
 class Drift(Exception):
@@ -52,66 +47,6 @@ class Drift(Exception):
 
 MAX_CONFLICTS = 8
 MAX_STALE_RETRIES = 3
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    action: Literal["create", "update", "delete"]
-    key: RecordKey
-    before: tuple[str, ...]
-    after: tuple[str, ...]
-    applied: bool
-    type: RecordType = "A"
-    failover: bool = False  # the write hands the name from one holder to another
-
-
-@dataclass(frozen=True, slots=True)
-class RecordState:
-    """A record the endpoint holds (or stands by for), as it is after converging."""
-
-    key: RecordKey
-    fqdn: str
-    ips: tuple[str, ...]  # A then AAAA addresses
-    outcome: str
-    holder: str = ""
-
-    def by_type(self) -> list[tuple[RecordType, tuple[str, ...]]]:
-        """(type, its IPs) for each record type the name has here, A first."""
-        return by_type(self.ips)
-
-
-@dataclass(slots=True)
-class EndpointResult:
-    endpoint: str
-    status: Status
-    records: list[RecordState] = field(default_factory=list)
-    skipped: list[Skip] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
-    message: str = ""
-    dry_run: bool = False
-    conflicts: int = 0  # 412s met (and retried) while converging: another writer got there first
-
-    @property
-    def ok(self) -> bool:
-        return self.status != "error"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "endpoint": self.endpoint,
-            "status": self.status,
-            "dryRun": self.dry_run,
-            "records": [
-                {"zone": r.key.zone, "name": r.key.name, "type": rtype, "fqdn": r.fqdn, "ips": list(ips)}
-                for r in self.records if r.outcome == "held" for rtype, ips in r.by_type()
-            ],
-            "skipped": [skip_json(s) for s in self.skipped],
-            "changes": [
-                {"action": c.action, "zone": c.key.zone, "name": c.key.name, "type": c.type,
-                 "before": list(c.before), "after": list(c.after), "applied": c.applied}
-                for c in self.changes
-            ],
-            **({"message": self.message} if self.message else {}),
-        }
 
 
 _NEEDS_ATTENTION = (Reason.UNMAPPED, Reason.INVALID, Reason.ZONE_MISSING, Reason.NAME_MISMATCH)
@@ -132,59 +67,6 @@ def _foreign_detail(record: RecordSet, typed: bool) -> str:
     """Why a record set is not pedns's; `typed` names its type (where A alone would mislead)."""
     detail = ownership.foreign_detail(record)
     return f"the {record.type} record set is {detail}" if typed else detail
-
-
-def skip_json(skip: Skip) -> dict[str, Any]:
-    out: dict[str, Any] = {"fqdn": skip.fqdn, "reason": skip.reason.value}
-    if skip.key is not None:
-        out["zone"], out["name"] = skip.key.zone, skip.key.name
-    if skip.detail:
-        out["detail"] = skip.detail
-    return out
-
-
-@dataclass(slots=True)
-class Snapshot:
-    """Every A and AAAA record set of every hub zone, by name, as one listing saw them (etags included)."""
-
-    zones: set[str]
-    records: dict[RecordKey, NameState]
-
-    def get(self, key: RecordKey) -> NameState:
-        if key.zone not in self.zones:
-            raise NotFound(f"private DNS zone {key.zone} does not exist")
-        return self.records.get(key) or NameState(key)
-
-    def put(self, key: RecordKey, state: NameState) -> None:
-        if state.sets:
-            self.records[key] = state
-        else:
-            self.records.pop(key, None)
-
-    def claims(self, owner_id: str) -> dict[ResourceId, set[RecordKey]]:
-        found: dict[ResourceId, set[RecordKey]] = {}
-        for state in self.records.values():
-            for record in state.sets:
-                if ownership.ownership(record, owner_id) == "ours":
-                    for claimant in ownership.claims(record):
-                        found.setdefault(claimant, set()).add(record.key)
-        return found
-
-
-class NoIndex:
-    """No claim index configured: every lookup says "unknown", so the service scans the zones."""
-
-    def lookup(self, endpoint_id: ResourceId) -> set[RecordKey] | None:
-        return None
-
-    def store(self, endpoint_id: ResourceId, keys: set[RecordKey]) -> None:
-        pass
-
-    def forget(self, endpoint_id: ResourceId) -> None:
-        pass
-
-    def rebuild(self, claims: dict[ResourceId, set[RecordKey]]) -> None:
-        pass
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,12 @@ from collections.abc import Mapping
 
 from .core.catalogue import Catalogue, load_custom_rules
 from .core.desired import DesirePolicy
-from .observers.metrics import LogMetrics, Metrics
-from .observers.fanout import Observers
 from .core.ownership import short_hash
 from .core.plan import Policy
-from .core.ports import EstateReader
+from .core.ports import EstateReader, Metrics
+from .observers.fanout import Observers
+from .observers.metrics import LogMetrics
+from .observers.notify import Notifier
 from .usecases.scope import SourceScope
 from .service import Service, ServiceOptions
 from .settings import Settings
@@ -60,11 +61,20 @@ def metrics_for(environ: Mapping[str, str] | None = None) -> Metrics:
 def observers_for(settings: Settings, metrics: Metrics) -> Observers:
     """Who hears of each door's results: the metrics, and the app teams' notifications when
     PEDNS_NOTIFY_TOPIC_ENDPOINT is set."""
-    from .observers.notify import notifier_for
     from .observers.telemetry import Telemetry
 
     notifier = notifier_for(settings, metrics)
     return Observers([Telemetry(metrics), *([notifier] if notifier is not None else [])])
+
+
+def notifier_for(settings: Settings, metrics: Metrics | None = None) -> Notifier | None:
+    """The notifier the settings ask for: None without `PEDNS_NOTIFY_TOPIC_ENDPOINT`."""
+    if not settings.notify_topic_endpoint:
+        return None
+    from .adapters.credentials import make_credential
+    from .adapters.eventgrid import EventGridTopic
+
+    return Notifier(EventGridTopic(make_credential(settings), settings), owner_id=settings.owner_id, metrics=metrics)
 
 
 def build_service(settings: Settings, *, metrics: Metrics | None = None) -> Service:

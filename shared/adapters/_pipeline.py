@@ -26,7 +26,7 @@ from azure.core.credentials import TokenCredential
 from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline import policies
 
-from ..observers.metrics import Metrics
+from ..core.ports import Metrics
 from ..settings import Settings
 
 USER_AGENT = "pedns/0.1"

@@ -19,7 +19,7 @@ from azure.core.exceptions import (
     ServiceResponseTimeoutError,
 )
 
-from ..observers.notify import DeliveryFailed
+from ..core.ports import DeliveryFailed
 from ..settings import Settings
 from ._pipeline import USER_AGENT
 

@@ -27,7 +27,7 @@ from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, Re
 from azure.data.tables import TableClient, UpdateMode
 
 from ..core.model import RecordKey, ResourceId
-from ..core.ports import ClaimIndex
+from ..core.ports import ClaimIndex, NoIndex
 from ..settings import Settings
 from ._errors import translate
 
@@ -263,7 +263,5 @@ def make_index(settings: Settings) -> ClaimIndex:
     """A `TableClaimIndex` when a table is configured, else `NoIndex` (the service scans)."""
     table = table_client(settings)
     if table is None:
-        from ..service import NoIndex
-
         return NoIndex()
     return TableClaimIndex(table)

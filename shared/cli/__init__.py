@@ -222,7 +222,7 @@ def _observers(service: Any) -> Any:
 
 
 def _handling(started: float, event: Any = None) -> Any:
-    from ..observers.fanout import Handling
+    from ..core.results import Handling
 
     return Handling("cli", started, time.time(), event.id if event else "", event.time if event else None)
 
@@ -374,7 +374,7 @@ def explain_file(path: Path, settings: Settings) -> dict[str, Any]:
     from ..core.desired import desire, not_ready
     from ..parsing.endpoint import parse_private_endpoint
     from ..core.model import by_type
-    from ..service import skip_json
+    from ..core.results import skip_json
     from ..wiring import catalogue_for, options_for
 
     from ..parsing.inputs import load_json, read_bounded

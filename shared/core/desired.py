@@ -6,9 +6,9 @@ import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from .catalogue import name_matches
+from .ports import Resolver
 from .model import (
     Connection,
     ConnectionStatus,
@@ -23,15 +23,6 @@ from .model import (
 )
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
-
-
-class Resolver(Protocol):
-    """The zone catalogue's two questions (see `shared.core.catalogue.Catalogue`): where a name goes, and
-    which record names a connection's target may have (None: the row's names are not bound)."""
-
-    def resolve(self, *, target_id: str, group_id: str, fqdn: str, location: str) -> RecordKey | None: ...
-
-    def binding(self, *, target_id: str, group_id: str) -> tuple[str, ...] | None: ...
 
 
 @dataclass(frozen=True, slots=True)

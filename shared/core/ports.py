@@ -1,9 +1,10 @@
-"""The roles the service needs filled. Adapters implement them; the core only sees these protocols."""
+"""Every role the use cases need filled, in one place. Adapters (shared/adapters), the observers
+(shared/observers) and the catalogue implement them; the use cases only see these protocols."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from .model import (
     RECORD_TYPES,
@@ -20,6 +21,7 @@ from .model import (
     VirtualNetwork,
     ZoneLink,
 )
+from .results import EndpointResult, Handling, ReconcileReport
 
 
 class EndpointReader(Protocol):
@@ -118,3 +120,66 @@ class ClaimIndex(Protocol):
     def rebuild(self, claims: dict[ResourceId, set[RecordKey]]) -> None:
         """Merge a full scan's claims into what is stored (never overwrite: a handler may have
         stored intent meanwhile); from then on an endpoint without an entry claims nothing."""
+
+
+class NoIndex:
+    """No claim index configured: every lookup says "unknown", so the service scans the zones."""
+
+    def lookup(self, endpoint_id: ResourceId) -> set[RecordKey] | None:
+        return None
+
+    def store(self, endpoint_id: ResourceId, keys: set[RecordKey]) -> None:
+        pass
+
+    def forget(self, endpoint_id: ResourceId) -> None:
+        pass
+
+    def rebuild(self, claims: dict[ResourceId, set[RecordKey]]) -> None:
+        pass
+
+
+class Resolver(Protocol):
+    """The zone catalogue's two questions (see `shared.core.catalogue.Catalogue`): where a name goes, and
+    which record names a connection's target may have (None: the row's names are not bound)."""
+
+    def resolve(self, *, target_id: str, group_id: str, fqdn: str, location: str) -> RecordKey | None: ...
+
+    def binding(self, *, target_id: str, group_id: str) -> tuple[str, ...] | None: ...
+
+
+class Metrics(Protocol):
+    def count(self, name: str, value: int = 1, **dimensions: str) -> None:
+        """Add `value` to the counter `name` with low-cardinality `dimensions`."""
+
+    def observe(self, name: str, value: float, **dimensions: str) -> None:
+        """Record one `value` (a duration, an age, a size) in the histogram `name`."""
+
+
+class Observer(Protocol):
+    def converged(self, results: Sequence[EndpointResult], handling: Handling) -> None:
+        """Endpoints a door converged (dry runs included: `result.dry_run` says so)."""
+
+    def reconciled(self, report: ReconcileReport, handling: Handling) -> None:
+        """A whole reconcile finished (its endpoints were also passed to `converged`)."""
+
+    # Optional, called only on observers that define it (the metrics observer does):
+    # def failed(self, error: BaseException, handling: Handling) -> None:
+    #     """The door's handling raised: Event Grid will deliver again, or the reconcile run failed."""
+
+
+class DeliveryFailed(Exception):
+    """The topic did not take the events. `kind` is a low-cardinality label for the failure metric
+    (`http-503`, `connection`, `timeout`, `auth`, `too-large`, …)."""
+
+    def __init__(self, message: str, *, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class Publisher(Protocol):
+    def publish(self, events: Sequence[dict[str, Any]]) -> None:
+        """Send the CloudEvents (dicts in CloudEvents 1.0 JSON form) in one request; raise DeliveryFailed."""
+
+    @property
+    def target(self) -> str:
+        """Where the events go (a host, for log lines)."""

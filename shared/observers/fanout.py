@@ -10,46 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING, Literal, Protocol
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..usecases.reconcile import ReconcileReport
-    from ..service import EndpointResult
+from ..core.ports import Observer
+from ..core.results import EndpointResult, Handling, ReconcileReport
 
 log = logging.getLogger("pedns.observe")
-
-Door = Literal["event", "replay", "reconcile", "cli"]
-
-
-@dataclass(frozen=True, slots=True)
-class Handling:
-    """How the results came about: which door, when it started and ended (clock seconds), and for
-    an event its id and Event Grid's `eventTime` (the event's age at handling is end − eventTime)."""
-
-    door: Door
-    started: float
-    finished: float
-    event_id: str = ""
-    event_time: datetime | None = None
-
-    @property
-    def duration(self) -> float:
-        return max(0.0, self.finished - self.started)
-
-
-class Observer(Protocol):
-    def converged(self, results: Sequence["EndpointResult"], handling: Handling) -> None:
-        """Endpoints a door converged (dry runs included: `result.dry_run` says so)."""
-
-    def reconciled(self, report: "ReconcileReport", handling: Handling) -> None:
-        """A whole reconcile finished (its endpoints were also passed to `converged`)."""
-
-    # Optional, called only on observers that define it (the metrics observer does):
-    # def failed(self, error: BaseException, handling: Handling) -> None:
-    #     """The door's handling raised: Event Grid will deliver again, or the reconcile run failed."""
-
 
 class Observers:
     """Fans out to every observer; one that fails never stops the others nor the caller."""

@@ -11,17 +11,8 @@ a debug line. Which names exist, with which dimensions, is `shared.observers.tel
 from __future__ import annotations
 
 import logging
-from typing import Protocol
 
 log = logging.getLogger("pedns.metrics")
-
-
-class Metrics(Protocol):
-    def count(self, name: str, value: int = 1, **dimensions: str) -> None:
-        """Add `value` to the counter `name` with low-cardinality `dimensions`."""
-
-    def observe(self, name: str, value: float, **dimensions: str) -> None:
-        """Record one `value` (a duration, an age, a size) in the histogram `name`."""
 
 
 def _dims(dimensions: dict[str, str]) -> str:

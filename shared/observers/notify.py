@@ -26,17 +26,12 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
-from .metrics import LogMetrics, Metrics
 from ..core.model import Reason, RecordKey, ResourceId
-from .fanout import Handling
-from ..service import skip_json
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..usecases.reconcile import ReconcileReport
-    from ..service import EndpointResult
-    from ..settings import Settings
+from ..core.ports import DeliveryFailed, Metrics, Publisher
+from ..core.results import EndpointResult, Handling, ReconcileReport, skip_json
+from .metrics import LogMetrics
 
 log = logging.getLogger("pedns.notify")
 
@@ -71,24 +66,6 @@ ACTION_REQUIRED = frozenset({Reason.UNMAPPED, Reason.FOREIGN, Reason.PENDING_APP
 #: Event Grid takes at most 1 MB per publish request (Learn, "Azure Event Grid quotas and limits");
 #: batches stay well below it, measured as compact JSON.
 MAX_BATCH_BYTES = 900_000
-
-
-class DeliveryFailed(Exception):
-    """The topic did not take the events. `kind` is a low-cardinality label for the failure metric
-    (`http-503`, `connection`, `timeout`, `auth`, `too-large`, …)."""
-
-    def __init__(self, message: str, *, kind: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-
-
-class Publisher(Protocol):
-    def publish(self, events: Sequence[dict[str, Any]]) -> None:
-        """Send the CloudEvents (dicts in CloudEvents 1.0 JSON form) in one request; raise DeliveryFailed."""
-
-    @property
-    def target(self) -> str:
-        """Where the events go (a host, for log lines)."""
 
 
 # -- the pure mapping -----------------------------------------------------------------------------
@@ -266,13 +243,3 @@ class Notifier:
 
 def _size_of_batch(batch: Sequence[dict[str, Any]]) -> int:
     return 2 + sum(_size(e) for e in batch) + max(len(batch) - 1, 0)
-
-
-def notifier_for(settings: "Settings", metrics: Metrics | None = None) -> Notifier | None:
-    """The notifier the settings ask for: None without `PEDNS_NOTIFY_TOPIC_ENDPOINT`."""
-    if not settings.notify_topic_endpoint:
-        return None
-    from ..adapters.credentials import make_credential
-    from ..adapters.eventgrid import EventGridTopic
-
-    return Notifier(EventGridTopic(make_credential(settings), settings), owner_id=settings.owner_id, metrics=metrics)

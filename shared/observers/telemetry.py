@@ -20,12 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from .metrics import Metrics
-from .fanout import Handling
+from ..core.ports import Metrics
+from ..core.results import Handling
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..usecases.reconcile import ReconcileReport
-    from ..service import Change, EndpointResult
+    from ..core.results import ReconcileReport
+    from ..core.results import Change, EndpointResult
 
 log = logging.getLogger("pedns.telemetry")
 

@@ -24,51 +24,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any
 
 from ..errors import InvalidInput
 from ..core.model import PrivateEndpoint, RecordKey, ResourceId, Scope, Unreadable
-from ..service import EndpointResult, Service, log_skips
+from ..core.results import EndpointResult, ReconcileReport
+from ..service import Service, log_skips
 
 log = logging.getLogger("pedns.reconcile")
 
 Progress = Callable[[int, int, EndpointResult], None]
-
-
-@dataclass(slots=True)
-class ReconcileReport:
-    endpoints: list[EndpointResult] = field(default_factory=list)
-    listed: int = 0  # endpoints the estate listing returned
-    confirmed: int = 0  # endpoints read from ARM because the listings showed drift
-    out_of_scope: int = 0  # claimants in the hub zones from subscriptions this run may not change
-
-    @property
-    def ok(self) -> bool:
-        return all(r.ok for r in self.endpoints)
-
-    def summary(self) -> dict[str, Any]:
-        """Counts a person reads first: endpoints by status, changes by action, skips by reason."""
-        statuses: dict[str, int] = {}
-        changes = {"create": 0, "update": 0, "delete": 0}
-        skipped: dict[str, int] = {}
-        for r in self.endpoints:
-            statuses[r.status] = statuses.get(r.status, 0) + 1
-            for change in r.changes:
-                changes[change.action] += 1
-            for skip in r.skipped:
-                skipped[skip.reason.value] = skipped.get(skip.reason.value, 0) + 1
-        return {
-            "endpoints": len(self.endpoints), "listed": self.listed, "confirmed": self.confirmed,
-            "outOfScope": self.out_of_scope, "statuses": dict(sorted(statuses.items())),
-            "created": changes["create"], "updated": changes["update"], "deleted": changes["delete"],
-            "skipped": dict(sorted(skipped.items())), "failed": statuses.get("error", 0),
-        }
-
-    def to_json(self) -> dict[str, Any]:
-        summary = self.summary()
-        return {"ok": self.ok, "counts": summary["statuses"], "summary": summary,
-                "endpoints": [r.to_json() for r in self.endpoints]}
 
 
 def reconcile(

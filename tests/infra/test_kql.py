@@ -132,7 +132,8 @@ def _extracts(name: str) -> list[str]:
 
 def test_the_skip_query_reads_endpoint_fqdn_and_reason_from_the_line_the_service_logs(caplog):
     from shared.core.model import Reason, RecordKey, Skip
-    from shared.service import EndpointResult, log_skips
+    from shared.service import log_skips
+    from shared.core.results import EndpointResult
 
     endpoint = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/" \
                "Microsoft.Network/privateEndpoints/pe-1"
@@ -154,7 +155,7 @@ def test_the_skip_query_reads_endpoint_fqdn_and_reason_from_the_line_the_service
 def test_the_event_age_query_reads_the_age_from_the_line_the_telemetry_logs(caplog):
     from datetime import datetime, timezone
 
-    from shared.observers.fanout import Handling
+    from shared.core.results import Handling
     from shared.observers.telemetry import Telemetry
     from shared.testing import InMemoryMetrics
 

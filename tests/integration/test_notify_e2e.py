@@ -14,8 +14,10 @@ import pytest
 
 from emulator import Faults
 from shared.core.model import Reason, ResourceId
-from shared.observers.notify import CHANGED, REMEDIES, SKIPPED, notifier_for
-from shared.observers.fanout import Handling, Observers
+from shared.observers.notify import CHANGED, REMEDIES, SKIPPED
+from shared.wiring import notifier_for
+from shared.observers.fanout import Observers
+from shared.core.results import Handling
 from shared.settings import Settings
 from shared.wiring import build_service
 from tools.lab import delivery

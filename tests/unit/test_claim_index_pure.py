@@ -11,7 +11,8 @@ from builders import SuffixResolver, endpoint, pe_id
 from shared.errors import ConfigError
 from shared.core.model import RecordKey
 from shared.usecases.reconcile import reconcile
-from shared.service import NoIndex, Service
+from shared.service import Service
+from shared.core.ports import NoIndex
 from shared.settings import Settings
 from shared.testing import InMemoryClaimIndex, InMemoryEndpointReader, InMemoryZoneStore
 

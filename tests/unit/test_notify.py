@@ -12,18 +12,10 @@ import pytest
 
 from builders import endpoint, pe_id, storage_id
 from shared.core.model import ConnectionStatus, Reason
-from shared.observers.notify import (
-    ACTION_REQUIRED,
-    CHANGED,
-    REMEDIES,
-    SCHEMA_VERSION,
-    SKIPPED,
-    DeliveryFailed,
-    Notifier,
-    batches,
-    notifier_for,
-)
-from shared.observers.fanout import Handling
+from shared.observers.notify import ACTION_REQUIRED, CHANGED, REMEDIES, SCHEMA_VERSION, SKIPPED, Notifier, batches
+from shared.core.ports import DeliveryFailed
+from shared.wiring import notifier_for
+from shared.core.results import Handling
 from shared.settings import Settings
 from worlds import BLOB, MemoryWorld as World
 

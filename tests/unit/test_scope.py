@@ -11,7 +11,8 @@ from builders import SPOKE, SPOKE2, SuffixResolver, endpoint
 from shared.errors import InvalidInput, PednsError, TransientError
 from shared.parsing.events import parse_event
 from shared.usecases.scope import EARLY_REFRESH_SECONDS, SourceScope
-from shared.service import OutOfScope, Service
+from shared.service import Service
+from shared.errors import OutOfScope
 from shared.testing import InMemoryEndpointReader, InMemoryMetrics, InMemoryZoneStore
 
 THIRD = "33333333-3333-3333-3333-333333333333"

@@ -18,7 +18,8 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 from builders import endpoint, pe_id
 from shared.adapters.otel import OtelMetrics
-from shared.observers.fanout import Handling, Observers
+from shared.observers.fanout import Observers
+from shared.core.results import Handling
 from shared.usecases.reconcile import reconcile
 from shared.observers.telemetry import INSTRUMENTS, Telemetry
 from worlds import BLOB, MemoryWorld
@@ -338,7 +339,7 @@ def test_a_pacer_without_metrics_counts_nothing_and_still_paces():
 
 
 def test_a_dual_stack_fail_over_counts_each_record_type_written_and_the_name_once(readings):
-    from shared.observers.fanout import Handling
+    from shared.core.results import Handling
     from shared.observers.telemetry import Telemetry
 
     w = MemoryWorld()

@@ -1,0 +1,136 @@
+"""What a door reports: per endpoint (`EndpointResult`, its `Change`s and `RecordState`s), per
+reconcile (`ReconcileReport`), and how the results came about (`Handling`). Plain values that the
+use cases return and the observers (metrics, notifications), the CLI and the functions read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from .model import RecordKey, RecordType, Skip, by_type
+
+Status = Literal["converged", "gone", "released", "not-ready", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    action: Literal["create", "update", "delete"]
+    key: RecordKey
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    applied: bool
+    type: RecordType = "A"
+    failover: bool = False  # the write hands the name from one holder to another
+
+
+@dataclass(frozen=True, slots=True)
+class RecordState:
+    """A record the endpoint holds (or stands by for), as it is after converging."""
+
+    key: RecordKey
+    fqdn: str
+    ips: tuple[str, ...]  # A then AAAA addresses
+    outcome: str
+    holder: str = ""
+
+    def by_type(self) -> list[tuple[RecordType, tuple[str, ...]]]:
+        """(type, its IPs) for each record type the name has here, A first."""
+        return by_type(self.ips)
+
+
+@dataclass(slots=True)
+class EndpointResult:
+    endpoint: str
+    status: Status
+    records: list[RecordState] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    message: str = ""
+    dry_run: bool = False
+    conflicts: int = 0  # 412s met (and retried) while converging: another writer got there first
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "error"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "endpoint": self.endpoint,
+            "status": self.status,
+            "dryRun": self.dry_run,
+            "records": [
+                {"zone": r.key.zone, "name": r.key.name, "type": rtype, "fqdn": r.fqdn, "ips": list(ips)}
+                for r in self.records if r.outcome == "held" for rtype, ips in r.by_type()
+            ],
+            "skipped": [skip_json(s) for s in self.skipped],
+            "changes": [
+                {"action": c.action, "zone": c.key.zone, "name": c.key.name, "type": c.type,
+                 "before": list(c.before), "after": list(c.after), "applied": c.applied}
+                for c in self.changes
+            ],
+            **({"message": self.message} if self.message else {}),
+        }
+
+
+def skip_json(skip: Skip) -> dict[str, Any]:
+    out: dict[str, Any] = {"fqdn": skip.fqdn, "reason": skip.reason.value}
+    if skip.key is not None:
+        out["zone"], out["name"] = skip.key.zone, skip.key.name
+    if skip.detail:
+        out["detail"] = skip.detail
+    return out
+
+
+@dataclass(slots=True)
+class ReconcileReport:
+    endpoints: list[EndpointResult] = field(default_factory=list)
+    listed: int = 0  # endpoints the estate listing returned
+    confirmed: int = 0  # endpoints read from ARM because the listings showed drift
+    out_of_scope: int = 0  # claimants in the hub zones from subscriptions this run may not change
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.endpoints)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts a person reads first: endpoints by status, changes by action, skips by reason."""
+        statuses: dict[str, int] = {}
+        changes = {"create": 0, "update": 0, "delete": 0}
+        skipped: dict[str, int] = {}
+        for r in self.endpoints:
+            statuses[r.status] = statuses.get(r.status, 0) + 1
+            for change in r.changes:
+                changes[change.action] += 1
+            for skip in r.skipped:
+                skipped[skip.reason.value] = skipped.get(skip.reason.value, 0) + 1
+        return {
+            "endpoints": len(self.endpoints), "listed": self.listed, "confirmed": self.confirmed,
+            "outOfScope": self.out_of_scope, "statuses": dict(sorted(statuses.items())),
+            "created": changes["create"], "updated": changes["update"], "deleted": changes["delete"],
+            "skipped": dict(sorted(skipped.items())), "failed": statuses.get("error", 0),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        summary = self.summary()
+        return {"ok": self.ok, "counts": summary["statuses"], "summary": summary,
+                "endpoints": [r.to_json() for r in self.endpoints]}
+
+
+Door = Literal["event", "replay", "reconcile", "cli"]
+
+
+@dataclass(frozen=True, slots=True)
+class Handling:
+    """How the results came about: which door, when it started and ended (clock seconds), and for
+    an event its id and Event Grid's `eventTime` (the event's age at handling is end − eventTime)."""
+
+    door: Door
+    started: float
+    finished: float
+    event_id: str = ""
+    event_time: datetime | None = None
+
+    @property
+    def duration(self) -> float:
+        return max(0.0, self.finished - self.started)
