@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from .core.catalogue import Catalogue, load_custom_rules
+from .core.catalogue import Catalogue
+from .parsing.custom_zones import load_custom_rules
 from .core.desired import DesirePolicy
 from .core.ownership import short_hash
 from .core.plan import Policy

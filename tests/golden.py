@@ -32,6 +32,8 @@ import pytest
 DOORS = [
     ("shared.service", "Service.converge"),
     ("shared.service", "Service.converge_safely"),
+    ("shared.service", "Service.converge_deleted"),
+    ("shared.service", "Service.release"),
     ("shared.service", "Service.converge_target"),
     ("shared.service", "Service.handle_event"),
     ("shared.service", "Service.replay"),
@@ -74,7 +76,7 @@ class _Recorder(logging.Handler):
 
     def reset(self) -> None:
         self.lock_ = threading.Lock()
-        self.depth = 0
+        self.local = threading.local()  # door depth per thread: concurrent workers' calls are all outermost
         self.doors: list[Any] = []
         self.logs: list[str] = []
         self.calls: dict[str, int] = {}
@@ -108,20 +110,21 @@ def _json(value: Any) -> Any:
 def _door(name: str, fn: Any) -> Any:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with REC.lock_:
-            outer = REC.depth == 0
-            REC.depth += 1
+        depth = getattr(REC.local, "depth", 0)
+        outer = depth == 0
+        REC.local.depth = depth + 1
         try:
             result = fn(*args, **kwargs)
         except BaseException as exc:
             if outer:
-                REC.doors.append({"raised": type(exc).__name__, "message": _norm(str(exc))})
+                with REC.lock_:
+                    REC.doors.append({"raised": type(exc).__name__, "message": _norm(str(exc))})
             raise
         finally:
-            with REC.lock_:
-                REC.depth -= 1
+            REC.local.depth = depth
         if outer:
-            REC.doors.append(json.loads(_norm(json.dumps(_json(result), sort_keys=True))))
+            with REC.lock_:
+                REC.doors.append(json.loads(_norm(json.dumps(_json(result), sort_keys=True))))
         return result
 
     return wrapper
@@ -242,16 +245,31 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     REC.reset()
 
 
+#: Tests whose outputs differ between two runs of the same tree (threads racing, wall-clock lags,
+#: concurrent requests the test does not wait for): listed apart, never failing the comparison.
+NONDETERMINISTIC = (
+    "test_properties.py_test_concurrent_workers_converge_on_shared_names",  # four threads race
+    "test_burst.py_test_a_burst_with_faults",  # concurrent workers against injected faults
+    "test_clouds.py_test_the_credential_is_asked_for_the_clouds_audience",  # an AAAA GET the test does not await
+    "test_graph.py_test_a_new_endpoint_is_invisible_until_the_lag_passes",  # polls until a wall-clock lag passes
+)
+
+
 def _diff(a: Path, b: Path) -> int:
     """The tests whose golden outputs differ between two recordings (normalized again, so recordings
-    made before a change of `_norm` compare too)."""
+    made before a change of `_norm` compare too); a test present in one only is listed as such."""
     names = sorted({p.name for p in a.iterdir()} | {p.name for p in b.iterdir()})
     differ = [n for n in names if not ((a / n).exists() and (b / n).exists())
               or _norm((a / n).read_text()) != _norm((b / n).read_text())]
-    for name in differ:
-        print(name)
-    print(f"{len(differ)} of {len(names)} test(s) differ")
-    return 1 if differ else 0
+    noisy = [n for n in differ if any(pattern in n for pattern in NONDETERMINISTIC)]
+    real = [n for n in differ if n not in noisy]
+    for name in real:
+        where = "" if (a / name).exists() and (b / name).exists() else (" (only in " + (str(a) if (a / name).exists() else str(b)) + ")")
+        print(name + where)
+    if noisy:
+        print(f"({len(noisy)} nondeterministic test(s) differ too: {', '.join(sorted(set(p for p in NONDETERMINISTIC for n in noisy if p in n)))})")
+    print(f"{len(real)} of {len(names)} test(s) differ")
+    return 1 if real else 0
 
 
 if __name__ == "__main__":  # python tests/golden.py A B

@@ -28,13 +28,12 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 from ..errors import ConfigError
 from .model import RecordKey, ResourceId
 
-__all__ = ["CLOUDS", "Catalogue", "CatalogueRow", "CustomRule", "load_custom_rules", "region_code"]
+__all__ = ["CLOUDS", "Catalogue", "CatalogueRow", "CustomRule", "region_code"]
 
 CLOUDS = ("AzureCloud", "AzureUSGovernment", "AzureChinaCloud")
 
@@ -79,7 +78,7 @@ class CustomRule:
     def __post_init__(self) -> None:
         for attr in ("fqdn_suffix", "zone"):
             object.__setattr__(self, attr, getattr(self, attr).strip().lower().strip("."))
-        problem = _rule_problem(self)
+        problem = rule_problem(self)
         if problem:
             field, message = problem
             raise ConfigError(f"custom zone rule ({self.zone or self.fqdn_suffix or '?'}): field {field!r} {message}")
@@ -368,18 +367,7 @@ def _best(rules: Sequence[_Rule], labels: list[str], fqdn: str, location: str) -
 
 # -- custom rules ----------------------------------------------------------------------------------
 
-_FIELDS = {
-    "resourceType": "resource_type",
-    "privateLinkServiceId": "private_link_service_id",
-    "subresource": "subresource",
-    "fqdnSuffix": "fqdn_suffix",
-    "zone": "zone",
-    "service": "service",
-    "bindName": "bind_name",
-}
-
-
-def _rule_problem(rule: Any) -> tuple[str, str] | None:
+def rule_problem(rule: Any) -> tuple[str, str] | None:
     """(JSON field, what is wrong) for the first problem of a rule, or None."""
     if bool(rule.resource_type) == bool(rule.private_link_service_id):
         return "resourceType", "or 'privateLinkServiceId' is required, and only one of them"
@@ -391,58 +379,3 @@ def _rule_problem(rule: Any) -> tuple[str, str] | None:
         if value != value.strip().lower().strip(".") or not _DNS_NAME.match(value):
             return field, f"must be a lower-case DNS name with at least two labels, got {value!r}"
     return None
-
-
-#: The most PEDNS_CUSTOM_ZONES may hold (inline or in its file): thousands of rules.
-MAX_CUSTOM_RULES_BYTES = 1024 * 1024
-
-
-def load_custom_rules(value: str) -> tuple[CustomRule, ...]:
-    """PEDNS_CUSTOM_ZONES: inline JSON (a list of rules) or a path to a JSON file. Raises ConfigError
-    with one clear line naming the bad rule and field."""
-    text = (value or "").strip()
-    if not text:
-        return ()
-    from ..errors import InvalidInput
-    from ..parsing.inputs import load_json, read_bounded
-
-    where = "PEDNS_CUSTOM_ZONES"
-    try:  # bounded like every other input: size, nesting depth, no NaN or Infinity
-        if not text.startswith(("[", "{")):
-            where = f"PEDNS_CUSTOM_ZONES file {text!r}"
-            if not os.path.isfile(text):
-                raise ConfigError(f"{where}: no such file")
-            data = load_json(read_bounded(text, what=where, max_bytes=MAX_CUSTOM_RULES_BYTES), what=where,
-                             max_bytes=MAX_CUSTOM_RULES_BYTES)
-        else:
-            data = load_json(text, what=where, max_bytes=MAX_CUSTOM_RULES_BYTES)
-    except InvalidInput as exc:
-        raise ConfigError(str(exc)) from None
-    if not isinstance(data, list):
-        raise ConfigError(f"{where}: must be a JSON list of rules, got {type(data).__name__}")
-    rules: list[CustomRule] = []
-    for n, item in enumerate(data, start=1):
-        label = f"{where} rule {n}"
-        if not isinstance(item, dict):
-            raise ConfigError(f"{label}: must be a JSON object, got {type(item).__name__}")
-        unknown = sorted(set(item) - set(_FIELDS))
-        if unknown:
-            raise ConfigError(f"{label}: unknown field {unknown[0]!r} (allowed: {', '.join(_FIELDS)})")
-        for field, raw in item.items():
-            wanted = bool if field == "bindName" else str
-            if not isinstance(raw, wanted):
-                raise ConfigError(f"{label}: field {field!r} must be a {'boolean' if wanted is bool else 'string'}, "
-                                  f"got {type(raw).__name__}")
-        for field in ("fqdnSuffix", "zone"):
-            if not item.get(field):
-                raise ConfigError(f"{label}: field {field!r} is required")
-        kwargs: dict[str, Any] = {_FIELDS[field]: raw.strip() if isinstance(raw, str) else raw
-                                  for field, raw in item.items()}
-        for field in ("fqdn_suffix", "zone"):
-            kwargs[field] = kwargs[field].lower().strip(".")
-        problem = _rule_problem(SimpleNamespace(**{**dict.fromkeys(_FIELDS.values(), ""), **kwargs}))
-        if problem:
-            field, message = problem
-            raise ConfigError(f"{label} ({item.get('zone', '?')}): field {field!r} {message}")
-        rules.append(CustomRule(**kwargs))
-    return tuple(rules)

@@ -13,6 +13,7 @@ from .model import (
     Connection,
     ConnectionStatus,
     Desired,
+    DnsConfig,
     DesiredRecord,
     PrivateEndpoint,
     Reason,
@@ -77,68 +78,77 @@ def desire(pe: PrivateEndpoint, resolver: Resolver, policy: DesirePolicy = Desir
     FQDN not among them is `name-mismatch` (the endpoint reports a name the platform did not give it).
     """
     base = dict(endpoint_id=pe.id, location=pe.location, virtual_network_id=pe.virtual_network_id)
-    dns_configs = pe.dns_configs or (pe.zone_group_configs if policy.manage_zone_group_endpoints else ())
-    fqdns = [c.fqdn for c in (pe.dns_configs or pe.zone_group_configs)]
-
-    def skip_all(reason: Reason, detail: str) -> Desired:
-        return Desired(**base, skipped=tuple(Skip(f, reason, detail) for f in fqdns) or (Skip("", reason, detail),))
-
     if pe.provisioning_state.lower() == "deleting":
         return Desired(**base)  # going away: withdraw quietly, as for a delete
-    if pe.provisioning_state.lower() == "failed":
-        return skip_all(Reason.INVALID, f"provisioningState is {pe.provisioning_state}")
-    if pe.has_zone_group and not policy.manage_zone_group_endpoints:
-        return skip_all(Reason.ZONE_GROUP, "the endpoint has a private DNS zone group: Azure manages its records")
-    if not pe.connections:
-        return skip_all(Reason.INVALID, "the endpoint has no private link service connection")
+    dns_configs = pe.dns_configs or (pe.zone_group_configs if policy.manage_zone_group_endpoints else ())
+    refusal = _endpoint_refusal(pe, dns_configs, policy)
+    if refusal is not None:  # every name the endpoint reports is refused with the endpoint
+        reason, detail = refusal
+        fqdns = [c.fqdn for c in (pe.dns_configs or pe.zone_group_configs)]
+        return Desired(**base, skipped=tuple(Skip(f, reason, detail) for f in fqdns) or (Skip("", reason, detail),))
 
     connection = pe.connections[0]  # an endpoint has exactly one connection
-    status = connection.status
-    if not dns_configs and _to_private_link_service(connection) and status is ConnectionStatus.APPROVED:
-        return skip_all(Reason.UNMAPPED, "the Private Link Service publishes no FQDN: set its 'fqdns' property "
-                                         "so endpoints report one, then add a custom zone rule for it")
-    if status is ConnectionStatus.PENDING and not policy.publish_pending:
-        return skip_all(Reason.PENDING_APPROVAL, "the connection awaits approval on the target resource")
-    if status in (ConnectionStatus.REJECTED, ConnectionStatus.DISCONNECTED, ConnectionStatus.UNKNOWN):
-        return skip_all(Reason.REJECTED, f"the connection is {status.value}")
-
-    group_id = connection.group_ids[0] if connection.group_ids else ""
     merged: dict[RecordKey, tuple[str, set[str]]] = {}
     skipped: list[Skip] = []
     for config in dns_configs:
         fqdn = config.fqdn.lower().rstrip(".")
-        if not valid_dns_name(fqdn):
-            skipped.append(Skip(fqdn, Reason.INVALID, "not a valid DNS name"))
-            continue
-        bad = [ip for ip in config.ips if not _allowed(ip, policy)]  # IPv4 and IPv6 alike
-        if bad or not config.ips:
-            detail = f"IP address(es) outside the allowed private ranges: {', '.join(bad)}" if bad else "no IP address"
-            skipped.append(Skip(fqdn, Reason.INVALID, detail))
-            continue
-        key = resolver.resolve(target_id=connection.target_id, group_id=group_id, fqdn=fqdn, location=pe.location)
-        if key is None:
-            skipped.append(Skip(fqdn, Reason.UNMAPPED,
-                                f"no zone is known for {connection.target_type or 'the target'} / {group_id or '-'}"))
-            continue
-        if platform_names is not None and fqdn not in platform_names:
-            skipped.append(Skip(fqdn, Reason.NAME_MISMATCH,
-                                f"{fqdn} is not among the names Azure gave the endpoint's network interface: "
-                                "never published", key))
-            continue
-        bound = resolver.binding(target_id=connection.target_id, group_id=group_id)
-        target_name = ResourceId(connection.target_id).name
-        if bound is not None and not name_matches(bound, target_name, key.name):
-            skipped.append(Skip(fqdn, Reason.NAME_MISMATCH,
-                                f"{fqdn} is not a name of the endpoint's target {target_name!r} "
-                                f"({connection.target_type or 'unknown type'}): never published", key))
-            continue
-        merged.setdefault(key, (fqdn, set()))[1].update(config.ips)
+        placed = _place(fqdn, config.ips, connection, pe.location, resolver, policy, platform_names)
+        if isinstance(placed, Skip):
+            skipped.append(placed)
+        else:
+            merged.setdefault(placed, (fqdn, set()))[1].update(config.ips)
 
     records = tuple(
         DesiredRecord(key, fqdn, sort_ips(ips), pe.id)
         for key, (fqdn, ips) in sorted(merged.items(), key=lambda item: (item[0].zone, item[0].name))
     )
     return Desired(**base, records=records, skipped=tuple(skipped))
+
+
+def _endpoint_refusal(pe: PrivateEndpoint, dns_configs: Sequence[DnsConfig],
+                      policy: DesirePolicy) -> tuple[Reason, str] | None:
+    """Why the endpoint as a whole gets no record (its state, its zone group, its connection), or None."""
+    if pe.provisioning_state.lower() == "failed":
+        return Reason.INVALID, f"provisioningState is {pe.provisioning_state}"
+    if pe.has_zone_group and not policy.manage_zone_group_endpoints:
+        return Reason.ZONE_GROUP, "the endpoint has a private DNS zone group: Azure manages its records"
+    if not pe.connections:
+        return Reason.INVALID, "the endpoint has no private link service connection"
+    connection = pe.connections[0]
+    status = connection.status
+    if not dns_configs and _to_private_link_service(connection) and status is ConnectionStatus.APPROVED:
+        return Reason.UNMAPPED, ("the Private Link Service publishes no FQDN: set its 'fqdns' property "
+                                 "so endpoints report one, then add a custom zone rule for it")
+    if status is ConnectionStatus.PENDING and not policy.publish_pending:
+        return Reason.PENDING_APPROVAL, "the connection awaits approval on the target resource"
+    if status in (ConnectionStatus.REJECTED, ConnectionStatus.DISCONNECTED, ConnectionStatus.UNKNOWN):
+        return Reason.REJECTED, f"the connection is {status.value}"
+    return None
+
+
+def _place(fqdn: str, ips: Sequence[str], connection: Connection, location: str, resolver: Resolver,
+           policy: DesirePolicy, platform_names: frozenset[str] | None) -> RecordKey | Skip:
+    """Where one reported name goes in the hub, or why it goes nowhere."""
+    if not valid_dns_name(fqdn):
+        return Skip(fqdn, Reason.INVALID, "not a valid DNS name")
+    bad = [ip for ip in ips if not _allowed(ip, policy)]  # IPv4 and IPv6 alike
+    if bad or not ips:
+        detail = f"IP address(es) outside the allowed private ranges: {', '.join(bad)}" if bad else "no IP address"
+        return Skip(fqdn, Reason.INVALID, detail)
+    group_id = connection.group_ids[0] if connection.group_ids else ""
+    key = resolver.resolve(target_id=connection.target_id, group_id=group_id, fqdn=fqdn, location=location)
+    if key is None:
+        return Skip(fqdn, Reason.UNMAPPED, f"no zone is known for {connection.target_type or 'the target'} / "
+                                           f"{group_id or '-'}")
+    if platform_names is not None and fqdn not in platform_names:
+        return Skip(fqdn, Reason.NAME_MISMATCH, f"{fqdn} is not among the names Azure gave the endpoint's network "
+                                                "interface: never published", key)
+    bound = resolver.binding(target_id=connection.target_id, group_id=group_id)
+    target_name = ResourceId(connection.target_id).name
+    if bound is not None and not name_matches(bound, target_name, key.name):
+        return Skip(fqdn, Reason.NAME_MISMATCH, f"{fqdn} is not a name of the endpoint's target {target_name!r} "
+                                                f"({connection.target_type or 'unknown type'}): never published", key)
+    return key
 
 
 def _allowed(ip: str, policy: DesirePolicy) -> bool:

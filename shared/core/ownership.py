@@ -47,6 +47,11 @@ def short_hash(text: str, length: int = 10) -> str:
     return hashlib.sha256(text.lower().encode()).hexdigest()[:length]
 
 
+def network_hash(virtual_network_id: str) -> str:
+    """A claim's network, as claims record it (empty when unknown): `PEDNS_PREFER_VNETS` compares it."""
+    return short_hash(virtual_network_id, 8) if virtual_network_id else ""
+
+
 def claim_key(endpoint_id: ResourceId) -> str:
     return CLAIM_PREFIX + short_hash(endpoint_id.key)
 

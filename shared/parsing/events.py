@@ -208,89 +208,100 @@ def parse_event(obj: Mapping[str, Any]) -> ResourceEvent:
         raise InvalidInput(f"event is not a JSON object: {type(obj).__name__}")
     raw = dict(obj)
     label = _label(raw.get("id"))
-    try:
-        if "specversion" in raw:
-            ce = _CloudEventEnvelope.model_validate(raw)
-            schema: Literal["eventgrid", "cloudevents"] = "cloudevents"
-            event_id, event_type, subject, data = ce.id, ce.type, ce.subject, ce.data
-            time = _parse_time(ce.time, field="time")
-        else:
-            eg = _EventGridEnvelope.model_validate(raw)
-            schema = "eventgrid"
-            event_id, event_type, subject, data = eg.id, eg.event_type, eg.subject, eg.data
-            time = _parse_time(eg.event_time, field="eventTime")
-    except ValidationError as exc:
-        raise InvalidInput(f"{label}: {one_line(exc, whole='event')}") from None
-    except InvalidInput as exc:
-        raise InvalidInput(f"{label}: {exc}") from None
+    env = _envelope(raw, label)
+    head = dict(id=env.event_id, schema=env.schema, event_type=env.event_type, time=env.time)
 
     def ignored(reason: str, *, operation: str = "", resource: str = "", sub: str = "",
                 tenant: str = "", correlation: str = "") -> ResourceEvent:
-        return ResourceEvent(
-            id=event_id, schema=schema, event_type=event_type, operation_name=operation,
-            resource_id=ResourceId(resource), subscription_id=sub, tenant_id=tenant,
-            correlation_id=correlation, time=time, action=None, ignore_reason=reason,
-        )
+        return ResourceEvent(**head, operation_name=operation, resource_id=ResourceId(resource), subscription_id=sub,
+                             tenant_id=tenant, correlation_id=correlation, action=None, ignore_reason=reason)
 
+    event_type = env.event_type
     if _same(event_type, VALIDATION_EVENT):
         return ignored("subscription validation event: the handshake is answered by the trigger",
-                       resource=subject or "")
+                       resource=env.subject or "")
     if not event_type.lower().startswith(_RESOURCE_EVENT_PREFIX):
-        return ignored(f"event type {event_type} is not handled", resource=subject or "")
+        return ignored(f"event type {event_type} is not handled", resource=env.subject or "")
 
-    # A Resource* event from ARM: its data must have the published shape.
-    if data is None:
-        raise InvalidInput(f"{label}: data is missing")
-    if not isinstance(data, Mapping):
-        raise InvalidInput(f"{label}: data is not a JSON object: {show(data)}")
-    try:
-        body = _ResourceEventData.model_validate(dict(data))
-    except ValidationError as exc:
-        raise InvalidInput(f"{label}: {one_line(exc, 'data.', whole='event')}") from None
-
+    body = _resource_data(label, env.data)  # a Resource* event from ARM: its data must have the published shape
     operation = body.operation_name or ""
-    resource = body.resource_uri or subject or ""
+    resource = body.resource_uri or env.subject or ""
+    field = "data.resourceUri" if body.resource_uri else "subject"
     context = dict(operation=operation, resource=resource, sub=body.subscription_id or "",
                    tenant=body.tenant_id or "", correlation=body.correlation_id or "")
-
     if event_type.lower() not in (WRITE_SUCCESS.lower(), DELETE_SUCCESS.lower()):
         return ignored(f"event type {event_type} is not handled", **context)
     if not operation:
         raise InvalidInput(f"{label}: data.operationName is missing")
     handled = _HANDLED.get((event_type.lower(), operation.lower()))
     if handled is None and _is_target_connection(event_type, operation):
-        return _target_event(label, resource, body, field="data.resourceUri" if body.resource_uri else "subject",
-                             id=event_id, schema=schema, event_type=event_type, operation_name=operation, time=time)
+        return _target_event(label, resource, body, field=field, operation_name=operation, **head)
     if handled is None:
         if operation.lower() in _OURS:
             return ignored(f"event type {event_type} does not match operation {operation}", **context)
         return ignored(f"operation {operation} is not a private endpoint write or delete", **context)
     action, is_zone_group = handled
-
-    field = "data.resourceUri" if body.resource_uri else "subject"
-    if not resource:
-        raise InvalidInput(f"{label}: data.resourceUri is missing")
-    if is_zone_group:
-        pe_id = parse_zone_group_parent(resource)
-        if pe_id is None:
-            raise InvalidInput(f"{label}: {field} is not a private endpoint zone group id: {show(resource)}")
-    else:
-        try:
-            pe_id = parse_private_endpoint_id(resource, field=field)
-        except InvalidInput as exc:
-            raise InvalidInput(f"{label}: {exc}") from None
-
+    pe_id = _endpoint_of(label, resource, field=field, zone_group=is_zone_group)
     subscription = pe_id.subscription_id
     if body.subscription_id is not None and not _same(body.subscription_id, subscription):
         raise InvalidInput(
             f"{label}: data.subscriptionId {show(body.subscription_id)} does not match "
             f"the subscription of {field} {show(resource)}"
         )
-    return ResourceEvent(
-        id=event_id, schema=schema, event_type=event_type, operation_name=operation,
-        resource_id=pe_id, subscription_id=subscription, tenant_id=body.tenant_id or "",
-        correlation_id=body.correlation_id or "", time=time, action=action,
-    )
+    return ResourceEvent(**head, operation_name=operation, resource_id=pe_id, subscription_id=subscription,
+                         tenant_id=body.tenant_id or "", correlation_id=body.correlation_id or "", action=action)
+
+
+@dataclass(frozen=True, slots=True)
+class _Envelope:
+    """What both schemas carry, under one set of names."""
+
+    schema: Literal["eventgrid", "cloudevents"]
+    event_id: str
+    event_type: str
+    subject: str | None
+    data: Any
+    time: datetime | None
+
+
+def _envelope(raw: dict[str, Any], label: str) -> _Envelope:
+    try:
+        if "specversion" in raw:
+            ce = _CloudEventEnvelope.model_validate(raw)
+            return _Envelope("cloudevents", ce.id, ce.type, ce.subject, ce.data, _parse_time(ce.time, field="time"))
+        eg = _EventGridEnvelope.model_validate(raw)
+        return _Envelope("eventgrid", eg.id, eg.event_type, eg.subject, eg.data,
+                         _parse_time(eg.event_time, field="eventTime"))
+    except ValidationError as exc:
+        raise InvalidInput(f"{label}: {one_line(exc, whole='event')}") from None
+    except InvalidInput as exc:
+        raise InvalidInput(f"{label}: {exc}") from None
+
+
+def _resource_data(label: str, data: Any) -> _ResourceEventData:
+    if data is None:
+        raise InvalidInput(f"{label}: data is missing")
+    if not isinstance(data, Mapping):
+        raise InvalidInput(f"{label}: data is not a JSON object: {show(data)}")
+    try:
+        return _ResourceEventData.model_validate(dict(data))
+    except ValidationError as exc:
+        raise InvalidInput(f"{label}: {one_line(exc, 'data.', whole='event')}") from None
+
+
+def _endpoint_of(label: str, resource: str, *, field: str, zone_group: bool) -> ResourceId:
+    """The private endpoint a handled event is about (a zone group's parent, for a zone group)."""
+    if not resource:
+        raise InvalidInput(f"{label}: data.resourceUri is missing")
+    if zone_group:
+        pe_id = parse_zone_group_parent(resource)
+        if pe_id is None:
+            raise InvalidInput(f"{label}: {field} is not a private endpoint zone group id: {show(resource)}")
+        return pe_id
+    try:
+        return parse_private_endpoint_id(resource, field=field)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{label}: {exc}") from None
 
 
 def _is_target_connection(event_type: str, operation: str) -> bool:

@@ -3,11 +3,11 @@
 1. **List** every private endpoint in scope through the estate reader (Resource Graph: 1,000 a
    page) and every A record set of the hub zones (one listing per zone). No per-endpoint read.
 2. **Plan offline.** For each listed endpoint and each claimant found in the records, decide from
-   the two listings alone what converging it would change (`Service.plan`, pure). Nothing to
+   the two listings alone what converging it would change (`shared/usecases/offline.py`, no I/O). Nothing to
    change: reported as converged, no request made.
 3. **Confirm, then converge.** The listing is eventually consistent, so it is never trusted with
    a write: each drifted endpoint (and each claimant the listing no longer shows) is read from ARM
-   and converged as an event would converge it, the listing's records standing in for reads and
+   and converged as an event would converge it (`converge.confirm`), the listing's records standing in for reads and
    a 412 sending it to the live record. Drifted endpoints that share no record name run in
    parallel (`PEDNS_RECONCILE_CONCURRENCY`); the ARM pipeline paces requests to ARM's buckets.
 4. **Isolate.** One endpoint's failure (an unparseable body, ARM errors left after retries) is that
@@ -28,7 +28,11 @@ from concurrent.futures import ThreadPoolExecutor
 from ..errors import InvalidInput
 from ..core.model import PrivateEndpoint, RecordKey, ResourceId, Scope, Unreadable
 from ..core.results import EndpointResult, ReconcileReport
-from ..service import Service, log_skips
+from ..core.snapshot import Snapshot
+from .context import Context
+from .converge import confirm, safely
+from .offline import plan_offline
+from .report import log_skips
 
 log = logging.getLogger("pedns.reconcile")
 
@@ -36,7 +40,7 @@ Progress = Callable[[int, int, EndpointResult], None]
 
 
 def reconcile(
-    service: Service,
+    ctx: Context,
     *,
     subscriptions: Iterable[str] | None = None,
     dry_run: bool = False,
@@ -48,36 +52,15 @@ def reconcile(
     `subscriptions` narrows the run to those subscriptions (each must be in the service's scope):
     only their endpoints are listed, planned and changed. Without it, the service's whole scope.
     """
-    dry_run = dry_run or service.options.dry_run
-    if subscriptions is not None:
-        limit = frozenset(s.lower() for s in subscriptions)
-        outside = sorted(s for s in limit if not service.scope.contains(s))
-        if outside:
-            raise InvalidInput(f"subscription(s) not in pedns's scope ({service.scope.describe()}): "
-                               f"{', '.join(outside)}")
-        scope = Scope(subscriptions=limit)
-
-        def may_change(endpoint_id: ResourceId) -> bool:
-            return endpoint_id.subscription_id.lower() in limit
-    else:
-        scope = service.scope.query
-
-        def may_change(endpoint_id: ResourceId) -> bool:
-            return service.scope.contains(endpoint_id.subscription_id)
-
+    dry_run = dry_run or ctx.options.dry_run
+    scope, may_change = _limits(ctx, subscriptions)
     report = ReconcileReport()
-    listing: dict[ResourceId, PrivateEndpoint] = {}
-    unreadable: dict[ResourceId, Unreadable] = {}
-    for item in service.estate.endpoints(scope):
-        if isinstance(item, Unreadable):
-            unreadable[item.endpoint_id] = item
-        else:
-            listing[item.id] = item
+    listing, unreadable = _listing(ctx, scope)
     report.listed = len(listing) + len(unreadable)
-    snapshot = service.snapshot()
-    claims = snapshot.claims(service.options.policy.owner_id)
+    snapshot = ctx.snapshot()
+    claims = snapshot.claims(ctx.options.policy.owner_id)
     if not dry_run:
-        service.index.rebuild(claims)
+        ctx.index.rebuild(claims)
 
     claimants = set(claims) - set(listing) - set(unreadable)
     in_scope = {c for c in claimants if may_change(c)}
@@ -87,43 +70,28 @@ def reconcile(
     done: dict[ResourceId, EndpointResult] = {}
     drifted: list[ResourceId] = []
     for endpoint_id in targets:
-        if endpoint_id in unreadable:
-            message = f"the estate listing shows it in a shape pedns cannot use: {unreadable[endpoint_id].message}"
-            log.error("%s: %s", endpoint_id, message)
-            done[endpoint_id] = EndpointResult(str(endpoint_id), "error", message=message, dry_run=dry_run)
-            continue
-        pe = listing.get(endpoint_id)
-        planned = service.plan(pe, claims.get(endpoint_id, set()), snapshot, dry_run=dry_run) if pe else None
+        planned = _planned(ctx, endpoint_id, listing, unreadable, claims, snapshot, dry_run=dry_run)
         if planned is None:
             drifted.append(endpoint_id)
         else:
             done[endpoint_id] = planned
 
-    n = 0
-
-    def finished(result: EndpointResult) -> None:
-        nonlocal n
-        n += 1
-        log_skips(result, "reconcile")
-        if progress:
-            progress(n, len(targets), result)
-
+    finished = _Finished(len(targets), progress)
     for result in done.values():
         finished(result)
     report.confirmed = len(drifted)
     if drifted:
         log.info("reconcile: %d of %d endpoint(s) drifted; confirming them with ARM", len(drifted), len(targets))
 
-    def converge_group(group: list[ResourceId]) -> list[EndpointResult]:
-        results = []
-        for endpoint_id in group:  # read from ARM, decided against the listing, 412 → live record
-            results.append(service.converge_safely(endpoint_id, dry_run=dry_run, expect_gone=endpoint_id not in listing,
-                                                   claimed=claims.get(endpoint_id, set()), snapshot=snapshot))
-        return results
+    def confirm_group(group: list[ResourceId]) -> list[EndpointResult]:
+        # read from ARM, decided against the listing, 412 → live record
+        return [safely(ctx, e, lambda e=e: confirm(ctx, e, claimed=claims.get(e, set()), snapshot=snapshot,
+                                                   listed=e in listing, dry_run=dry_run), dry_run=dry_run)
+                for e in group]
 
-    groups = _groups(drifted, lambda e: _touches(service, listing.get(e), claims.get(e, set())))
+    groups = _groups(drifted, lambda e: _touches(ctx, listing.get(e), claims.get(e, set())))
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="pedns-reconcile") as pool:
-        for results in pool.map(converge_group, groups):
+        for results in pool.map(confirm_group, groups):
             for result in results:
                 done[ResourceId(result.endpoint)] = result
                 finished(result)
@@ -132,9 +100,58 @@ def reconcile(
     return report
 
 
-def _touches(service: Service, pe: PrivateEndpoint | None, claimed: set[RecordKey]) -> set[RecordKey]:
+def _limits(ctx: Context, subscriptions: Iterable[str] | None) -> tuple[Scope, Callable[[ResourceId], bool]]:
+    """What the run lists, and which claimants it may change: `subscriptions` (each in scope), or
+    the whole scope."""
+    if subscriptions is None:
+        return ctx.scope.query, lambda endpoint_id: ctx.scope.contains(endpoint_id.subscription_id)
+    limit = frozenset(s.lower() for s in subscriptions)
+    outside = sorted(s for s in limit if not ctx.scope.contains(s))
+    if outside:
+        raise InvalidInput(f"subscription(s) not in pedns's scope ({ctx.scope.describe()}): {', '.join(outside)}")
+    return Scope(subscriptions=limit), lambda endpoint_id: endpoint_id.subscription_id.lower() in limit
+
+
+def _listing(ctx: Context, scope: Scope) -> tuple[dict[ResourceId, PrivateEndpoint], dict[ResourceId, Unreadable]]:
+    """The estate's endpoints in `scope` (a hint: eventually consistent), and the rows it could not read."""
+    listing: dict[ResourceId, PrivateEndpoint] = {}
+    unreadable: dict[ResourceId, Unreadable] = {}
+    for item in ctx.estate.endpoints(scope):
+        if isinstance(item, Unreadable):
+            unreadable[item.endpoint_id] = item
+        else:
+            listing[item.id] = item
+    return listing, unreadable
+
+
+def _planned(ctx: Context, endpoint_id: ResourceId, listing: dict[ResourceId, PrivateEndpoint],
+             unreadable: dict[ResourceId, Unreadable], claims: dict[ResourceId, set[RecordKey]],
+             snapshot: Snapshot, *, dry_run: bool) -> EndpointResult | None:
+    """The endpoint's result from the listings alone, or None when it drifted (confirm it with ARM)."""
+    if endpoint_id in unreadable:
+        message = f"the estate listing shows it in a shape pedns cannot use: {unreadable[endpoint_id].message}"
+        log.error("%s: %s", endpoint_id, message)
+        return EndpointResult(str(endpoint_id), "error", message=message, dry_run=dry_run)
+    pe = listing.get(endpoint_id)
+    return plan_offline(ctx, pe, claims.get(endpoint_id, set()), snapshot, dry_run=dry_run) if pe else None
+
+
+class _Finished:
+    """Each finished endpoint: its skips logged, and `progress` told (n of total)."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.n, self.total, self.progress = 0, total, progress
+
+    def __call__(self, result: EndpointResult) -> None:
+        self.n += 1
+        log_skips(result, "reconcile")
+        if self.progress:
+            self.progress(self.n, self.total, result)
+
+
+def _touches(ctx: Context, pe: PrivateEndpoint | None, claimed: set[RecordKey]) -> set[RecordKey]:
     """The record names converging an endpoint may write, as far as the listings tell."""
-    wanted = {r.key for r in service.desire_of(pe).records} if pe is not None else set()
+    wanted = {r.key for r in ctx.desire_of(pe).records} if pe is not None else set()
     return wanted | claimed
 
 

@@ -132,7 +132,7 @@ def _extracts(name: str) -> list[str]:
 
 def test_the_skip_query_reads_endpoint_fqdn_and_reason_from_the_line_the_service_logs(caplog):
     from shared.core.model import Reason, RecordKey, Skip
-    from shared.service import log_skips
+    from shared.usecases.report import log_skips
     from shared.core.results import EndpointResult
 
     endpoint = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/" \

@@ -308,7 +308,7 @@ def test_release_withdraws_claims_of_an_endpoint_that_still_exists_in_arm(make_w
     pe = endpoint("a")
     w.create(pe)
 
-    result = w.service.converge(pe.id, release=True)
+    result = w.service.release(pe.id)
 
     assert ("released", {}) == (result.status, w.zone())
 

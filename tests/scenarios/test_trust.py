@@ -39,7 +39,7 @@ def test_a_release_gives_an_adopted_record_back_too(make_world):
     pe = endpoint("a", {SHARED: ["10.0.0.1"]})
     w.create(pe)
 
-    w.service.converge(pe.id, release=True)
+    w.service.release(pe.id)
 
     assert same(before, w.get(KEY))[0]
 

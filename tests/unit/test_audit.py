@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from builders import SPOKE, SuffixResolver, endpoint
-from shared.usecases.audit import CHECKS, REMEDIES, EstateView, audit, findings
+from shared.usecases.audit import audit
+from shared.core.findings import CHECKS, REMEDIES, EstateView, findings
 from shared.core.model import DnsZone, RecordKey, RecordSet, ResourceId, VirtualNetwork, ZoneLink
 from shared.service import Service
 from shared.testing import InMemoryEndpointReader, InMemoryZoneStore

@@ -54,7 +54,8 @@ def test_the_cli_table_lists_exactly_the_commands():
 
 
 def test_the_custom_rule_example_loads_and_resolves_as_the_readme_says():
-    from shared.core.catalogue import Catalogue, load_custom_rules
+    from shared.core.catalogue import Catalogue
+    from shared.parsing.custom_zones import load_custom_rules
 
     example = README.split("### Custom zone rules", 1)[1].split("```json", 1)[1].split("```", 1)[0]
     rules = load_custom_rules(example)
@@ -66,7 +67,7 @@ def test_the_custom_rule_example_loads_and_resolves_as_the_readme_says():
 
 
 def test_the_audit_table_lists_exactly_the_finding_codes_with_their_remedies():
-    from shared.usecases.audit import REMEDIES
+    from shared.core.findings import REMEDIES
 
     rows = table_after("## The audit")
     documented = {row[0].strip("`"): row[2] for row in rows}

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from builders import endpoint, pe_id
-from shared.core.catalogue import Catalogue, _data, load_custom_rules
+from shared.core.catalogue import Catalogue, _data
+from shared.parsing.custom_zones import load_custom_rules
 from shared.core.desired import desire
 from shared.core.model import Reason
 from shared.service import Service

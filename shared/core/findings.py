@@ -1,0 +1,228 @@
+"""The audit's checks: what breaks private name resolution that no A record can fix. Pure: each
+check takes the estate as one view (`EstateView`, gathered by `shared/usecases/audit.py`) and
+returns findings, each with a stable code, the resource, one line of explanation and what to do.
+
+To add a check: a function `_<name>(view, settings…) -> list[Finding]` below, its code in `CHECKS`
+(the order findings are sorted in) and `REMEDIES` (the README's table is tested against it), and a
+call in `findings()`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import (
+    Desired,
+    DnsZone,
+    NameState,
+    PrivateEndpoint,
+    RecordSet,
+    ResourceId,
+    Unreadable,
+    VirtualNetwork,
+    ZoneLink,
+)
+from .ownership import owner_of
+
+#: Every finding code, with what to do about it (the README's table is tested against this).
+REMEDIES: dict[str, str] = {
+    "shadow-zone": "delete the zone (or its links) so the linked networks resolve through the hub; move any "
+                   "records it holds into the hub zone first",
+    "zone-not-linked": "link the hub zone to the network",
+    "vnet-dns-bypass": "point the network's DNS servers at the hub resolvers or forwarders, or back to "
+                       "Azure-provided DNS if it is linked to the hub zones",
+    "zone-group-elsewhere": "remove the zone group (pedns publishes its names in the hub), or point it at the hub zone",
+    "stale-record": "check that nothing uses the name, then delete it (the audit never does)",
+    "missing-zone": "create the zone in the hub resource group and link it, or set `PEDNS_CREATE_ZONES`",
+}
+
+CHECKS = ("shadow-zone", "zone-not-linked", "vnet-dns-bypass", "zone-group-elsewhere", "stale-record", "missing-zone")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    resource: str
+    detail: str
+    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def remedy(self) -> str:
+        return REMEDIES[self.code]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "resource": self.resource, "detail": self.detail, "remedy": self.remedy,
+                **self.extra}
+
+
+@dataclass(slots=True)
+class EstateView:
+    """What the audit reads. `networks` or `hub_links` None: that read was not possible."""
+
+    endpoints: list[PrivateEndpoint]
+    addresses: set[str]  # every private IP of an endpoint in scope
+    zones: list[DnsZone]  # private DNS zones in scope, the hub's among them
+    links: list[ZoneLink]
+    networks: list[VirtualNetwork] | None
+    hub_resource_group_id: str
+    hub_zones: set[str]
+    hub_records: list[RecordSet]
+    hub_links: dict[str, set[str]] | None  # hub zone → linked network ids (lower case)
+    zone_groups: dict[ResourceId, tuple[str, ...]] = field(default_factory=dict)  # read from ARM
+    zone_groups_read: int = 0  # endpoints whose zone groups were read
+    unreadable: list[Unreadable] = field(default_factory=list)
+    not_run: dict[str, str] = field(default_factory=dict)  # check → why it could not run
+
+
+@dataclass(slots=True)
+class AuditReport:
+    findings: list[Finding]
+    checked: dict[str, int]
+    skipped: dict[str, str]  # check → why it was skipped on purpose (a setting is unset)
+    not_run: dict[str, str]  # check → what could not be read (its findings, if any, are partial)
+
+    @property
+    def complete(self) -> bool:
+        return not self.not_run
+
+    def to_json(self) -> dict[str, Any]:
+        return {"findings": [f.to_json() for f in self.findings], "checked": self.checked,
+                "skipped": self.skipped, "notRun": self.not_run, "complete": self.complete}
+
+
+def _hub_zone_id(view: EstateView, zone: str) -> str:
+    return f"{view.hub_resource_group_id}/providers/Microsoft.Network/privateDnsZones/{zone}".lower()
+
+
+def _in_hub(view: EstateView, zone_id: str) -> bool:
+    return zone_id.lower().rstrip("/").startswith(view.hub_resource_group_id.lower() + "/providers/")
+
+
+def findings(
+    view: EstateView,
+    *,
+    desire_of: Callable[[PrivateEndpoint], Desired],
+    catalogue_zones: Iterable[str],
+    hub_vnet_ids: Iterable[str] = (),
+    hub_dns_servers: Iterable[str] = (),
+) -> AuditReport:
+    """Every finding in the view, sorted by code and resource."""
+    skipped: dict[str, str] = {}
+    not_run = dict(view.not_run)
+    wanted_links = [v.rstrip("/") for v in hub_vnet_ids]
+    if not wanted_links:
+        skipped["zone-not-linked"] = "PEDNS_HUB_VNET_IDS is not set"
+    servers = {str(ipaddress.ip_address(s)) for s in hub_dns_servers}
+    if not servers:
+        skipped["vnet-dns-bypass"] = "PEDNS_HUB_DNS_SERVERS is not set"
+    out = [
+        *_shadow_zones(view, catalogue_zones),
+        *(_zones_not_linked(view, wanted_links) if wanted_links else []),
+        *(_dns_bypass(view, servers) if servers else []),
+        *_zone_groups_elsewhere(view),
+        *_stale_records(view),
+        *_missing_zones(view, desire_of),
+    ]
+    for check in skipped:  # skipped on purpose: whether it could have read what it needs is moot
+        not_run.pop(check, None)
+    out.sort(key=lambda f: (CHECKS.index(f.code), f.resource.lower()))
+    checked = {
+        "endpoints": len(view.endpoints), "unreadableEndpoints": len(view.unreadable), "zones": len(view.zones),
+        "zoneLinks": len(view.links), "networks": len(view.networks or []), "hubZones": len(view.hub_zones),
+        "hubRecords": len(view.hub_records), "zoneGroupsRead": view.zone_groups_read,
+    }
+    return AuditReport(out, checked, skipped, not_run)
+
+
+def _shadow_zones(view: EstateView, catalogue_zones: Iterable[str]) -> list[Finding]:
+    """shadow-zone: a zone pedns manages (or any privatelink zone of the catalogue) outside the hub,
+    linked to at least one network: those networks resolve every name of it from the shadow."""
+    managed = {z.lower() for z in view.hub_zones} | {z.lower() for z in catalogue_zones if z.startswith("privatelink.")}
+    links_by_zone: dict[str, list[ZoneLink]] = {}
+    for link in view.links:
+        links_by_zone.setdefault(link.zone_id.lower(), []).append(link)
+    out = []
+    for zone in view.zones:
+        if zone.name.lower() in managed and not _in_hub(view, zone.id.value):
+            linked = sorted(link.virtual_network_id for link in links_by_zone.get(zone.id.key, []))
+            if linked:
+                out.append(Finding("shadow-zone", zone.id.value,
+                                   f"{zone.name} outside the hub resource group is linked to {len(linked)} virtual "
+                                   f"network(s); names not in it do not resolve privately there",
+                                   {"linkedNetworks": linked}))
+    return out
+
+
+def _zones_not_linked(view: EstateView, wanted_links: list[str]) -> list[Finding]:
+    """zone-not-linked: each hub zone must be linked to every network in PEDNS_HUB_VNET_IDS."""
+    if view.hub_links is None:
+        return []
+    out = []
+    for zone in sorted(view.hub_zones):
+        have = view.hub_links.get(zone, set())
+        missing = [v for v in wanted_links if v.lower() not in have]
+        if missing:
+            out.append(Finding("zone-not-linked", _hub_zone_id(view, zone),
+                               f"hub zone {zone} is not linked to {', '.join(missing)}",
+                               {"missingNetworks": missing}))
+    return out
+
+
+def _dns_bypass(view: EstateView, servers: set[str]) -> list[Finding]:
+    """vnet-dns-bypass: custom DNS servers, none of them the hub's resolvers."""
+    out = []
+    for vnet in view.networks or []:
+        configured = [str(s) for s in vnet.dns_servers]
+        if configured and not servers.intersection(configured):
+            out.append(Finding("vnet-dns-bypass", vnet.id.value,
+                               f"uses DNS servers {', '.join(configured)}, none of the hub's "
+                               f"({', '.join(sorted(servers))})", {"dnsServers": configured}))
+    return out
+
+
+def _zone_groups_elsewhere(view: EstateView) -> list[Finding]:
+    """zone-group-elsewhere: from the zone groups read from ARM."""
+    out = []
+    for endpoint_id, zone_ids in sorted(view.zone_groups.items(), key=lambda item: item[0].key):
+        outside = sorted({z for z in zone_ids if not _in_hub(view, z)})
+        if outside:
+            out.append(Finding("zone-group-elsewhere", endpoint_id.value,
+                               f"its DNS zone group writes into {len(outside)} zone(s) outside the hub: "
+                               f"{', '.join(z.rsplit('/', 1)[-1] for z in outside)}", {"zones": outside}))
+    return out
+
+
+def _stale_records(view: EstateView) -> list[Finding]:
+    """stale-record: an A or AAAA record set in a hub zone none of whose IPs is an endpoint's
+    (records a virtual machine registered itself are not endpoints' to begin with)."""
+    out = []
+    for record in sorted(view.hub_records, key=lambda r: (r.key.zone, r.key.name)):
+        if record.ips and not record.auto_registered and not view.addresses.intersection(record.ips):
+            owner = owner_of(record)
+            out.append(Finding("stale-record", f"{_hub_zone_id(view, record.key.zone)}/{record.type}/{record.key.name}",
+                               f"{record.type} {record.key.fqdn} -> {', '.join(record.ips)}: no private endpoint in scope has "
+                               f"{'this address' if len(record.ips) == 1 else 'any of these addresses'}"
+                               f"{f' (written by {owner})' if owner else ''}", {"ips": list(record.ips)}))
+    return out
+
+
+def _missing_zones(view: EstateView, desire_of: Callable[[PrivateEndpoint], Desired]) -> list[Finding]:
+    """missing-zone: zones endpoints need that the hub lacks, with the count of endpoints waiting."""
+    waiting: dict[str, set[ResourceId]] = {}
+    for pe in view.endpoints:
+        for record in desire_of(pe).records:
+            if record.key.zone not in view.hub_zones:
+                waiting.setdefault(record.key.zone, set()).add(pe.id)
+    return [Finding("missing-zone", _hub_zone_id(view, zone),
+                    f"{len(endpoints)} endpoint(s) need {zone}, which the hub does not have",
+                    {"endpointsWaiting": len(endpoints)})
+            for zone, endpoints in sorted(waiting.items())]
+
+
+def served(pe: PrivateEndpoint, desired: Desired, records: dict[tuple[str, str], NameState]) -> bool:
+    """Whether the hub already answers every name the endpoint wants with the endpoint's own IPs."""
+    return all((r.key.zone, r.key.name) in records and set(r.ips) <= set(records[(r.key.zone, r.key.name)].ips)
+               for r in desired.records)
