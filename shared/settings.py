@@ -9,12 +9,15 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import uuid
 from collections.abc import Mapping
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import ConfigError
+from .errors import ConfigError, InvalidInput
+from .parsing.inputs import load_json
 
 Cloud = Literal["AzureCloud", "AzureUSGovernment", "AzureChinaCloud"]
 
@@ -68,8 +71,6 @@ def dev_only_problems(*, cloud: str, arm_endpoint: str, credential: str, index_c
       credential: any other credential would send a real token there.
     Values are never echoed except the endpoint's host.
     """
-    from urllib.parse import urlsplit
-
     problems: list[str] = []
     endpoint = arm_endpoint.strip().rstrip("/")
     known = frozenset().union(*ARM_HOSTS.values())
@@ -180,8 +181,6 @@ class Settings(BaseModel):
     @field_validator("source_subscriptions")
     @classmethod
     def _guids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        import uuid
-
         for item in value:
             try:
                 uuid.UUID(item)
@@ -235,9 +234,6 @@ class Settings(BaseModel):
             if not os.path.isfile(text):
                 raise ValueError(f"neither inline JSON nor an existing file: {text!r}")
             return text
-        from .errors import InvalidInput
-        from .parsing.inputs import load_json
-
         try:
             load_json(text, what="inline JSON", max_bytes=1024 * 1024)
         except InvalidInput as exc:
@@ -252,8 +248,6 @@ class Settings(BaseModel):
         text = value.strip()
         if not text or text.lower() == "usedevelopmentstorage=true":  # as the SDK compares it
             return text
-        from urllib.parse import urlsplit
-
         parts = dict(p.split("=", 1) for p in text.split(";") if "=" in p)
         endpoints = {k.lower(): v for k, v in parts.items() if k.lower().endswith("endpoint")}
         loopback = {"127.0.0.1", "localhost", "::1"}

@@ -6,6 +6,7 @@ embedding pedns can run the real service logic without Azure.
 
 from __future__ import annotations
 
+import builtins
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -106,7 +107,7 @@ class InMemoryZoneStore:
             self._zones.setdefault(zone.lower(), {})
             self.links.setdefault(zone.lower(), []).extend(link_vnet_ids)
 
-    def linked_networks(self, zone: str) -> list[str]:
+    def linked_networks(self, zone: str) -> builtins.list[str]:  # (`list` is a method here)
         if not self.links_readable:
             raise PermanentError(f"list virtual network links of {zone}: HTTP 403 AuthorizationFailed")
         self._zone(zone.lower())
@@ -179,7 +180,7 @@ class InMemoryEndpointReader:
         return (row for row in self._in(scope) if isinstance(row, PrivateEndpoint)
                 and any(ResourceId(c.target_id) == target_id for c in row.connections))
 
-    def _scoped(self, rows, scope: Scope):  # type: ignore[no-untyped-def]
+    def _scoped(self, rows, scope: Scope):
         subs = set(scope.subscriptions) | self.subscriptions(scope.management_groups)
         return [r for r in rows if scope.everything or r.id.subscription_id.lower() in subs]
 

@@ -21,11 +21,13 @@ def error_code(exc: HttpResponseError) -> str:
         return str(exc.error.code)
     response = exc.response
     try:
-        body = response.json() if response is not None else None
+        read = getattr(response, "json", None)  # azure.core.rest responses have it; legacy transports do not
+        body = read() if read is not None else None
     except Exception:  # noqa: BLE001 - a body that is not JSON has no code
         return ""
     if isinstance(body, dict):
-        inner = body.get("error") if isinstance(body.get("error"), dict) else body
+        error = body.get("error")
+        inner = error if isinstance(error, dict) else body
         return str(inner.get("code", ""))
     return ""
 

@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 from azure.core.credentials import TokenCredential
 from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline import policies
+from azure.mgmt.core import ARMPipelineClient
+from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
 
 from ..core.ports import Metrics
 from ..settings import Settings
@@ -180,8 +182,6 @@ def retry_policy(settings: Settings) -> policies.RetryPolicy:
 def arm_policies(credential: TokenCredential, settings: Settings, *, per_retry: Sequence[Any] = (),
                  pacer: Pacer | None = None) -> list[Any]:
     """The policies of an `ARMPipelineClient`; those after the retry policy run once per try."""
-    from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
-
     return [
         policies.RequestIdPolicy(),
         policies.HeadersPolicy(),
@@ -198,8 +198,6 @@ def arm_policies(credential: TokenCredential, settings: Settings, *, per_retry: 
 def arm_client(credential: TokenCredential, settings: Settings, *, per_retry: Sequence[Any] = (),
                pacer: Pacer | None = None) -> Any:
     """An `ARMPipelineClient` on our policies, for the requests no generated SDK client is needed for."""
-    from azure.mgmt.core import ARMPipelineClient
-
     kwargs = client_kwargs(settings)
     transport = {k: kwargs[k] for k in ("connection_verify", "connection_timeout", "read_timeout") if k in kwargs}
     return ARMPipelineClient(base_url=settings.arm_base_url,

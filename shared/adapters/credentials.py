@@ -39,6 +39,7 @@ def make_credential(settings: Settings) -> TokenCredential:
         if problems:
             raise ConfigError("invalid settings: " + "; ".join(problems))
         return EmulatorCredential()
+    # azure-identity only here: the emulator's credential needs none of it, and it is the heaviest import
     from azure.identity import DefaultAzureCredential, ManagedIdentityCredential
 
     client_id = settings.managed_identity_client_id or None

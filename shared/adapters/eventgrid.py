@@ -30,7 +30,7 @@ try:
     # too, which logs a warning for each. This client takes them as azure-core documents.
     from azure.eventgrid._legacy import EventGridPublisherClient
 except ImportError:  # pragma: no cover - a release without the split: the public client is this one
-    from azure.eventgrid import EventGridPublisherClient
+    from azure.eventgrid import EventGridPublisherClient  # type: ignore[assignment]  # the same API, public
 
 #: Retries per publish (azure-core counts status, connect and read retries under `retry_total`).
 RETRIES = 2

@@ -21,7 +21,7 @@ from typing import Any
 
 from opentelemetry import metrics as otel_metrics
 
-from ..observers.telemetry import INSTRUMENTS
+from ..core.instruments import INSTRUMENTS
 
 log = logging.getLogger("pedns.metrics")
 
@@ -78,11 +78,12 @@ class OtelMetrics:
 def azure_monitor_metrics() -> OtelMetrics:
     """The metrics of this process, exported by the Azure Monitor distro (configured here unless the
     Functions worker did it). Needs APPLICATIONINSIGHTS_CONNECTION_STRING (the caller checks)."""
+    # The SDK and the distro are optional: imported only when Application Insights is configured.
     from opentelemetry.sdk.metrics import MeterProvider
 
     with _configure_lock:
         if not isinstance(otel_metrics.get_meter_provider(), MeterProvider):
-            from azure.monitor.opentelemetry import configure_azure_monitor
+            from azure.monitor.opentelemetry import configure_azure_monitor  # optional, as above
 
             configure_azure_monitor()
             log.info("Azure Monitor OpenTelemetry configured (metrics, traces, logs)")

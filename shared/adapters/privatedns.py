@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -89,7 +90,7 @@ def _json_to_record(zone: str, item: dict[str, Any]) -> RecordSet | None:
         etag=item.get("etag"),
         metadata=dict(props.get("metadata") or {}),
         auto_registered=bool(props.get("isAutoRegistered")),
-        type=rtype,  # type: ignore[arg-type]
+        type=rtype,
     )
 
 
@@ -164,7 +165,7 @@ class AzureZoneStore:
         `Microsoft.Network/privateDnsZones/ALL/read`, which pedns's role does not grant (it reads
         and writes A and AAAA record sets only)."""
         for rtype in RECORD_TYPES:
-            url = (f"/subscriptions/{quote(self._subscription)}/resourceGroups/{quote(self._rg)}/providers/"
+            url: str | None = (f"/subscriptions/{quote(self._subscription)}/resourceGroups/{quote(self._rg)}/providers/"
                    f"Microsoft.Network/privateDnsZones/{quote(zone)}/{rtype}?$top={LIST_PAGE_SIZE}"
                    f"&api-version={DNS_API_VERSION}")
             while url:
@@ -247,7 +248,7 @@ class AzureZoneStore:
             except AzureError as exc:
                 raise translate(exc, f"link zone {zone} to {vnet_id}") from exc
 
-    def linked_networks(self, zone: str) -> list[str]:
+    def linked_networks(self, zone: str) -> builtins.list[str]:  # (`list` is a method here)
         """`ZoneStore.linked_networks` (the audit's probe): lower-cased ids, sorted."""
         return sorted(self._linked_networks(zone))
 

@@ -30,6 +30,7 @@ from ..core.model import RecordKey, ResourceId
 from ..core.ports import ClaimIndex, NoIndex
 from ..settings import Settings
 from ._errors import translate
+from .credentials import make_credential
 
 log = logging.getLogger("pedns.adapters.tables")
 T = TypeVar("T")
@@ -252,8 +253,6 @@ def table_client(settings: Settings, **overrides: Any) -> TableClient | None:
     if settings.index_connection_string:
         return TableClient.from_connection_string(settings.index_connection_string, name, **kwargs)
     if settings.index_table_endpoint:
-        from .credentials import make_credential
-
         return TableClient(settings.index_table_endpoint.rstrip("/"), name,
                            credential=make_credential(settings), **kwargs)
     return None

@@ -97,7 +97,8 @@ def _read(name: str) -> Any:
 
 @functools.cache
 def _data() -> dict[str, Any]:
-    return _read("catalogue.json")
+    data: dict[str, Any] = _read("catalogue.json")
+    return data
 
 
 @functools.cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .catalogue import name_matches
 from .ports import Resolver
@@ -77,15 +77,15 @@ def desire(pe: PrivateEndpoint, resolver: Resolver, policy: DesirePolicy = Desir
     `platform_names`: the names Azure gave the endpoint's network interface, when known; a reported
     FQDN not among them is `name-mismatch` (the endpoint reports a name the platform did not give it).
     """
-    base = dict(endpoint_id=pe.id, location=pe.location, virtual_network_id=pe.virtual_network_id)
+    nothing = Desired(pe.id, location=pe.location, virtual_network_id=pe.virtual_network_id)
     if pe.provisioning_state.lower() == "deleting":
-        return Desired(**base)  # going away: withdraw quietly, as for a delete
+        return nothing  # going away: withdraw quietly, as for a delete
     dns_configs = pe.dns_configs or (pe.zone_group_configs if policy.manage_zone_group_endpoints else ())
     refusal = _endpoint_refusal(pe, dns_configs, policy)
     if refusal is not None:  # every name the endpoint reports is refused with the endpoint
         reason, detail = refusal
         fqdns = [c.fqdn for c in (pe.dns_configs or pe.zone_group_configs)]
-        return Desired(**base, skipped=tuple(Skip(f, reason, detail) for f in fqdns) or (Skip("", reason, detail),))
+        return replace(nothing, skipped=tuple(Skip(f, reason, detail) for f in fqdns) or (Skip("", reason, detail),))
 
     connection = pe.connections[0]  # an endpoint has exactly one connection
     merged: dict[RecordKey, tuple[str, set[str]]] = {}
@@ -102,7 +102,7 @@ def desire(pe: PrivateEndpoint, resolver: Resolver, policy: DesirePolicy = Desir
         DesiredRecord(key, fqdn, sort_ips(ips), pe.id)
         for key, (fqdn, ips) in sorted(merged.items(), key=lambda item: (item[0].zone, item[0].name))
     )
-    return Desired(**base, records=records, skipped=tuple(skipped))
+    return replace(nothing, records=records, skipped=tuple(skipped))
 
 
 def _endpoint_refusal(pe: PrivateEndpoint, dns_configs: Sequence[DnsConfig],

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
@@ -100,7 +101,7 @@ class ZoneStore(Protocol):
     def create_zone(self, zone: str, *, link_vnet_ids: Iterable[str]) -> None:
         """Create a private DNS zone and link it to the hub virtual networks (opt-in)."""
 
-    def linked_networks(self, zone: str) -> list[str]:
+    def linked_networks(self, zone: str) -> builtins.list[str]:  # (`list` is a method here)
         """The virtual network ids a hub zone is linked to (ARM; the audit's permission probe)."""
 
 

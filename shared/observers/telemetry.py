@@ -1,11 +1,5 @@
-"""What pedns tells Azure Monitor: the one table of its metrics, and the observer that turns each
-door's results into them.
-
-`INSTRUMENTS` is the only list of metric names, kinds, units and dimensions: the OpenTelemetry
-adapter creates its instruments from it (and drops any dimension not listed), the KQL under
-infra/kql/ queries these names, and tests hold the three together. Dimensions are low-cardinality
-on purpose (door, action, zone, reason, status, request kind); endpoint ids stay in the log lines
-(`log_skips`, the events function's result line), where the workbook reads them.
+"""What pedns tells Azure Monitor: the observer that turns each door's results into the metrics of
+the one table, `shared/core/instruments.py`.
 
 `Telemetry` is a pure observer (`shared.observers.fanout`): it aggregates one handling's results in memory
 and makes one metric call per distinct set of dimensions, so a reconcile of 10,000 endpoints costs
@@ -17,8 +11,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from ..core.ports import Metrics
 from ..core.results import Handling
@@ -28,64 +21,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..core.results import Change, EndpointResult
 
 log = logging.getLogger("pedns.telemetry")
-
-
-@dataclass(frozen=True, slots=True)
-class Instrument:
-    name: str
-    kind: Literal["counter", "histogram"]
-    unit: str  # UCUM, as OpenTelemetry wants it: "s", or a {annotation} for counts
-    description: str
-    dimensions: tuple[str, ...]
-
-
-INSTRUMENTS: dict[str, Instrument] = {i.name: i for i in (
-    Instrument("records_changed", "counter", "{record}",
-               "record set writes (not dry runs) by action: create, update (the IPs changed), delete, "
-               "or claim (an update that only added or dropped a claim in the metadata)",
-               ("action", "type", "zone", "door")),
-    Instrument("records_failed_over", "counter", "{name}",
-               "shared names handed from one holder to another claimant (one per name, both record types "
-               "together)",
-               ("zone", "door")),
-    Instrument("names_skipped", "counter", "{name}",
-               "names an endpoint needs but does not get, by reason code (standby and foreign included; "
-               "dry runs count: nothing is written either way)",
-               ("reason", "zone", "door")),
-    Instrument("endpoints_handled", "counter", "{endpoint}",
-               "endpoint convergences by outcome (converged, gone, released, not-ready, error)",
-               ("status", "door")),
-    Instrument("write_conflicts", "counter", "{conflict}",
-               "412 Precondition Failed met and retried: another writer changed the record set first",
-               ("door",)),
-    Instrument("handling_duration", "histogram", "s",
-               "one handling by a door, start to end: an event, a replay request, a reconcile, a CLI command "
-               "(status ok, error: an endpoint failed, failed: the handling raised)",
-               ("door", "status")),
-    Instrument("event_age", "histogram", "s",
-               "from the event's eventTime (when ARM wrote the endpoint) to the end of its handling",
-               ("door",)),
-    Instrument("reconcile_duration", "histogram", "s",
-               "one reconcile, listing to last write (status ok, error: an endpoint failed, failed: the run raised)",
-               ("status",)),
-    Instrument("reconcile_drift", "histogram", "{endpoint}",
-               "endpoints one reconcile found drifted in the listings and confirmed with ARM", ()),
-    Instrument("arm_throttled", "counter", "{response}",
-               "429 Too Many Requests answers from ARM (the pipeline retries them after Retry-After)",
-               ("request",)),
-    Instrument("arm_retries", "counter", "{request}",
-               "ARM requests sent again by the pipeline, by the status of the try that failed (error: no answer)",
-               ("request", "status")),
-    Instrument("events_refused_scope", "counter", "{event}",
-               "events and replays refused: their subscription is outside PEDNS_SOURCE_SUBSCRIPTIONS / "
-               "PEDNS_SOURCE_MANAGEMENT_GROUPS (bounded by the estate's subscriptions)",
-               ("subscription",)),
-    Instrument("audit_findings", "counter", "{finding}", "the audit's findings by code", ("code",)),
-    Instrument("notifications_sent", "counter", "{event}",
-               "CloudEvents delivered to the app teams' topic (shared/observers/notify.py)", ("door",)),
-    Instrument("notifications_failed", "counter", "{event}",
-               "CloudEvents the topic did not take (the DNS work stands); kind says why", ("door", "kind")),
-)}
 
 
 def failed_over(change: "Change") -> bool:
@@ -115,7 +50,7 @@ class Telemetry:
             for change in result.changes:
                 if not change.applied:  # a dry run changes nothing
                     continue
-                action = "claim" if change.action == "update" and sorted(change.before) == sorted(change.after) \
+                action: str = "claim" if change.action == "update" and sorted(change.before) == sorted(change.after) \
                     else change.action
                 changes[(action, change.type, change.key.zone)] += 1
                 if failed_over(change) and change.key not in handed:  # once per name, whatever its types

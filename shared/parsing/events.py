@@ -209,12 +209,11 @@ def parse_event(obj: Mapping[str, Any]) -> ResourceEvent:
     raw = dict(obj)
     label = _label(raw.get("id"))
     env = _envelope(raw, label)
-    head = dict(id=env.event_id, schema=env.schema, event_type=env.event_type, time=env.time)
 
     def ignored(reason: str, *, operation: str = "", resource: str = "", sub: str = "",
                 tenant: str = "", correlation: str = "") -> ResourceEvent:
-        return ResourceEvent(**head, operation_name=operation, resource_id=ResourceId(resource), subscription_id=sub,
-                             tenant_id=tenant, correlation_id=correlation, action=None, ignore_reason=reason)
+        return env.event(operation_name=operation, resource_id=ResourceId(resource), subscription_id=sub,
+                         tenant_id=tenant, correlation_id=correlation, action=None, ignore_reason=reason)
 
     event_type = env.event_type
     if _same(event_type, VALIDATION_EVENT):
@@ -235,7 +234,8 @@ def parse_event(obj: Mapping[str, Any]) -> ResourceEvent:
         raise InvalidInput(f"{label}: data.operationName is missing")
     handled = _HANDLED.get((event_type.lower(), operation.lower()))
     if handled is None and _is_target_connection(event_type, operation):
-        return _target_event(label, resource, body, field=field, operation_name=operation, **head)
+        return _target_event(label, resource, body, field=field, operation_name=operation, id=env.event_id,
+                             schema=env.schema, event_type=env.event_type, time=env.time)
     if handled is None:
         if operation.lower() in _OURS:
             return ignored(f"event type {event_type} does not match operation {operation}", **context)
@@ -248,8 +248,8 @@ def parse_event(obj: Mapping[str, Any]) -> ResourceEvent:
             f"{label}: data.subscriptionId {show(body.subscription_id)} does not match "
             f"the subscription of {field} {show(resource)}"
         )
-    return ResourceEvent(**head, operation_name=operation, resource_id=pe_id, subscription_id=subscription,
-                         tenant_id=body.tenant_id or "", correlation_id=body.correlation_id or "", action=action)
+    return env.event(operation_name=operation, resource_id=pe_id, subscription_id=subscription,
+                     tenant_id=body.tenant_id or "", correlation_id=body.correlation_id or "", action=action)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +262,11 @@ class _Envelope:
     subject: str | None
     data: Any
     time: datetime | None
+
+    def event(self, **fields: Any) -> ResourceEvent:
+        """The `ResourceEvent` of this envelope, with the rest of its fields."""
+        return ResourceEvent(id=self.event_id, schema=self.schema, event_type=self.event_type, time=self.time,
+                             **fields)
 
 
 def _envelope(raw: dict[str, Any], label: str) -> _Envelope:

@@ -45,17 +45,21 @@ def read_estate(service: Context, *, hub_resource_group_id: str, hub_subscriptio
     endpoints: list[PrivateEndpoint] = []
     unreadable: list[Unreadable] = []
     for item in estate.endpoints(scope):
-        (unreadable if isinstance(item, Unreadable) else endpoints).append(item)
+        if isinstance(item, Unreadable):
+            unreadable.append(item)
+        else:
+            endpoints.append(item)
     addresses = {canonical_ip(a.ip) for a in estate.endpoint_addresses(scope)}
     for pe in endpoints:  # what the endpoints report counts too
         addresses.update(canonical_ip(ip) for config in pe.dns_configs for ip in config.ips)
     zones = list(estate.zones(with_hub))
     links = list(estate.zone_links(with_hub))
-    networks: list[VirtualNetwork] | None = list(estate.networks(scope))
+    readable = list(estate.networks(scope))
+    networks: list[VirtualNetwork] | None = readable
 
     # Resource Graph lists only what the identity may read: networks the endpoints sit in but that
     # it does not list mean the optional audit reader role is missing there.
-    listed = {n.id.key for n in networks}
+    listed = {n.id.key for n in readable}
     unseen = sorted({pe.virtual_network_id.lower() for pe in endpoints
                      if pe.virtual_network_id and pe.virtual_network_id.lower() not in listed})
     if unseen:

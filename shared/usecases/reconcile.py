@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from ..errors import InvalidInput
 from ..core.model import PrivateEndpoint, RecordKey, ResourceId, Scope, Unreadable
@@ -85,8 +86,8 @@ def reconcile(
 
     def confirm_group(group: list[ResourceId]) -> list[EndpointResult]:
         # read from ARM, decided against the listing, 412 → live record
-        return [safely(ctx, e, lambda e=e: confirm(ctx, e, claimed=claims.get(e, set()), snapshot=snapshot,
-                                                   listed=e in listing, dry_run=dry_run), dry_run=dry_run)
+        return [safely(ctx, e, partial(confirm, ctx, e, claimed=claims.get(e, set()), snapshot=snapshot,
+                                       listed=e in listing, dry_run=dry_run), dry_run=dry_run)
                 for e in group]
 
     groups = _groups(drifted, lambda e: _touches(ctx, listing.get(e), claims.get(e, set())))

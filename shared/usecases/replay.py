@@ -5,6 +5,7 @@ is converged on its own, a failure being its result rather than the request's.""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from ..core.model import ResourceId
 from ..core.results import EndpointResult
@@ -23,7 +24,7 @@ def replay(ctx: Context, endpoint_ids: Iterable[ResourceId], *, dry_run: bool = 
     step = release if release_claims else converge
     results = []
     for endpoint_id in ids:
-        results.append(safely(ctx, endpoint_id, lambda e=endpoint_id: step(ctx, e, dry_run=dry_run), dry_run=dry_run))
+        results.append(safely(ctx, endpoint_id, partial(step, ctx, endpoint_id, dry_run=dry_run), dry_run=dry_run))
         log_skips(results[-1], "replay")
         if progress is not None:
             progress(results[-1])

@@ -97,7 +97,7 @@ def test_the_query_has_a_sound_shape(path):
 @pytest.mark.parametrize("path", [p for p in kql_files() if code_of(p).lstrip().startswith("customMetrics")],
                          ids=lambda p: p.name)
 def test_metric_queries_name_metrics_and_dimensions_of_the_telemetry_table(path):
-    from shared.observers.telemetry import INSTRUMENTS
+    from shared.core.instruments import INSTRUMENTS
 
     query = code_of(path)
     names = metric_names(query)

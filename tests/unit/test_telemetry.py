@@ -21,7 +21,8 @@ from shared.adapters.otel import OtelMetrics
 from shared.observers.fanout import Observers
 from shared.core.results import Handling
 from shared.usecases.reconcile import reconcile
-from shared.observers.telemetry import INSTRUMENTS, Telemetry
+from shared.observers.telemetry import Telemetry
+from shared.core.instruments import INSTRUMENTS
 from worlds import BLOB, MemoryWorld
 
 ROOT = Path(__file__).resolve().parents[2]
