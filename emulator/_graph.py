@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote
 
-from ._arm import _GUID, ArmError, Request, Response
+from ._http import GUID, ArmError, Request, Response
 from ._management import group_exists, known_subscriptions, subscriptions_under
 from ._store import Store
 
@@ -484,7 +484,7 @@ class Graph:
         subscriptions = _string_list(body, "subscriptions")
         groups = _string_list(body, "managementGroups")
         for sub in subscriptions:
-            if not _GUID.match(sub):
+            if not GUID.match(sub):
                 raise _bad("InvalidSubscriptionId", f"The subscription '{sub}' is not a valid subscription id.")
         if subscriptions and groups:  # Learn, Resource Graph "Query scope": never both in one request
             raise _bad("InvalidScope", "managementGroups can't be used at the same time as subscriptions.")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote
 
-from ._arm import _GUID, Arm, ArmError, Request, Response, _json_body
+from ._http import GUID, ArmError, Request, Response, json_body, method_not_allowed, page
+from ._store import Store
 
 #: The emulated tenant (a valid GUID); also the name of the tenant root group.
 TENANT_ID = "00000000-0000-4000-8000-0000000000f0"
@@ -93,9 +94,11 @@ def _now() -> str:
 class ManagementGroups:
     """Handles `/providers/Microsoft.Management/managementGroups/...` over the emulator's store."""
 
-    def __init__(self, arm: Arm) -> None:
-        self._arm = arm
-        self.store = arm.store
+    def __init__(self, store: Store, changed: Callable[[], None]) -> None:
+        """`changed()` is called after every change, under the store's lock (the ARM router's
+        change hook, so the state is saved the same way whichever route changed it)."""
+        self.store = store
+        self._changed = changed
 
     @property
     def _d(self) -> dict[str, dict[str, dict[str, Any]]]:
@@ -124,23 +127,23 @@ class ManagementGroups:
         if not rest:
             if m == "GET":
                 return self._list(req)
-            raise self._arm._method_not_allowed(req)
+            raise method_not_allowed(req)
         group = rest[0]
         if len(rest) == 1:
             handler = {"GET": self._get, "PUT": self._put, "DELETE": self._delete}.get(m)
             if handler is None:
-                raise self._arm._method_not_allowed(req)
+                raise method_not_allowed(req)
             return handler(req, group)
         if len(rest) == 2 and lrest[1] == "descendants":
             if m != "GET":
-                raise self._arm._method_not_allowed(req)
+                raise method_not_allowed(req)
             return self._descendants(req, group)
         if len(rest) == 3 and lrest[1] == "subscriptions":
             handler = {"GET": self._sub_get, "PUT": self._sub_put, "DELETE": self._sub_delete}.get(m)
             if handler is None:
-                raise self._arm._method_not_allowed(req)
+                raise method_not_allowed(req)
             sub = rest[2]
-            if not _GUID.match(sub):
+            if not GUID.match(sub):
                 raise ArmError(400, "InvalidSubscriptionId",
                                f"The provided subscription identifier '{sub}' is malformed or invalid.")
             return handler(req, group, sub.lower())
@@ -215,7 +218,7 @@ class ManagementGroups:
                 view = self._view(name)
                 items.append({"id": view["id"], "type": GROUP_TYPE, "name": view["name"],
                               "properties": {"tenantId": TENANT_ID, "displayName": view["properties"]["displayName"]}})
-            return self._arm._page(req, items)
+            return page(req, items)
 
     def _get(self, req: Request, name: str) -> Response:
         with self.store.lock:
@@ -229,7 +232,7 @@ class ManagementGroups:
         No parent on create: the tenant root group. On update, an omitted parent or display name
         keeps the current one; a given parent moves the group (not below itself).
         """
-        body = _json_body(req) if req.body.strip() else {}
+        body = json_body(req) if req.body.strip() else {}
         props = body.get("properties") or {}
         if not isinstance(props, dict):
             raise ArmError(400, "BadRequest", "The 'properties' member must be an object.")
@@ -284,7 +287,7 @@ class ManagementGroups:
                 "_parent": parent,
             }
             self._d["managementGroups"][key] = group
-            self._arm._changed()
+            self._changed()
             return Response(200, self._view(name))
 
     def _delete(self, req: Request, name: str) -> Response:
@@ -302,7 +305,7 @@ class ManagementGroups:
                                f"The management group '{name}' has child management groups or subscriptions; "
                                "move or delete them first.")
             del self._d["managementGroups"][key]
-            self._arm._changed()
+            self._changed()
             return Response(204)
 
     def _descendants(self, req: Request, name: str) -> Response:
@@ -329,7 +332,7 @@ class ManagementGroups:
                     "properties": {"displayName": sub,
                                    "parent": {"id": GROUP_PREFIX + self._canonical(self._parent_of(sub, known) or _ROOT)}},
                 })
-            return self._arm._page(req, items)
+            return page(req, items)
 
     # ------------------------------------------------------------------ subscriptions in groups
 
@@ -347,7 +350,7 @@ class ManagementGroups:
             if not group_exists(self._d, name):
                 raise self._not_found(name)
             self._d["subscriptionParents"][sub] = {**self._sub_view(sub, name), "_group": name.lower()}
-            self._arm._changed()
+            self._changed()
             return Response(200, self._sub_view(sub, name))
 
     def _sub_delete(self, req: Request, name: str, sub: str) -> Response:
@@ -358,5 +361,5 @@ class ManagementGroups:
             if self._parent_of(sub) != name.lower():
                 return Response(204)
             self._d["subscriptionParents"][sub] = {**self._sub_view(sub, _ROOT), "_group": _ROOT}
-            self._arm._changed()
+            self._changed()
             return Response(200)

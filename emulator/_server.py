@@ -22,10 +22,11 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import trustme
 
-from ._arm import Arm, ArmError, Request, Response
+from ._arm import Arm
 from ._eventgrid import EventGrid
 from ._faults import REMAINING_HEADERS, Faults, Injector, kind_of
 from ._graph import Graph, throttled
+from ._http import ArmError, Request, Response
 from ._management import GROUP_PREFIX, TENANT_ID, ManagementGroups
 from ._operations import Operations
 from ._store import Store
@@ -174,7 +175,7 @@ class Emulator:
         self._operations = Operations(self._injector.operation_delay)
         self._arm = Arm(self._store, on_endpoint=self._graph.record, operations=self._operations,
                         provisioning_delay=self._injector.provisioning_delay)
-        self._management = ManagementGroups(self._arm)
+        self._management = ManagementGroups(self._store, self._arm.changed)
         self._eventgrid = EventGrid(self._injector.topic_error_status)
         self._hub_subscription = hub_subscription.lower()
         self._hub_resource_group = hub_resource_group
