@@ -18,7 +18,7 @@ Public API:
 
 from ._cli import main
 from ._faults import Faults
-from ._graph import (
+from ._kql import (
     ADDRESSES_QUERY,
     ENDPOINTS_QUERY,
     LINKS_QUERY,
