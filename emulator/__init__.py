@@ -30,7 +30,7 @@ from ._kql import (
     target_query,
 )
 from ._management import TENANT_ID as EMULATOR_TENANT_ID
-from ._server import DEFAULT_HUB_RESOURCE_GROUP, DEFAULT_HUB_SUBSCRIPTION, DEFAULT_SPOKE_SUBSCRIPTION, Emulator
+from ._emulator import DEFAULT_HUB_RESOURCE_GROUP, DEFAULT_HUB_SUBSCRIPTION, DEFAULT_SPOKE_SUBSCRIPTION, Emulator
 
 __all__ = [
     "ADDRESSES_QUERY",

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ._faults import Faults
-from ._server import DEFAULT_HUB_RESOURCE_GROUP, DEFAULT_HUB_SUBSCRIPTION, DEFAULT_SPOKE_SUBSCRIPTION, Emulator
+from ._emulator import DEFAULT_HUB_RESOURCE_GROUP, DEFAULT_HUB_SUBSCRIPTION, DEFAULT_SPOKE_SUBSCRIPTION, Emulator
 
 
 class _Usage(Exception):

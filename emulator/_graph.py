@@ -3,7 +3,7 @@
 The emulator does not interpret KQL. A query is matched, whitespace runs aside, against exactly the
 seven templates in `_kql` and answered from the store; anything else is refused with Resource Graph's
 `InvalidQuery` error, never answered with a guess. The quota headers and 429s are added by the
-server's front door (`_server`); this module is the pure evaluation plus the lagging view of private
+front door (`_frontdoor`); this module is the pure evaluation plus the lagging view of private
 endpoints that makes Resource Graph eventually consistent.
 """
 
