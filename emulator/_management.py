@@ -91,6 +91,89 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _put_body(req: Request) -> tuple[str | None, str | None, Any]:
+    """(display name or None, lower-cased parent group or None, the parent id as given) of a group PUT."""
+    body = json_body(req) if req.body.strip() else {}
+    props = body.get("properties") or {}
+    if not isinstance(props, dict):
+        raise ArmError(400, "BadRequest", "The 'properties' member must be an object.")
+    display = props.get("displayName")
+    if display is not None and (not isinstance(display, str) or not display.strip()):
+        raise ArmError(400, "BadRequest", "The 'properties.displayName' property must be a non-empty string.")
+    details = props.get("details") or {}
+    parent_ref = details.get("parent") if isinstance(details, dict) else None
+    parent_id = parent_ref.get("id") if isinstance(parent_ref, dict) else None
+    parent: str | None = None
+    if parent_id is not None:
+        match = _PARENT_ID.match(parent_id) if isinstance(parent_id, str) else None
+        if match is None:
+            raise ArmError(400, "BadRequest",
+                           f"The parent id '{parent_id}' is not a management group id "
+                           f"('{GROUP_PREFIX}{{groupId}}').")
+        parent = match.group(1).lower()
+    return display, parent, parent_id
+
+
+# ---------------------------------------------------------------------- views
+
+def _display_name(data: dict[str, dict[str, dict[str, Any]]], name: str) -> str:
+    if name.lower() == _ROOT:
+        return ROOT_DISPLAY_NAME
+    return data["managementGroups"][group_key(name)]["properties"]["displayName"]
+
+
+def _canonical(data: dict[str, dict[str, dict[str, Any]]], name: str) -> str:
+    """The group's name as created (the root group's is the tenant id)."""
+    if name.lower() == _ROOT:
+        return TENANT_ID
+    return data["managementGroups"][group_key(name)]["name"]
+
+
+def _ref(data: dict[str, dict[str, dict[str, Any]]], name: str) -> dict[str, Any]:
+    canonical = _canonical(data, name)
+    return {"id": GROUP_PREFIX + canonical, "name": canonical, "displayName": _display_name(data, name)}
+
+
+def _view(data: dict[str, dict[str, dict[str, Any]]], name: str) -> dict[str, Any]:
+    if name.lower() == _ROOT:
+        return {
+            "id": GROUP_PREFIX + TENANT_ID,
+            "type": GROUP_TYPE,
+            "name": TENANT_ID,
+            "properties": {"tenantId": TENANT_ID, "displayName": ROOT_DISPLAY_NAME, "details": {"parent": None}},
+        }
+    group = data["managementGroups"][group_key(name)]
+    view = {k: copy.deepcopy(v) for k, v in group.items() if not k.startswith("_")}
+    view["properties"]["details"]["parent"] = _ref(data, group["_parent"])
+    return view
+
+
+def _parent_of(data: dict[str, dict[str, dict[str, Any]]], sub: str, known: set[str] | None = None) -> str | None:
+    """The lower-cased group a subscription sits in: where it was placed, else the root group
+    when the emulator knows it, else None."""
+    entry = data["subscriptionParents"].get(sub)
+    if entry is not None:
+        return entry["_group"]
+    if sub in (known if known is not None else known_subscriptions(data)):
+        return _ROOT
+    return None
+
+
+def _sub_view(data: dict[str, dict[str, dict[str, Any]]], sub: str, group: str) -> dict[str, Any]:
+    parent = _canonical(data, group)
+    return {
+        "id": f"{GROUP_PREFIX}{parent}/subscriptions/{sub}",
+        "type": SUBSCRIPTION_TYPE,
+        "name": sub,
+        "properties": {
+            "parent": {"id": GROUP_PREFIX + parent},
+            "displayName": sub,
+            "state": "Active",
+            "tenant": TENANT_ID,
+        },
+    }
+
+
 class ManagementGroups:
     """Handles `/providers/Microsoft.Management/managementGroups/...` over the emulator's store."""
 
@@ -151,60 +234,6 @@ class ManagementGroups:
                        f"The resource type 'managementGroups/{'/'.join(rest[1:])}' could not be found in the namespace "
                        f"'{MANAGEMENT}' for api version '{version}'.")
 
-    # ------------------------------------------------------------------ views
-
-    def _display_name(self, name: str) -> str:
-        if name.lower() == _ROOT:
-            return ROOT_DISPLAY_NAME
-        return self._d["managementGroups"][group_key(name)]["properties"]["displayName"]
-
-    def _canonical(self, name: str) -> str:
-        """The group's name as created (the root group's is the tenant id)."""
-        if name.lower() == _ROOT:
-            return TENANT_ID
-        return self._d["managementGroups"][group_key(name)]["name"]
-
-    def _ref(self, name: str) -> dict[str, Any]:
-        canonical = self._canonical(name)
-        return {"id": GROUP_PREFIX + canonical, "name": canonical, "displayName": self._display_name(name)}
-
-    def _view(self, name: str) -> dict[str, Any]:
-        if name.lower() == _ROOT:
-            return {
-                "id": GROUP_PREFIX + TENANT_ID,
-                "type": GROUP_TYPE,
-                "name": TENANT_ID,
-                "properties": {"tenantId": TENANT_ID, "displayName": ROOT_DISPLAY_NAME, "details": {"parent": None}},
-            }
-        group = self._d["managementGroups"][group_key(name)]
-        view = {k: copy.deepcopy(v) for k, v in group.items() if not k.startswith("_")}
-        view["properties"]["details"]["parent"] = self._ref(group["_parent"])
-        return view
-
-    def _parent_of(self, sub: str, known: set[str] | None = None) -> str | None:
-        """The lower-cased group a subscription sits in: where it was placed, else the root group
-        when the emulator knows it, else None."""
-        entry = self._d["subscriptionParents"].get(sub)
-        if entry is not None:
-            return entry["_group"]
-        if sub in (known if known is not None else known_subscriptions(self._d)):
-            return _ROOT
-        return None
-
-    def _sub_view(self, sub: str, group: str) -> dict[str, Any]:
-        parent = self._canonical(group)
-        return {
-            "id": f"{GROUP_PREFIX}{parent}/subscriptions/{sub}",
-            "type": SUBSCRIPTION_TYPE,
-            "name": sub,
-            "properties": {
-                "parent": {"id": GROUP_PREFIX + parent},
-                "displayName": sub,
-                "state": "Active",
-                "tenant": TENANT_ID,
-            },
-        }
-
     def _not_found(self, name: str) -> ArmError:
         return ArmError(404, "NotFound", f"The management group '{name}' was not found.")
 
@@ -215,7 +244,7 @@ class ManagementGroups:
             names = [TENANT_ID] + [g["name"] for _, g in sorted(self._d["managementGroups"].items())]
             items = []
             for name in names:
-                view = self._view(name)
+                view = _view(self._d, name)
                 items.append({"id": view["id"], "type": GROUP_TYPE, "name": view["name"],
                               "properties": {"tenantId": TENANT_ID, "displayName": view["properties"]["displayName"]}})
             return page(req, items)
@@ -224,7 +253,7 @@ class ManagementGroups:
         with self.store.lock:
             if not group_exists(self._d, name):
                 raise self._not_found(name)
-            return Response(200, self._view(name))
+            return Response(200, _view(self._d, name))
 
     def _put(self, req: Request, name: str) -> Response:
         """Create or update a group, synchronously (Azure answers 202 and an async operation).
@@ -232,24 +261,7 @@ class ManagementGroups:
         No parent on create: the tenant root group. On update, an omitted parent or display name
         keeps the current one; a given parent moves the group (not below itself).
         """
-        body = json_body(req) if req.body.strip() else {}
-        props = body.get("properties") or {}
-        if not isinstance(props, dict):
-            raise ArmError(400, "BadRequest", "The 'properties' member must be an object.")
-        display = props.get("displayName")
-        if display is not None and (not isinstance(display, str) or not display.strip()):
-            raise ArmError(400, "BadRequest", "The 'properties.displayName' property must be a non-empty string.")
-        details = props.get("details") or {}
-        parent_ref = details.get("parent") if isinstance(details, dict) else None
-        parent_id = parent_ref.get("id") if isinstance(parent_ref, dict) else None
-        parent: str | None = None
-        if parent_id is not None:
-            match = _PARENT_ID.match(parent_id) if isinstance(parent_id, str) else None
-            if match is None:
-                raise ArmError(400, "BadRequest",
-                               f"The parent id '{parent_id}' is not a management group id "
-                               f"('{GROUP_PREFIX}{{groupId}}').")
-            parent = match.group(1).lower()
+        display, parent, parent_id = _put_body(req)
         if name.lower() == _ROOT:
             raise ArmError(400, "BadRequest", "The tenant root group cannot be changed in the emulator.")
         if not _GROUP_NAME.match(name):
@@ -288,7 +300,7 @@ class ManagementGroups:
             }
             self._d["managementGroups"][key] = group
             self._changed()
-            return Response(200, self._view(name))
+            return Response(200, _view(self._d, name))
 
     def _delete(self, req: Request, name: str) -> Response:
         """Delete a group (204, also when absent); refused while it holds groups or subscriptions."""
@@ -321,7 +333,7 @@ class ManagementGroups:
                     "type": GROUP_TYPE,
                     "name": group["name"],
                     "properties": {"displayName": group["properties"]["displayName"],
-                                   "parent": {"id": GROUP_PREFIX + self._canonical(group["_parent"])}},
+                                   "parent": {"id": GROUP_PREFIX + _canonical(self._d, group["_parent"])}},
                 })
             known = known_subscriptions(self._d)
             for sub in sorted(subscriptions_under(self._d, [name])):
@@ -330,7 +342,7 @@ class ManagementGroups:
                     "type": SUBSCRIPTION_TYPE,
                     "name": sub,
                     "properties": {"displayName": sub,
-                                   "parent": {"id": GROUP_PREFIX + self._canonical(self._parent_of(sub, known) or _ROOT)}},
+                                   "parent": {"id": GROUP_PREFIX + _canonical(self._d, _parent_of(self._d, sub, known) or _ROOT)}},
                 })
             return page(req, items)
 
@@ -340,26 +352,26 @@ class ManagementGroups:
         with self.store.lock:
             if not group_exists(self._d, name):
                 raise self._not_found(name)
-            if self._parent_of(sub) != name.lower():
+            if _parent_of(self._d, sub) != name.lower():
                 raise ArmError(404, "NotFound", f"The subscription '{sub}' is not in the management group '{name}'.")
-            return Response(200, self._sub_view(sub, name))
+            return Response(200, _sub_view(self._d, sub, name))
 
     def _sub_put(self, req: Request, name: str, sub: str) -> Response:
         """Place the subscription under the group; it leaves the group it was in."""
         with self.store.lock:
             if not group_exists(self._d, name):
                 raise self._not_found(name)
-            self._d["subscriptionParents"][sub] = {**self._sub_view(sub, name), "_group": name.lower()}
+            self._d["subscriptionParents"][sub] = {**_sub_view(self._d, sub, name), "_group": name.lower()}
             self._changed()
-            return Response(200, self._sub_view(sub, name))
+            return Response(200, _sub_view(self._d, sub, name))
 
     def _sub_delete(self, req: Request, name: str, sub: str) -> Response:
         """Move the subscription from the group back to the tenant root group (204 when it was not there)."""
         with self.store.lock:
             if not group_exists(self._d, name):
                 raise self._not_found(name)
-            if self._parent_of(sub) != name.lower():
+            if _parent_of(self._d, sub) != name.lower():
                 return Response(204)
-            self._d["subscriptionParents"][sub] = {**self._sub_view(sub, _ROOT), "_group": _ROOT}
+            self._d["subscriptionParents"][sub] = {**_sub_view(self._d, sub, _ROOT), "_group": _ROOT}
             self._changed()
             return Response(200)
