@@ -2,9 +2,9 @@
 Private DNS zones, virtual network links and record sets (and virtual networks and network
 interfaces, as far as pedns reads them).
 
-Pure request → response logic over the `Store`; the HTTPS server, auth, throttling and faults live
-in `_server`. Every change is validated first and then applied whole under the store's lock, so a
-fault injected around a request can never leave half a change behind.
+Pure request → response logic over the `Store`; the HTTPS server lives in `_server`, auth,
+throttling and faults in `_frontdoor`. Every change is validated first and then applied whole under
+the store's lock, so a fault injected around a request can never leave half a change behind.
 
 `Arm` is the router: it checks the subscription, the provider and the api-version, answers the
 subscription-wide lists, and hands each resource type's subtree to its family — `_endpoints`
