@@ -18,7 +18,7 @@ Public API:
 
 from ._cli import main
 from ._faults import Faults
-from ._graph import (
+from ._kql import (
     ADDRESSES_QUERY,
     ENDPOINTS_QUERY,
     LINKS_QUERY,
@@ -30,7 +30,7 @@ from ._graph import (
     target_query,
 )
 from ._management import TENANT_ID as EMULATOR_TENANT_ID
-from ._server import DEFAULT_HUB_RESOURCE_GROUP, DEFAULT_HUB_SUBSCRIPTION, DEFAULT_SPOKE_SUBSCRIPTION, Emulator
+from ._emulator import DEFAULT_HUB_RESOURCE_GROUP, DEFAULT_HUB_SUBSCRIPTION, DEFAULT_SPOKE_SUBSCRIPTION, Emulator
 
 __all__ = [
     "ADDRESSES_QUERY",

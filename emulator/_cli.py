@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ._faults import Faults
-from ._server import DEFAULT_HUB_RESOURCE_GROUP, DEFAULT_HUB_SUBSCRIPTION, DEFAULT_SPOKE_SUBSCRIPTION, Emulator
+from ._emulator import DEFAULT_HUB_RESOURCE_GROUP, DEFAULT_HUB_SUBSCRIPTION, DEFAULT_SPOKE_SUBSCRIPTION, Emulator
 
 
 class _Usage(Exception):
@@ -209,7 +209,7 @@ def seed_demo(emu: Emulator) -> list[str]:
                                   "properties": {"addressSpace": {"addressPrefixes": ["10.20.0.0/16"]}}})
     for body in bodies:
         _apply(emu, "PUT", body["id"], body)
-    try:
+    try:  # pedns (`shared`) is optional here: the emulator stays standalone, only --demo publishes with it
         from shared.errors import ConfigError
         from shared.core.model import ResourceId
         from shared.settings import Settings
@@ -243,48 +243,25 @@ def _write_env_file(path: str, lines: list[str]) -> None:
         handle.write("".join(line + "\n" for line in lines))
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the emulator; print `export` lines and `ready`; serve until SIGTERM/SIGINT. Returns the exit code."""
-    parser = _parser()
-    try:
-        args = parser.parse_args(argv)
-        faults = Faults(
-            latency_ms=args.latency_ms, fault_rate=args.fault_rate, throttle=args.throttle,
-            read_bucket=args.read_bucket, read_refill=args.read_refill,
-            write_bucket=args.write_bucket, write_refill=args.write_refill,
-            delete_bucket=args.delete_bucket, delete_refill=args.delete_refill,
-            seed=args.seed,
-            graph_lag_ms=args.graph_lag_ms, graph_quota=args.graph_quota,
-            graph_window_seconds=args.graph_window_seconds,
-            operation_delay_ms=args.operation_delay_ms, provisioning_delay_ms=args.provisioning_delay_ms,
-            topic_error_status=args.topic_error_status,
-        )
-    except _Usage as exc:
-        print(f"pedns emulator: error: {exc}", file=sys.stderr, flush=True)
-        return 2
-    except ValueError as exc:
-        print(f"pedns emulator: error: {exc}", file=sys.stderr, flush=True)
-        return 2
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0)
+def _faults(args: argparse.Namespace) -> Faults:
+    return Faults(
+        latency_ms=args.latency_ms, fault_rate=args.fault_rate, throttle=args.throttle,
+        read_bucket=args.read_bucket, read_refill=args.read_refill,
+        write_bucket=args.write_bucket, write_refill=args.write_refill,
+        delete_bucket=args.delete_bucket, delete_refill=args.delete_refill,
+        seed=args.seed,
+        graph_lag_ms=args.graph_lag_ms, graph_quota=args.graph_quota,
+        graph_window_seconds=args.graph_window_seconds,
+        operation_delay_ms=args.operation_delay_ms, provisioning_delay_ms=args.provisioning_delay_ms,
+        topic_error_status=args.topic_error_status,
+    )
 
-    try:
-        emulator = Emulator(
-            host=args.host, port=args.port, state_dir=Path(args.state_dir).resolve(), state_file=args.state_file,
-            hub_subscription=args.hub_subscription, hub_resource_group=args.hub_resource_group,
-            spoke_subscription=args.spoke_subscription, faults=faults,
-        )
-    except (OSError, ValueError) as exc:  # an unreadable or foreign state file
-        print(f"pedns emulator: error: cannot load state: {exc}", file=sys.stderr, flush=True)
-        return 1
-    stop = threading.Event()
-    previous = {}
+
+def _run(emulator: Emulator, args: argparse.Namespace, stop: threading.Event) -> int:
+    """Start the emulator (seeding the demo with `--demo`), print the `export` lines (and write
+    `--env-file`) and `ready`, then serve until `stop` is set; the env file goes when it returns.
+    The caller stops the emulator."""
     env_file = ""
-    try:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            previous[sig] = signal.signal(sig, lambda *_: stop.set())
-    except ValueError:  # not the main thread: the caller stops us some other way
-        pass
     try:
         try:
             emulator.start()
@@ -318,6 +295,42 @@ def main(argv: list[str] | None = None) -> int:
                 os.unlink(env_file)
             except OSError:
                 pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the emulator; print `export` lines and `ready`; serve until SIGTERM/SIGINT. Returns the exit code."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+        faults = _faults(args)
+    except _Usage as exc:
+        print(f"pedns emulator: error: {exc}", file=sys.stderr, flush=True)
+        return 2
+    except ValueError as exc:
+        print(f"pedns emulator: error: {exc}", file=sys.stderr, flush=True)
+        return 2
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+
+    try:
+        emulator = Emulator(
+            host=args.host, port=args.port, state_dir=Path(args.state_dir).resolve(), state_file=args.state_file,
+            hub_subscription=args.hub_subscription, hub_resource_group=args.hub_resource_group,
+            spoke_subscription=args.spoke_subscription, faults=faults,
+        )
+    except (OSError, ValueError) as exc:  # an unreadable or foreign state file
+        print(f"pedns emulator: error: cannot load state: {exc}", file=sys.stderr, flush=True)
+        return 1
+    stop = threading.Event()
+    previous = {}
+    try:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, lambda *_: stop.set())
+    except ValueError:  # not the main thread: the caller stops us some other way
+        pass
+    try:
+        return _run(emulator, args, stop)
+    finally:
         emulator.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)

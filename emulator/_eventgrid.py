@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-from ._arm import Request, Response
+from ._http import Request, Response
 
 PREFIX = "/eventgrid/"
 #: The data-plane api-version of custom topics and domains (the SDK's default for them).

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote
 
-from ._arm import _GUID, Arm, ArmError, Request, Response, _json_body
+from ._http import GUID, ArmError, Request, Response, json_body, method_not_allowed, page
+from ._store import Store
 
 #: The emulated tenant (a valid GUID); also the name of the tenant root group.
 TENANT_ID = "00000000-0000-4000-8000-0000000000f0"
@@ -90,12 +91,97 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _put_body(req: Request) -> tuple[str | None, str | None, Any]:
+    """(display name or None, lower-cased parent group or None, the parent id as given) of a group PUT."""
+    body = json_body(req) if req.body.strip() else {}
+    props = body.get("properties") or {}
+    if not isinstance(props, dict):
+        raise ArmError(400, "BadRequest", "The 'properties' member must be an object.")
+    display = props.get("displayName")
+    if display is not None and (not isinstance(display, str) or not display.strip()):
+        raise ArmError(400, "BadRequest", "The 'properties.displayName' property must be a non-empty string.")
+    details = props.get("details") or {}
+    parent_ref = details.get("parent") if isinstance(details, dict) else None
+    parent_id = parent_ref.get("id") if isinstance(parent_ref, dict) else None
+    parent: str | None = None
+    if parent_id is not None:
+        match = _PARENT_ID.match(parent_id) if isinstance(parent_id, str) else None
+        if match is None:
+            raise ArmError(400, "BadRequest",
+                           f"The parent id '{parent_id}' is not a management group id "
+                           f"('{GROUP_PREFIX}{{groupId}}').")
+        parent = match.group(1).lower()
+    return display, parent, parent_id
+
+
+# ---------------------------------------------------------------------- views
+
+def _display_name(data: dict[str, dict[str, dict[str, Any]]], name: str) -> str:
+    if name.lower() == _ROOT:
+        return ROOT_DISPLAY_NAME
+    return data["managementGroups"][group_key(name)]["properties"]["displayName"]
+
+
+def _canonical(data: dict[str, dict[str, dict[str, Any]]], name: str) -> str:
+    """The group's name as created (the root group's is the tenant id)."""
+    if name.lower() == _ROOT:
+        return TENANT_ID
+    return data["managementGroups"][group_key(name)]["name"]
+
+
+def _ref(data: dict[str, dict[str, dict[str, Any]]], name: str) -> dict[str, Any]:
+    canonical = _canonical(data, name)
+    return {"id": GROUP_PREFIX + canonical, "name": canonical, "displayName": _display_name(data, name)}
+
+
+def _view(data: dict[str, dict[str, dict[str, Any]]], name: str) -> dict[str, Any]:
+    if name.lower() == _ROOT:
+        return {
+            "id": GROUP_PREFIX + TENANT_ID,
+            "type": GROUP_TYPE,
+            "name": TENANT_ID,
+            "properties": {"tenantId": TENANT_ID, "displayName": ROOT_DISPLAY_NAME, "details": {"parent": None}},
+        }
+    group = data["managementGroups"][group_key(name)]
+    view = {k: copy.deepcopy(v) for k, v in group.items() if not k.startswith("_")}
+    view["properties"]["details"]["parent"] = _ref(data, group["_parent"])
+    return view
+
+
+def _parent_of(data: dict[str, dict[str, dict[str, Any]]], sub: str, known: set[str] | None = None) -> str | None:
+    """The lower-cased group a subscription sits in: where it was placed, else the root group
+    when the emulator knows it, else None."""
+    entry = data["subscriptionParents"].get(sub)
+    if entry is not None:
+        return entry["_group"]
+    if sub in (known if known is not None else known_subscriptions(data)):
+        return _ROOT
+    return None
+
+
+def _sub_view(data: dict[str, dict[str, dict[str, Any]]], sub: str, group: str) -> dict[str, Any]:
+    parent = _canonical(data, group)
+    return {
+        "id": f"{GROUP_PREFIX}{parent}/subscriptions/{sub}",
+        "type": SUBSCRIPTION_TYPE,
+        "name": sub,
+        "properties": {
+            "parent": {"id": GROUP_PREFIX + parent},
+            "displayName": sub,
+            "state": "Active",
+            "tenant": TENANT_ID,
+        },
+    }
+
+
 class ManagementGroups:
     """Handles `/providers/Microsoft.Management/managementGroups/...` over the emulator's store."""
 
-    def __init__(self, arm: Arm) -> None:
-        self._arm = arm
-        self.store = arm.store
+    def __init__(self, store: Store, changed: Callable[[], None]) -> None:
+        """`changed()` is called after every change, under the store's lock (the ARM router's
+        change hook, so the state is saved the same way whichever route changed it)."""
+        self.store = store
+        self._changed = changed
 
     @property
     def _d(self) -> dict[str, dict[str, dict[str, Any]]]:
@@ -124,83 +210,29 @@ class ManagementGroups:
         if not rest:
             if m == "GET":
                 return self._list(req)
-            raise self._arm._method_not_allowed(req)
+            raise method_not_allowed(req)
         group = rest[0]
         if len(rest) == 1:
             handler = {"GET": self._get, "PUT": self._put, "DELETE": self._delete}.get(m)
             if handler is None:
-                raise self._arm._method_not_allowed(req)
+                raise method_not_allowed(req)
             return handler(req, group)
         if len(rest) == 2 and lrest[1] == "descendants":
             if m != "GET":
-                raise self._arm._method_not_allowed(req)
+                raise method_not_allowed(req)
             return self._descendants(req, group)
         if len(rest) == 3 and lrest[1] == "subscriptions":
             handler = {"GET": self._sub_get, "PUT": self._sub_put, "DELETE": self._sub_delete}.get(m)
             if handler is None:
-                raise self._arm._method_not_allowed(req)
+                raise method_not_allowed(req)
             sub = rest[2]
-            if not _GUID.match(sub):
+            if not GUID.match(sub):
                 raise ArmError(400, "InvalidSubscriptionId",
                                f"The provided subscription identifier '{sub}' is malformed or invalid.")
             return handler(req, group, sub.lower())
         raise ArmError(404, "InvalidResourceType",
                        f"The resource type 'managementGroups/{'/'.join(rest[1:])}' could not be found in the namespace "
                        f"'{MANAGEMENT}' for api version '{version}'.")
-
-    # ------------------------------------------------------------------ views
-
-    def _display_name(self, name: str) -> str:
-        if name.lower() == _ROOT:
-            return ROOT_DISPLAY_NAME
-        return self._d["managementGroups"][group_key(name)]["properties"]["displayName"]
-
-    def _canonical(self, name: str) -> str:
-        """The group's name as created (the root group's is the tenant id)."""
-        if name.lower() == _ROOT:
-            return TENANT_ID
-        return self._d["managementGroups"][group_key(name)]["name"]
-
-    def _ref(self, name: str) -> dict[str, Any]:
-        canonical = self._canonical(name)
-        return {"id": GROUP_PREFIX + canonical, "name": canonical, "displayName": self._display_name(name)}
-
-    def _view(self, name: str) -> dict[str, Any]:
-        if name.lower() == _ROOT:
-            return {
-                "id": GROUP_PREFIX + TENANT_ID,
-                "type": GROUP_TYPE,
-                "name": TENANT_ID,
-                "properties": {"tenantId": TENANT_ID, "displayName": ROOT_DISPLAY_NAME, "details": {"parent": None}},
-            }
-        group = self._d["managementGroups"][group_key(name)]
-        view = {k: copy.deepcopy(v) for k, v in group.items() if not k.startswith("_")}
-        view["properties"]["details"]["parent"] = self._ref(group["_parent"])
-        return view
-
-    def _parent_of(self, sub: str, known: set[str] | None = None) -> str | None:
-        """The lower-cased group a subscription sits in: where it was placed, else the root group
-        when the emulator knows it, else None."""
-        entry = self._d["subscriptionParents"].get(sub)
-        if entry is not None:
-            return entry["_group"]
-        if sub in (known if known is not None else known_subscriptions(self._d)):
-            return _ROOT
-        return None
-
-    def _sub_view(self, sub: str, group: str) -> dict[str, Any]:
-        parent = self._canonical(group)
-        return {
-            "id": f"{GROUP_PREFIX}{parent}/subscriptions/{sub}",
-            "type": SUBSCRIPTION_TYPE,
-            "name": sub,
-            "properties": {
-                "parent": {"id": GROUP_PREFIX + parent},
-                "displayName": sub,
-                "state": "Active",
-                "tenant": TENANT_ID,
-            },
-        }
 
     def _not_found(self, name: str) -> ArmError:
         return ArmError(404, "NotFound", f"The management group '{name}' was not found.")
@@ -212,16 +244,16 @@ class ManagementGroups:
             names = [TENANT_ID] + [g["name"] for _, g in sorted(self._d["managementGroups"].items())]
             items = []
             for name in names:
-                view = self._view(name)
+                view = _view(self._d, name)
                 items.append({"id": view["id"], "type": GROUP_TYPE, "name": view["name"],
                               "properties": {"tenantId": TENANT_ID, "displayName": view["properties"]["displayName"]}})
-            return self._arm._page(req, items)
+            return page(req, items)
 
     def _get(self, req: Request, name: str) -> Response:
         with self.store.lock:
             if not group_exists(self._d, name):
                 raise self._not_found(name)
-            return Response(200, self._view(name))
+            return Response(200, _view(self._d, name))
 
     def _put(self, req: Request, name: str) -> Response:
         """Create or update a group, synchronously (Azure answers 202 and an async operation).
@@ -229,24 +261,7 @@ class ManagementGroups:
         No parent on create: the tenant root group. On update, an omitted parent or display name
         keeps the current one; a given parent moves the group (not below itself).
         """
-        body = _json_body(req) if req.body.strip() else {}
-        props = body.get("properties") or {}
-        if not isinstance(props, dict):
-            raise ArmError(400, "BadRequest", "The 'properties' member must be an object.")
-        display = props.get("displayName")
-        if display is not None and (not isinstance(display, str) or not display.strip()):
-            raise ArmError(400, "BadRequest", "The 'properties.displayName' property must be a non-empty string.")
-        details = props.get("details") or {}
-        parent_ref = details.get("parent") if isinstance(details, dict) else None
-        parent_id = parent_ref.get("id") if isinstance(parent_ref, dict) else None
-        parent: str | None = None
-        if parent_id is not None:
-            match = _PARENT_ID.match(parent_id) if isinstance(parent_id, str) else None
-            if match is None:
-                raise ArmError(400, "BadRequest",
-                               f"The parent id '{parent_id}' is not a management group id "
-                               f"('{GROUP_PREFIX}{{groupId}}').")
-            parent = match.group(1).lower()
+        display, parent, parent_id = _put_body(req)
         if name.lower() == _ROOT:
             raise ArmError(400, "BadRequest", "The tenant root group cannot be changed in the emulator.")
         if not _GROUP_NAME.match(name):
@@ -284,8 +299,8 @@ class ManagementGroups:
                 "_parent": parent,
             }
             self._d["managementGroups"][key] = group
-            self._arm._changed()
-            return Response(200, self._view(name))
+            self._changed()
+            return Response(200, _view(self._d, name))
 
     def _delete(self, req: Request, name: str) -> Response:
         """Delete a group (204, also when absent); refused while it holds groups or subscriptions."""
@@ -302,7 +317,7 @@ class ManagementGroups:
                                f"The management group '{name}' has child management groups or subscriptions; "
                                "move or delete them first.")
             del self._d["managementGroups"][key]
-            self._arm._changed()
+            self._changed()
             return Response(204)
 
     def _descendants(self, req: Request, name: str) -> Response:
@@ -318,7 +333,7 @@ class ManagementGroups:
                     "type": GROUP_TYPE,
                     "name": group["name"],
                     "properties": {"displayName": group["properties"]["displayName"],
-                                   "parent": {"id": GROUP_PREFIX + self._canonical(group["_parent"])}},
+                                   "parent": {"id": GROUP_PREFIX + _canonical(self._d, group["_parent"])}},
                 })
             known = known_subscriptions(self._d)
             for sub in sorted(subscriptions_under(self._d, [name])):
@@ -327,9 +342,9 @@ class ManagementGroups:
                     "type": SUBSCRIPTION_TYPE,
                     "name": sub,
                     "properties": {"displayName": sub,
-                                   "parent": {"id": GROUP_PREFIX + self._canonical(self._parent_of(sub, known) or _ROOT)}},
+                                   "parent": {"id": GROUP_PREFIX + _canonical(self._d, _parent_of(self._d, sub, known) or _ROOT)}},
                 })
-            return self._arm._page(req, items)
+            return page(req, items)
 
     # ------------------------------------------------------------------ subscriptions in groups
 
@@ -337,26 +352,26 @@ class ManagementGroups:
         with self.store.lock:
             if not group_exists(self._d, name):
                 raise self._not_found(name)
-            if self._parent_of(sub) != name.lower():
+            if _parent_of(self._d, sub) != name.lower():
                 raise ArmError(404, "NotFound", f"The subscription '{sub}' is not in the management group '{name}'.")
-            return Response(200, self._sub_view(sub, name))
+            return Response(200, _sub_view(self._d, sub, name))
 
     def _sub_put(self, req: Request, name: str, sub: str) -> Response:
         """Place the subscription under the group; it leaves the group it was in."""
         with self.store.lock:
             if not group_exists(self._d, name):
                 raise self._not_found(name)
-            self._d["subscriptionParents"][sub] = {**self._sub_view(sub, name), "_group": name.lower()}
-            self._arm._changed()
-            return Response(200, self._sub_view(sub, name))
+            self._d["subscriptionParents"][sub] = {**_sub_view(self._d, sub, name), "_group": name.lower()}
+            self._changed()
+            return Response(200, _sub_view(self._d, sub, name))
 
     def _sub_delete(self, req: Request, name: str, sub: str) -> Response:
         """Move the subscription from the group back to the tenant root group (204 when it was not there)."""
         with self.store.lock:
             if not group_exists(self._d, name):
                 raise self._not_found(name)
-            if self._parent_of(sub) != name.lower():
+            if _parent_of(self._d, sub) != name.lower():
                 return Response(204)
-            self._d["subscriptionParents"][sub] = {**self._sub_view(sub, _ROOT), "_group": _ROOT}
-            self._arm._changed()
+            self._d["subscriptionParents"][sub] = {**_sub_view(self._d, sub, _ROOT), "_group": _ROOT}
+            self._changed()
             return Response(200)

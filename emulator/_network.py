@@ -14,7 +14,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from ._arm import NETWORK, ArmError, Request, Response, _bad, _check_conditions, _json_body, _not_found, _properties, _public
+from ._http import ArmError, Request, Response, bad, check_conditions, json_body, not_found, properties, public
+from ._provider import NETWORK
 
 VNET_TYPE = f"{NETWORK}/virtualNetworks"
 
@@ -47,25 +48,25 @@ class Networks:
         with self._lock:
             vnet = self._data()["virtualNetworks"].get(self.vnet_id(sub, rg, name).lower())
             if vnet is None:
-                raise _not_found(VNET_TYPE, name, rg)
-            return Response(200, _public(vnet), {"ETag": vnet["etag"]})
+                raise not_found(VNET_TYPE, name, rg)
+            return Response(200, public(vnet), {"ETag": vnet["etag"]})
 
     def _put(self, req: Request, sub: str, rg: str, name: str) -> Response:
-        body = _json_body(req)
+        body = json_body(req)
         location = body.get("location")
         if not isinstance(location, str) or not location:
-            raise _bad("The 'location' property is required for this definition.", "LocationRequired")
-        props = copy.deepcopy(_properties(body))
+            raise bad("The 'location' property is required for this definition.", "LocationRequired")
+        props = copy.deepcopy(properties(body))
         dhcp = props.get("dhcpOptions")
         if dhcp is not None:
             servers = dhcp.get("dnsServers") if isinstance(dhcp, dict) else None
             if not isinstance(servers, list):
-                raise _bad("The 'properties.dhcpOptions.dnsServers' property must be an array.", "InvalidRequestFormat")
+                raise bad("The 'properties.dhcpOptions.dnsServers' property must be an array.", "InvalidRequestFormat")
             for server in servers:
                 try:
                     ipaddress.ip_address(server)
                 except (ValueError, TypeError):
-                    raise _bad(f"The DNS server address '{server}' is not a valid IP address.",
+                    raise bad(f"The DNS server address '{server}' is not a valid IP address.",
                                "InvalidDnsServerAddress") from None
         props.setdefault("addressSpace", {"addressPrefixes": []})
         props.setdefault("subnets", [])
@@ -74,7 +75,7 @@ class Networks:
         with self._lock:
             store = self._data()["virtualNetworks"]
             existing = store.get(rid.lower())
-            _check_conditions(req, existing["etag"] if existing else None)
+            check_conditions(req, existing["etag"] if existing else None)
             if existing:
                 rid, name = existing["id"], existing["name"]
             props["resourceGuid"] = (existing or {}).get("properties", {}).get("resourceGuid") or str(uuid.uuid4())
@@ -84,14 +85,14 @@ class Networks:
                 vnet["tags"] = copy.deepcopy(body["tags"])
             store[rid.lower()] = vnet
             self._changed()
-            return Response(200 if existing else 201, _public(vnet), {"ETag": vnet["etag"]})
+            return Response(200 if existing else 201, public(vnet), {"ETag": vnet["etag"]})
 
     def _delete(self, req: Request, sub: str, rg: str, name: str) -> Response:
         with self._lock:
             store = self._data()["virtualNetworks"]
             lid = self.vnet_id(sub, rg, name).lower()
             existing = store.get(lid)
-            _check_conditions(req, existing["etag"] if existing else None)
+            check_conditions(req, existing["etag"] if existing else None)
             if existing is None:
                 return Response(204)
             del store[lid]
@@ -124,18 +125,18 @@ class Interfaces:
         with self._lock:
             store = self._data()["networkInterfaces"]
             if req.method == "PUT":
-                body = _json_body(req)
+                body = json_body(req)
                 nic = {"id": nic_id, "name": tail[0], "type": NIC_TYPE, "etag": f'W/"{uuid.uuid4()}"',
                        "location": body.get("location") or "westeurope",
-                       "properties": copy.deepcopy(_properties(body))}
+                       "properties": copy.deepcopy(properties(body))}
                 existing = store.get(nic_id.lower())
                 store[nic_id.lower()] = nic
                 self._changed()
-                return Response(200 if existing else 201, _public(nic), {"ETag": nic["etag"]})
+                return Response(200 if existing else 201, public(nic), {"ETag": nic["etag"]})
             nic = store.get(nic_id.lower()) or self._derived(nic_id)
             if nic is None:
-                raise _not_found(NIC_TYPE, tail[0], rg)
-            return Response(200, _public(nic), {"ETag": nic["etag"]})
+                raise not_found(NIC_TYPE, tail[0], rg)
+            return Response(200, public(nic), {"ETag": nic["etag"]})
 
     def _derived(self, nic_id: str) -> dict[str, Any] | None:
         for pe in self._data()["privateEndpoints"].values():

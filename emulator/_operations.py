@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from ._arm import ArmError, Request, Response
+from ._http import ArmError, Request, Response
 
 #: Operations kept for polling; the oldest are forgotten past this (a poll then answers 404).
 MAX_OPERATIONS = 10_000

@@ -60,6 +60,12 @@ class Store:
                     pass
                 raise
 
+    def children(self, kind: str, prefix: str) -> list[dict[str, Any]]:
+        """The resources of one collection directly under `prefix` (a lower-cased id ending in "/"),
+        sorted by id. Call with the lock held."""
+        items = [(lid, r) for lid, r in self.data[kind].items() if lid.startswith(prefix) and "/" not in lid[len(prefix):]]
+        return [r for _, r in sorted(items)]
+
     def snapshot(self) -> dict[str, dict[str, dict[str, Any]]]:
         with self.lock:
             return copy.deepcopy(self.data)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import emulator
-from emulator._graph import normalise
+from emulator._kql import normalise
 from shared.adapters import graph
 from shared.core.model import ResourceId
 
