@@ -288,7 +288,7 @@ class Graph:
             else:
                 lag = self._lag()
                 endpoints = self._history.view(data["privateEndpoints"], self._clock(), lag)
-                rows = matching_endpoints(endpoints, query, scope)
-                total = len(rows)
-                page = [endpoint_row(lid, pe) for lid, pe in rows[offset:offset + top]]
+                matched = matching_endpoints(endpoints, query, scope)
+                total = len(matched)
+                page = [endpoint_row(lid, pe) for lid, pe in matched[offset:offset + top]]
         return total, page

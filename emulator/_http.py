@@ -14,6 +14,7 @@ import json
 import re
 import uuid
 from collections.abc import Mapping
+from email.message import Message
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote
@@ -33,7 +34,7 @@ class Request:
     method: str
     path: str  # raw (still percent-encoded), without the query
     query: dict[str, str]  # lower-cased names, first value
-    headers: Mapping[str, str]  # case-insensitive lookup (http.server's message)
+    headers: Mapping[str, str] | Message  # case-insensitive lookup (http.server's message)
     body: bytes
     origin: str  # "https://host:port", for absolute nextLinks
 

@@ -213,10 +213,10 @@ class ManagementGroups:
             raise method_not_allowed(req)
         group = rest[0]
         if len(rest) == 1:
-            handler = {"GET": self._get, "PUT": self._put, "DELETE": self._delete}.get(m)
-            if handler is None:
+            on_group = {"GET": self._get, "PUT": self._put, "DELETE": self._delete}.get(m)
+            if on_group is None:
                 raise method_not_allowed(req)
-            return handler(req, group)
+            return on_group(req, group)
         if len(rest) == 2 and lrest[1] == "descendants":
             if m != "GET":
                 raise method_not_allowed(req)

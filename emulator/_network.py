@@ -79,7 +79,7 @@ class Networks:
             if existing:
                 rid, name = existing["id"], existing["name"]
             props["resourceGuid"] = (existing or {}).get("properties", {}).get("resourceGuid") or str(uuid.uuid4())
-            vnet = {"name": name, "id": rid, "etag": f'W/"{uuid.uuid4()}"', "type": VNET_TYPE, "location": location,
+            vnet: dict[str, Any] = {"name": name, "id": rid, "etag": f'W/"{uuid.uuid4()}"', "type": VNET_TYPE, "location": location,
                     "properties": props}
             if body.get("tags") is not None:
                 vnet["tags"] = copy.deepcopy(body["tags"])
@@ -126,13 +126,13 @@ class Interfaces:
             store = self._data()["networkInterfaces"]
             if req.method == "PUT":
                 body = json_body(req)
-                nic = {"id": nic_id, "name": tail[0], "type": NIC_TYPE, "etag": f'W/"{uuid.uuid4()}"',
-                       "location": body.get("location") or "westeurope",
-                       "properties": copy.deepcopy(properties(body))}
+                written: dict[str, Any] = {
+                    "id": nic_id, "name": tail[0], "type": NIC_TYPE, "etag": f'W/"{uuid.uuid4()}"',
+                    "location": body.get("location") or "westeurope", "properties": copy.deepcopy(properties(body))}
                 existing = store.get(nic_id.lower())
-                store[nic_id.lower()] = nic
+                store[nic_id.lower()] = written
                 self._changed()
-                return Response(200 if existing else 201, public(nic), {"ETag": nic["etag"]})
+                return Response(200 if existing else 201, public(written), {"ETag": written["etag"]})
             nic = store.get(nic_id.lower()) or self._derived(nic_id)
             if nic is None:
                 raise not_found(NIC_TYPE, tail[0], rg)
