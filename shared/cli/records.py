@@ -6,13 +6,12 @@ from __future__ import annotations
 import argparse
 import logging
 import time
-from typing import Any
 
-from ..core import ownership
 from ..core.desired import valid_dns_name
-from ..core.model import Reason, Unreadable
+from ..core.model import RecordKey
 from ..errors import InvalidInput, NotReady
 from ..parsing.endpoint import parse_private_endpoint_id
+from ..usecases.inspect import foreign_wanted, foreign_wanted_by, shown_records
 from . import runtime
 from .present import record_doc, records_lines, text
 from .terminal import print_json
@@ -26,11 +25,7 @@ def run(args: argparse.Namespace) -> int:
     wants (`wantedBy`: from the estate listing and each endpoint's desire, no per-endpoint read). With
     `--endpoint`, only the names that endpoint claims, plus the foreign ones it wants (from a dry run
     against the same listing)."""
-    zone = None
-    if args.zone is not None:
-        zone = args.zone.strip().lower().rstrip(".")
-        if not valid_dns_name(zone):
-            raise InvalidInput(f"--zone {text(args.zone)} is not a DNS zone name")
+    zone = _zone(args.zone)
     endpoint_id = parse_private_endpoint_id(args.endpoint, field="--endpoint") if args.endpoint else None
     settings = runtime.settings(*runtime.HUB)
     service = runtime.service(settings)
@@ -40,36 +35,27 @@ def run(args: argparse.Namespace) -> int:
                            f"{text(settings.dns_resource_group)}")
     now = time.time()
     owner = settings.owner_id
-    wanted_foreign: set[Any] = set()
-    wanted_by: dict[Any, set[str]] = {}
+    wanted_foreign: set[RecordKey] = set()
+    wanted_by: dict[RecordKey, set[str]] = {}
     if endpoint_id is None and not service.scope.query.everything:
-        wanted_by = _wanted_by(service, snapshot)
+        wanted_by = foreign_wanted_by(service.estate.endpoints(service.scope.query), service.desire_of, snapshot,
+                                      service.options.policy.owner_id)
         wanted_foreign = set(wanted_by)
     elif endpoint_id is None:
         log.info("foreign names endpoints want are shown when PEDNS_SOURCE_SUBSCRIPTIONS or "
                  "PEDNS_SOURCE_MANAGEMENT_GROUPS is set, or for one endpoint with --endpoint")
     if endpoint_id is not None:
         try:  # what it wants, from a dry run against the same listing (no GET per record set)
-            result = service.converge(endpoint_id, dry_run=True, snapshot=snapshot)
+            wanted_foreign = foreign_wanted(service, endpoint_id, snapshot)
         except NotReady as exc:
             log.warning("%s; the names it wants but others own are not shown", exc)
-        else:
-            wanted_foreign = {s.key for s in result.skipped if s.reason == Reason.FOREIGN and s.key is not None}
     docs = []
-    for key in sorted(snapshot.records, key=lambda k: (k.zone, k.name)):
-        if zone is not None and key.zone != zone:
-            continue
-        for record in snapshot.records[key].sets:  # A, then AAAA
-            ours = ownership.ownership(record, owner) == "ours"
-            if endpoint_id is None:
-                if not ours and key not in wanted_foreign:
-                    continue
-            elif key not in wanted_foreign and (not ours or endpoint_id not in ownership.claims(record)):
-                continue
-            doc = record_doc(record, owner_id=owner, now=now)
-            if not ours and key in wanted_by:
-                doc["wantedBy"] = sorted(wanted_by[key])
-            docs.append(doc)
+    for record in shown_records(snapshot, owner_id=owner, zone=zone, endpoint_id=endpoint_id,
+                                wanted_foreign=wanted_foreign):
+        doc = record_doc(record, owner_id=owner, now=now)
+        if doc["status"] != "ours" and record.key in wanted_by:
+            doc["wantedBy"] = sorted(wanted_by[record.key])
+        docs.append(doc)
     if args.json:
         print_json(docs)
     else:
@@ -78,16 +64,11 @@ def run(args: argparse.Namespace) -> int:
     return runtime.EXIT_OK
 
 
-def _wanted_by(service: Any, snapshot: Any) -> dict[Any, set[str]]:
-    """Record names with a record set pedns does not own → the endpoints in scope that want them:
-    one estate listing (Resource Graph pages) and each endpoint's desire, worked out offline."""
-    found: dict[Any, set[str]] = {}
-    for pe in service.estate.endpoints(service.scope.query):
-        if isinstance(pe, Unreadable):
-            continue
-        for record in service.desire_of(pe).records:
-            state = snapshot.records.get(record.key)
-            if state is not None and any(ownership.ownership(s, service.options.policy.owner_id) != "ours"
-                                         for s in state.sets):
-                found.setdefault(record.key, set()).add(str(pe.id))
-    return found
+def _zone(value: str | None) -> str | None:
+    """`--zone` as a zone name (lower case, no trailing dot)."""
+    if value is None:
+        return None
+    zone = value.strip().lower().rstrip(".")
+    if not valid_dns_name(zone):
+        raise InvalidInput(f"--zone {text(value)} is not a DNS zone name")
+    return zone
