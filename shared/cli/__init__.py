@@ -1,8 +1,8 @@
 """`pedns`: the same service as the functions, from a terminal.
 
-Exit codes: 0 success (an endpoint skipped for a stated reason is a success), 1 processing
-failed (ARM errors left after retries), 2 unusable input or usage. Errors are one line on
-stderr, never a traceback. With `--json`, stdout carries only the JSON document.
+Exit codes (`shared.outcomes`): 0 success (an endpoint skipped for a stated reason is a success),
+1 processing failed (ARM errors left after retries), 2 unusable input, usage or settings, 130
+interrupted. Errors are one line on stderr, never a traceback. With `--json`, stdout carries only the JSON document.
 
 Input files are read with a size limit (`shared.parsing.inputs`), and text output escapes control
 characters and cuts long values in whatever came from input (ids, file names, messages), so a
@@ -20,15 +20,16 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from ..errors import ConfigError, InvalidInput, PednsError
+from ..errors import PednsError
+from ..outcomes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, outcome_of
 from . import audit, emulator, events, explain, reconcile, records, replay, zones
 from .explain import MAX_ENDPOINT_FILE_BYTES, explain_file, explain_live
 from .parser import GLOBAL_FLAGS, UsageError, build_parser
-from .runtime import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from .terminal import error, setup_logging
+from .present import failure_line
+from .terminal import setup_logging
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "GLOBAL_FLAGS", "MAX_ENDPOINT_FILE_BYTES", "UsageError",
-           "explain_file", "explain_live", "main"]
+__all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "GLOBAL_FLAGS", "MAX_ENDPOINT_FILE_BYTES",
+           "UsageError", "explain_file", "explain_live", "main"]
 
 #: The command line's parser (the README's command table is checked against it).
 _parser = build_parser
@@ -53,20 +54,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
     except UsageError as exc:
-        error("error", exc)
-        return EXIT_USAGE
+        return _failed(exc)
     setup_logging(args)
     try:
         return _COMMANDS[args.command](args)
-    except (ConfigError, InvalidInput, UsageError) as exc:
-        error("error", exc)
-        return EXIT_USAGE
-    except PednsError as exc:
-        error("failed", exc)
-        return EXIT_FAILED
-    except KeyboardInterrupt:
-        print("pedns: interrupted", file=sys.stderr)
-        return 130
+    except (PednsError, KeyboardInterrupt) as exc:
+        return _failed(exc)
+
+
+def _failed(exc: PednsError | KeyboardInterrupt) -> int:
+    """One line on stderr and the exit code, as `shared.outcomes` says."""
+    outcome = outcome_of(exc)
+    print(failure_line(outcome, exc), file=sys.stderr)
+    return outcome.exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

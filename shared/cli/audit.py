@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..wiring import audit_for
+from ..outcomes import EXIT_FAILED, EXIT_OK
 from . import runtime
 from .present import audit_lines
 from .terminal import print_json
@@ -18,4 +19,4 @@ def run(args: argparse.Namespace) -> int:
     else:
         for line in audit_lines(report):
             print(line)
-    return runtime.EXIT_OK if report.complete else runtime.EXIT_FAILED
+    return EXIT_OK if report.complete else EXIT_FAILED

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from .runtime import EXIT_USAGE
+from ..outcomes import EXIT_USAGE
 
 
 def run(argv: list[str]) -> int:

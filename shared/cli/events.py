@@ -8,11 +8,12 @@ import logging
 import time
 from typing import Any
 
-from ..errors import InvalidInput, NotReady, PednsError
+from ..errors import InvalidInput, PednsError
 from ..observers.fanout import Observers
 from ..parsing.events import MAX_DELIVERY_BYTES, ResourceEvent, parse_delivery
 from ..parsing.inputs import read_bounded
 from ..service import Service
+from ..outcomes import EXIT_FAILED, EXIT_OK, outcome_of
 from . import runtime
 from .present import event_line, summary, summary_line, text
 from .terminal import Progress, print_json
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         counts = summary(out, failed=("error", "not-ready"))
         print(summary_line(counts, dry_run=args.dry_run or any(e.get("dryRun") for e in out),
                            what=f"result(s) of {total} event(s)"))
-    return runtime.EXIT_FAILED if failed else runtime.EXIT_OK
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def _read(files: list[str]) -> Deliveries:
@@ -77,17 +78,17 @@ def _handle(service: Service, observers: Observers, name: str, event: ResourceEv
     started = time.time()
     try:
         results = service.handle_event(event, dry_run=dry_run)
-    except InvalidInput as exc:
-        entry.update(status="rejected", message=str(exc))
-        log.error("rejected: %s", exc)
-    except NotReady as exc:
-        entry.update(status="not-ready", message=str(exc))
-        log.warning("%s", exc)
-        failed += 1
-    except PednsError as exc:
-        entry.update(status="error", message=str(exc))
-        log.error("event %s: %s", event.id, exc)
-        failed += 1
+    except PednsError as exc:  # the event's status: shared.outcomes
+        status = outcome_of(exc).status
+        entry.update(status=status, message=str(exc))
+        if status == "rejected":
+            log.error("rejected: %s", exc)
+        elif status == "not-ready":
+            log.warning("%s", exc)
+            failed += 1
+        else:
+            log.error("event %s: %s", event.id, exc)
+            failed += 1
     else:
         if event.action is None:
             entry.update(status="ignored", message=event.ignore_reason)

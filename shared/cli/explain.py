@@ -15,6 +15,7 @@ from ..service import Service
 from ..settings import Settings
 from ..usecases.inspect import explain_desire, explain_endpoint
 from ..wiring import catalogue_for, options_for
+from ..outcomes import EXIT_OK
 from . import runtime
 from .present import explanation_lines, text
 from .terminal import print_json
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         for doc in docs:
             for line in explanation_lines(doc):
                 print(line)
-    return runtime.EXIT_OK
+    return EXIT_OK
 
 
 def explain_file(path: Path, settings: Settings) -> dict[str, Any]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn
 
+from ..errors import InvalidInput
+
 __all__ = ["GLOBAL_FLAGS", "UsageError", "build_parser"]
 
 
-class UsageError(Exception):
-    """The command line is wrong (unknown flag, missing argument)."""
+class UsageError(InvalidInput):
+    """The command line is wrong (unknown flag, missing argument): input pedns will not act on."""
 
 
 class _Parser(argparse.ArgumentParser):

@@ -15,10 +15,12 @@ from ..core import ownership
 from ..core.catalogue import Catalogue, CatalogueRow
 from ..core.model import RecordSet, ResourceId
 from ..core.results import EndpointResult
+from ..outcomes import EXIT_USAGE, Kind, Outcome
 from ..parsing.inputs import MAX_SHOWN, terminal_text
 from ..usecases.audit import AuditReport
 
-__all__ = ["MAX_MESSAGE", "age", "audit_lines", "change_line", "event_line", "explanation_lines", "reconcile_lines",
+__all__ = ["MAX_MESSAGE", "age", "audit_lines", "change_line", "event_line", "explanation_lines", "failure_line",
+           "reconcile_lines",
            "record_doc", "records_lines", "summary", "summary_line", "table", "text", "verb", "zones_doc",
            "zones_lines"]
 
@@ -68,6 +70,14 @@ def short_endpoint(endpoint_id: str) -> str:
         return f"{rid.resource_group}/{rid.name}"
     except Exception:  # not an id: shown as is
         return endpoint_id
+
+
+def failure_line(outcome: Outcome, exc: BaseException) -> str:
+    """A command that raised, as one line: `pedns: error: …` for what the user can fix (input,
+    usage, settings), `pedns: failed: …` for processing that failed, `pedns: interrupted`."""
+    if outcome.kind is Kind.INTERRUPTED:
+        return "pedns: interrupted"
+    return f"pedns: {'error' if outcome.exit_code == EXIT_USAGE else 'failed'}: {text(exc, MAX_MESSAGE)}"
 
 
 # -- pedns records --------------------------------------------------------------------------------

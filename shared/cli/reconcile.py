@@ -9,6 +9,7 @@ import uuid
 
 from ..errors import ConfigError, InvalidInput
 from ..usecases.reconcile import reconcile
+from ..outcomes import EXIT_FAILED, EXIT_OK
 from . import runtime
 from .present import reconcile_lines
 from .terminal import print_json, reconcile_progress
@@ -38,4 +39,4 @@ def run(args: argparse.Namespace) -> int:
     else:
         for line in reconcile_lines(report.endpoints, doc, dry_run=args.dry_run or settings.mode == "dry-run"):
             print(line)
-    return runtime.EXIT_OK if report.ok else runtime.EXIT_FAILED
+    return EXIT_OK if report.ok else EXIT_FAILED

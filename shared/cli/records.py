@@ -12,6 +12,7 @@ from ..core.model import RecordKey
 from ..errors import InvalidInput, NotReady
 from ..parsing.endpoint import parse_private_endpoint_id
 from ..usecases.inspect import foreign_wanted, foreign_wanted_by, shown_records
+from ..outcomes import EXIT_OK
 from . import runtime
 from .present import record_doc, records_lines, text
 from .terminal import print_json
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         for line in records_lines(docs):
             print(line)
-    return runtime.EXIT_OK
+    return EXIT_OK
 
 
 def _zone(value: str | None) -> str | None:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from ..core.model import ResourceId
 from ..parsing.endpoint import parse_private_endpoint_id
+from ..outcomes import EXIT_FAILED, EXIT_OK
 from . import runtime
 from .present import explanation_lines, summary, summary_line
 from .terminal import Progress, print_json
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace, *, release: bool = False) -> int:
                 print(line)
             print(f"  status: {doc['status']}")
         print(summary_line(summary(docs), dry_run=args.dry_run or any(d["dryRun"] for d in docs)))
-    return runtime.EXIT_OK if all(r.ok for r in results) else runtime.EXIT_FAILED
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 
 
 def release(args: argparse.Namespace) -> int:

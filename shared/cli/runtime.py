@@ -13,11 +13,9 @@ from ..service import Service
 from ..settings import Settings
 from ..wiring import build_service, observers_for
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "HUB", "handling", "observers", "service", "settings"]
+__all__ = ["HUB", "handling", "observers", "service", "settings"]
 
 log = logging.getLogger("pedns.cli")
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 #: The settings every command that talks to the hub needs.
 HUB = ("PEDNS_DNS_SUBSCRIPTION_ID", "PEDNS_DNS_RESOURCE_GROUP")

@@ -1,5 +1,5 @@
-"""Where the CLI's output goes: one JSON document or text lines on stdout; one-line errors, log
-lines and the `[n/total]` progress on stderr.
+"""Where the CLI's output goes: one JSON document or text lines on stdout; log lines and the
+`[n/total]` progress on stderr.
 
 Log lines escape control characters like the rest of the output (`present.text`): a log message may
 quote input (event ids).
@@ -15,9 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.results import EndpointResult
-from .present import MAX_MESSAGE, text
+from .present import text
 
-__all__ = ["MAX_LOG_LINE", "Progress", "error", "print_json", "reconcile_progress", "setup_logging"]
+__all__ = ["MAX_LOG_LINE", "Progress", "print_json", "reconcile_progress", "setup_logging"]
 
 #: Longest log line (HTTP traces with -vv included).
 MAX_LOG_LINE = 16000
@@ -50,11 +50,6 @@ def setup_logging(args: argparse.Namespace) -> None:
 
 def print_json(doc: Any) -> None:
     sys.stdout.write(json.dumps(doc, indent=2) + "\n")
-
-
-def error(prefix: str, exc: BaseException) -> None:
-    """`pedns: <prefix>: <message>`, one line on stderr."""
-    print(f"pedns: {prefix}: {text(exc, MAX_MESSAGE)}", file=sys.stderr)
 
 
 class Progress:

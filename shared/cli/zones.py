@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..wiring import catalogue_for
+from ..outcomes import EXIT_OK
 from . import runtime
 from .present import zones_doc, zones_lines
 from .terminal import print_json
@@ -22,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
                                        (r.service, r.resource_type, r.subresource or "", *r.zones))]
     if args.json:
         print_json(zones_doc(settings.cloud, catalogue, rows))
-        return runtime.EXIT_OK
+        return EXIT_OK
     for line in zones_lines(settings.cloud, catalogue, rows, args.filter):
         print(line)
-    return runtime.EXIT_OK
+    return EXIT_OK
