@@ -11,7 +11,7 @@ from ..observers.fanout import Observers
 from ..parsing.events import ResourceEvent
 from ..service import Service
 from ..settings import Settings
-from ..wiring import build_service, observers_for
+from ..wiring import build_service, observers_or_nobody
 
 __all__ = ["HUB", "handling", "observers", "service", "settings"]
 
@@ -33,11 +33,7 @@ def observers(service: Service) -> Observers:
     """Who hears of the changes a command made, after it made them (`shared.observers.fanout`): the metrics
     (exported only with APPLICATIONINSIGHTS_CONNECTION_STRING) and the app teams' notifications
     (with PEDNS_NOTIFY_TOPIC_ENDPOINT). Failing to build them never fails the command."""
-    try:
-        return observers_for(settings(), service.metrics)
-    except Exception:  # noqa: BLE001 - the DNS work is done
-        log.exception("the observers (metrics, notifications) could not be built; none will be told")
-        return Observers()
+    return observers_or_nobody(settings, service.metrics, log=log)
 
 
 def handling(started: float, event: ResourceEvent | None = None) -> Handling:
