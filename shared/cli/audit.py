@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..wiring import audit_for
 from ..outcomes import EXIT_FAILED, EXIT_OK
+from ..wiring import audit_for
 from . import runtime
 from .present import audit_lines
 from .terminal import print_json

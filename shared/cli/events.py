@@ -10,10 +10,10 @@ from typing import Any
 
 from ..errors import InvalidInput, PednsError
 from ..observers.fanout import Observers
+from ..outcomes import EXIT_FAILED, EXIT_OK, outcome_of
 from ..parsing.events import MAX_DELIVERY_BYTES, ResourceEvent, parse_delivery
 from ..parsing.inputs import read_bounded
 from ..service import Service
-from ..outcomes import EXIT_FAILED, EXIT_OK, outcome_of
 from . import runtime
 from .present import event_line, summary, summary_line, text
 from .terminal import Progress, print_json

@@ -9,13 +9,13 @@ from typing import Any
 
 from ..core.model import ResourceId
 from ..errors import InvalidInput
+from ..outcomes import EXIT_OK
 from ..parsing.endpoint import parse_private_endpoint, parse_private_endpoint_id
 from ..parsing.inputs import load_json, read_bounded
 from ..service import Service
 from ..settings import Settings
 from ..usecases.inspect import explain_desire, explain_endpoint
 from ..wiring import catalogue_for, options_for
-from ..outcomes import EXIT_OK
 from . import runtime
 from .present import explanation_lines, text
 from .terminal import print_json

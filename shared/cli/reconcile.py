@@ -8,8 +8,8 @@ import time
 import uuid
 
 from ..errors import ConfigError, InvalidInput
-from ..usecases.reconcile import reconcile
 from ..outcomes import EXIT_FAILED, EXIT_OK
+from ..usecases.reconcile import reconcile
 from . import runtime
 from .present import reconcile_lines
 from .terminal import print_json, reconcile_progress

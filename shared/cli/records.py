@@ -10,9 +10,9 @@ import time
 from ..core.desired import valid_dns_name
 from ..core.model import RecordKey
 from ..errors import InvalidInput, NotReady
+from ..outcomes import EXIT_OK
 from ..parsing.endpoint import parse_private_endpoint_id
 from ..usecases.inspect import foreign_wanted, foreign_wanted_by, shown_records
-from ..outcomes import EXIT_OK
 from . import runtime
 from .present import record_doc, records_lines, text
 from .terminal import print_json

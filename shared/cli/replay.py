@@ -8,8 +8,8 @@ import time
 from collections.abc import Sequence
 
 from ..core.model import ResourceId
-from ..parsing.endpoint import parse_private_endpoint_id
 from ..outcomes import EXIT_FAILED, EXIT_OK
+from ..parsing.endpoint import parse_private_endpoint_id
 from . import runtime
 from .present import explanation_lines, summary, summary_line
 from .terminal import Progress, print_json

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..wiring import catalogue_for
 from ..outcomes import EXIT_OK
+from ..wiring import catalogue_for
 from . import runtime
 from .present import zones_doc, zones_lines
 from .terminal import print_json
