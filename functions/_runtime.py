@@ -13,6 +13,7 @@ import threading
 from shared.observers.fanout import Observers
 from shared.service import Service
 from shared.settings import Settings
+from shared.wiring import build_service, observers_or_nobody
 
 log = logging.getLogger("pedns.functions")
 _lock = threading.Lock()
@@ -34,8 +35,6 @@ def service() -> Service:
     global _service
     with _lock:
         if _service is None:
-            from shared.wiring import build_service
-
             _service = build_service(settings())
         return _service
 
@@ -47,13 +46,7 @@ def observers() -> Observers:
     metrics = service().metrics
     with _lock:
         if _observers is None:
-            from shared.wiring import observers_for
-
-            try:
-                _observers = observers_for(settings(), metrics)
-            except Exception:  # noqa: BLE001 - telling people must not fail the DNS work
-                log.exception("the observers (metrics, notifications) could not be built; none will be told")
-                _observers = Observers()
+            _observers = observers_or_nobody(settings, metrics, log=log)
         return _observers
 
 

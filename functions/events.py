@@ -9,10 +9,10 @@ from typing import Any
 
 import azure.functions as func
 
-from shared.errors import InvalidInput, NotReady, PermanentError, TransientError
-from shared.parsing.events import parse_event
 from shared.core.results import Handling
-from shared.errors import OutOfScope
+from shared.errors import PednsError
+from shared.outcomes import Kind, outcome_of
+from shared.parsing.events import parse_event
 
 from . import _runtime
 
@@ -40,20 +40,21 @@ def to_wire(event: Any) -> dict[str, Any]:
 @bp.event_grid_trigger(arg_name="event")
 def events(event: func.EventGridEvent) -> None:
     """Invalid input is logged and acknowledged (a retry cannot fix it); ARM trouble and
-    not-yet-provisioned endpoints raise, so Event Grid redelivers and finally dead-letters.
-    The observers (metrics, notifications) hear of it after the DNS work."""
+    not-yet-provisioned endpoints raise, so Event Grid redelivers and finally dead-letters
+    (`shared.outcomes`). The observers (metrics, notifications) hear of it after the DNS work."""
     started = time.time()
     try:
         parsed = parse_event(to_wire(event))
         results = _runtime.service().handle_event(parsed)
-    except OutOfScope:
-        return  # the service logged a warning naming the subscription and counted it
-    except InvalidInput as exc:
-        log.error("rejected: %s", exc)
+    except PednsError as exc:
+        outcome = outcome_of(exc)
+        if outcome.observers_hear_failed:
+            _runtime.observers().failed(exc, Handling("event", started, time.time(), parsed.id, parsed.time))
+        if outcome.retry:
+            raise
+        if outcome.kind is Kind.REJECTED:  # out of scope: the service logged a warning naming the subscription
+            log.error("rejected: %s", exc)
         return
-    except (NotReady, TransientError, PermanentError) as exc:
-        _runtime.observers().failed(exc, Handling("event", started, time.time(), parsed.id, parsed.time))
-        raise
     handling = Handling("event", started, time.time(), parsed.id, parsed.time)
     for result in results:
         log.info("event %s: %s", parsed.id, json.dumps(result.to_json(), separators=(",", ":")))

@@ -8,8 +8,9 @@ import time
 
 import azure.functions as func
 
-from shared.errors import ConfigError, InvalidInput
 from shared.core.results import Handling
+from shared.errors import PednsError
+from shared.outcomes import Kind, outcome_of
 from shared.parsing.replay import parse_replay_body
 
 from . import _runtime
@@ -30,11 +31,14 @@ def replay(req: func.HttpRequest) -> func.HttpResponse:
         settings = _runtime.settings()
         request = parse_replay_body(req.get_body(), max_ids=settings.max_replay_ids)
         results = _runtime.service().replay(request.endpoint_ids, dry_run=request.dry_run, release=request.release)
-    except InvalidInput as exc:
-        return _json({"error": str(exc)}, 400)
-    except ConfigError as exc:
-        log.error("configuration: %s", exc)
-        return _json({"error": f"pedns is misconfigured: {exc}"}, 500)
+    except PednsError as exc:  # the answer's status: shared.outcomes
+        outcome = outcome_of(exc)
+        if outcome.http_status is None:
+            raise
+        if outcome.kind is Kind.MISCONFIGURED:
+            log.error("configuration: %s", exc)
+            return _json({"error": f"pedns is misconfigured: {exc}"}, outcome.http_status)
+        return _json({"error": str(exc)}, outcome.http_status)
     _runtime.observers().converged(results, Handling("replay", started, time.time()))
     ok = all(r.ok for r in results)
     return _json({"ok": ok, "results": [r.to_json() for r in results]}, 200 if ok else 502)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from .core.catalogue import Catalogue
 from .parsing.custom_zones import load_custom_rules
@@ -66,6 +67,17 @@ def observers_for(settings: Settings, metrics: Metrics) -> Observers:
 
     notifier = notifier_for(settings, metrics)
     return Observers([Telemetry(metrics), *([notifier] if notifier is not None else [])])
+
+
+def observers_or_nobody(settings: Callable[[], Settings], metrics: Metrics, *, log: logging.Logger) -> Observers:
+    """`observers_for` for a door that asks after the DNS work, which telling people must not fail:
+    when the settings cannot be read or the observers cannot be built, that is logged on the door's
+    `log` and nobody is told."""
+    try:
+        return observers_for(settings(), metrics)
+    except Exception:  # noqa: BLE001 - the DNS work is done
+        log.exception("the observers (metrics, notifications) could not be built; none will be told")
+        return Observers()
 
 
 def notifier_for(settings: Settings, metrics: Metrics | None = None) -> Notifier | None:

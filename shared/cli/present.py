@@ -12,10 +12,20 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..core import ownership
-from ..parsing.inputs import MAX_SHOWN, terminal_text
+from ..core.catalogue import Catalogue, CatalogueRow
 from ..core.model import RecordSet, ResourceId
+from ..core.results import EndpointResult
+from ..outcomes import EXIT_USAGE, Kind, Outcome
+from ..parsing.inputs import MAX_SHOWN, terminal_text
+from ..usecases.audit import AuditReport
 
-__all__ = ["age", "change_line", "record_doc", "summary", "summary_line", "table", "text", "verb"]
+__all__ = ["MAX_MESSAGE", "age", "audit_lines", "change_line", "event_line", "explanation_lines", "failure_line",
+           "reconcile_lines",
+           "record_doc", "records_lines", "summary", "summary_line", "table", "text", "verb", "zones_doc",
+           "zones_lines"]
+
+#: Longest error message printed (one lists every bad setting; input quoted in it is capped already).
+MAX_MESSAGE = 4000
 
 
 def text(value: object, limit: int | None = MAX_SHOWN) -> str:
@@ -60,6 +70,14 @@ def short_endpoint(endpoint_id: str) -> str:
         return f"{rid.resource_group}/{rid.name}"
     except Exception:  # not an id: shown as is
         return endpoint_id
+
+
+def failure_line(outcome: Outcome, exc: BaseException) -> str:
+    """A command that raised, as one line: `pedns: error: …` for what the user can fix (input,
+    usage, settings), `pedns: failed: …` for processing that failed, `pedns: interrupted`."""
+    if outcome.kind is Kind.INTERRUPTED:
+        return "pedns: interrupted"
+    return f"pedns: {'error' if outcome.exit_code == EXIT_USAGE else 'failed'}: {text(exc, MAX_MESSAGE)}"
 
 
 # -- pedns records --------------------------------------------------------------------------------
@@ -150,3 +168,109 @@ def summary_line(counts: dict[str, Any], *, dry_run: bool, what: str = "endpoint
     return (f"{counts['endpoints']} {what}{f' ({statuses})' if statuses else ''}: "
             f"{counts['created']} {would}created, {counts['updated']} {would}updated, "
             f"{counts['deleted']} {would}deleted, {counts['failed']} failed; skipped: {skipped}")
+
+
+# -- pedns events apply ---------------------------------------------------------------------------
+
+
+def event_line(entry: dict[str, Any]) -> str:
+    """One result of a delivery file: `<file> event <id>: <status> <endpoint> <changes>; skipped …; <message>`."""
+    status = entry.get("status", "")
+    target = text(entry.get("endpoint", ""))
+    changes = ", ".join(f"{verb(c['action'], c['applied'])} {text(c.get('type', 'A'))} "
+                        f"{text(c['name'])}.{text(c['zone'])}" for c in entry.get("changes", []))
+    skipped = ", ".join(f"{text(s['fqdn'])} ({s['reason']})" for s in entry.get("skipped", []))
+    message = text(entry.get("message", ""), MAX_MESSAGE)
+    detail = "; ".join(x for x in (changes, f"skipped {skipped}" if skipped else "", message) if x)
+    return f"{text(entry['file'])} event {text(entry['event'])}: {status} {target} {detail}".rstrip()
+
+
+# -- pedns explain, replay, release ---------------------------------------------------------------
+
+
+def explanation_lines(doc: dict[str, Any]) -> list[str]:
+    """An endpoint's records, skips, changes and (for `explain`) the current record sets at its names."""
+    t = text
+    lines = [t(doc["endpoint"])]
+    if doc.get("message"):
+        lines.append(f"  {doc.get('status', '')}: {t(doc['message'], MAX_MESSAGE)}")
+    records = [(t(r["name"]), t(r["zone"]), t(r.get("type", "A")), t(", ".join(r["ips"]))) for r in doc["records"]]
+    name_width = max((len(name) for name, _, _, _ in records), default=0)
+    zone_width = max((len(zone) for _, zone, _, _ in records), default=0)
+    for name, zone, rtype, ips in records:
+        lines.append(f"  record  {name:<{name_width}}  {zone:<{zone_width}}  {rtype:<4}  {ips}")
+    for s in doc["skipped"]:
+        where = f" -> {t(s['name'])}.{t(s['zone'])}" if "zone" in s else ""
+        detail = f" ({t(s['detail'], MAX_MESSAGE)})" if s.get("detail") else ""
+        lines.append(f"  skipped {t(s['fqdn'])}{where}: {s['reason']}{detail}")
+    for c in doc.get("changes", []):  # `explain` is a dry run: "would …"; replay and release say what they did
+        lines.append(f"  {change_line(c)}")
+    for cur in doc.get("current", []):
+        if cur["exists"]:
+            owner = t(cur["owner"]) or ("auto-registered" if cur["autoRegistered"] else "not pedns")
+            lines.append(f"  current {t(cur.get('type', 'A'))} {t(cur['name'])}.{t(cur['zone'])}: "
+                         f"{t(', '.join(cur['ips']))} owner={owner} holder={t(cur['holder']) or '-'}")
+    if not doc["records"] and not doc["skipped"] and not doc.get("message"):
+        lines.append("  (no records)")
+    return lines
+
+
+# -- pedns reconcile ------------------------------------------------------------------------------
+
+
+def reconcile_lines(results: Sequence[EndpointResult], doc: dict[str, Any], *, dry_run: bool) -> list[str]:
+    """Every change (with the endpoint's name), every failed endpoint, and the summary of `doc`
+    (`ReconcileReport.to_json()` of the report `results` came from)."""
+    lines = []
+    for result, result_doc in zip(results, doc["endpoints"]):
+        for change in result_doc["changes"]:
+            lines.append(f"{change_line(change)}  ({text(result.endpoint.rsplit('/', 1)[-1])})")
+        if not result.ok:
+            lines.append(f"failed {text(result.endpoint)}: {text(result.message, MAX_MESSAGE)}")
+    lines.append(reconcile_summary(doc["summary"], dry_run=dry_run))
+    return lines
+
+
+def reconcile_summary(summary: dict[str, Any], *, dry_run: bool) -> str:
+    would = "would be " if dry_run else ""
+    skipped = ", ".join(f"{n} {reason}" for reason, n in summary["skipped"].items()) or "none"
+    return (f"{summary['endpoints']} endpoint(s) ({summary['listed']} listed, {summary['confirmed']} confirmed with ARM"
+            f"{', %d claimant(s) out of scope left alone' % summary['outOfScope'] if summary['outOfScope'] else ''}): "
+            f"{summary['created']} {would}created, {summary['updated']} {would}updated, "
+            f"{summary['deleted']} {would}deleted, {summary['failed']} failed; skipped: {skipped}")
+
+
+# -- pedns audit ----------------------------------------------------------------------------------
+
+
+def audit_lines(report: AuditReport) -> list[str]:
+    """Each finding with what to do, the checks skipped or not run, and the counts checked."""
+    lines = [f"{f.code:<21} {f.resource}\n  {f.detail}\n  what to do: {f.remedy}" for f in report.findings]
+    lines += [f"skipped {check}: {why}" for check, why in report.skipped.items()]
+    lines += [f"not run {check}: {why}" for check, why in report.not_run.items()]
+    counts = ", ".join(f"{v} {k}" for k, v in report.checked.items())
+    lines.append(f"{len(report.findings)} finding(s); checked {counts}")
+    return lines
+
+
+# -- pedns zones ----------------------------------------------------------------------------------
+
+
+def zones_doc(cloud: str, catalogue: Catalogue, rows: Sequence[CatalogueRow]) -> dict[str, Any]:
+    """`pedns zones --json`: the cloud, the docs version and the rows shown."""
+    return {
+        "cloud": cloud, "docsVersion": catalogue.docs_version,
+        "rows": [{"service": r.service, "resourceType": r.resource_type, "subresource": r.subresource,
+                  "zones": list(r.zones), "forwarders": list(r.forwarders), "custom": r.custom,
+                  **({"notes": r.notes} if r.notes else {})} for r in rows],
+    }
+
+
+def zones_lines(cloud: str, catalogue: Catalogue, rows: Sequence[CatalogueRow], needle: str | None) -> list[str]:
+    """`pedns zones` as text: a heading, then each row's service, resource type / subresource and zones."""
+    matching = f" matching {text(needle)}" if needle else ""
+    lines = [f"# {cloud}: {len(rows)} rows{matching} (Microsoft docs {catalogue.docs_version})"]
+    for r in rows:
+        mark = " [custom]" if r.custom else ""
+        lines.append(f"{r.service}{mark}\n  {r.resource_type} / {r.subresource or '-'}\n  zones: {', '.join(r.zones)}")
+    return lines

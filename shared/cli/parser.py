@@ -1,0 +1,102 @@
+"""`pedns`'s command line: the commands, their arguments and the global flags."""
+
+from __future__ import annotations
+
+import argparse
+from typing import NoReturn
+
+from ..errors import InvalidInput
+
+__all__ = ["GLOBAL_FLAGS", "UsageError", "build_parser"]
+
+
+class UsageError(InvalidInput):
+    """The command line is wrong (unknown flag, missing argument): input pedns will not act on."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _global_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """`--json`, `-v`, `-q`: on the top parser with their defaults, and on every subcommand with no
+    default at all (`SUPPRESS`), so `pedns --json zones` and `pedns zones --json` both work and a
+    subcommand does not reset what was given before it."""
+    default = {"default": argparse.SUPPRESS} if suppress else {}
+    parser.add_argument("--json", action="store_true", help="print one JSON document on stdout; logs go to stderr",
+                        **default)
+    parser.add_argument("-v", "--verbose", action="count", help="pedns's debug logs (-vv adds azure-core's HTTP traces)",
+                        **(default or {"default": 0}))
+    parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only", **default)
+
+
+#: The global flags, as they may precede the subcommand.
+GLOBAL_FLAGS = frozenset({"--json", "-v", "-vv", "-vvv", "--verbose", "-q", "--quiet"})
+
+_DRY_RUN = "show what would change; write nothing"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    _global_flags(common, suppress=True)
+
+    p = _Parser(prog="pedns", description="Event-driven DNS records for Azure Private Endpoints.")
+    _global_flags(p, suppress=False)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+
+    sub.add_parser("emulator", help="run the local ARM emulator (HTTPS); prints export lines, then 'ready' "
+                                    "(see 'pedns emulator --help')")
+    _events(sub, common)
+    _endpoints(sub, common)
+    _hub(sub, common)
+    return p
+
+
+def _events(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    ev = sub.add_parser("events", parents=[common], help="process Event Grid deliveries")
+    ev_sub = ev.add_subparsers(dest="events_command", required=True, parser_class=_Parser, metavar="SUBCOMMAND")
+    apply_ = ev_sub.add_parser("apply", parents=[common],
+                               help="process deliveries from files (Event Grid or CloudEvents JSON, e.g. dead-lettered blobs)")
+    apply_.add_argument("files", nargs="+", metavar="FILE")
+    apply_.add_argument("--dry-run", action="store_true", help=_DRY_RUN)
+
+
+def _endpoints(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """The commands about named endpoints, and the reconcile of all of them."""
+    ex = sub.add_parser("explain", parents=[common],
+                        help="the records an endpoint needs, and why it does not get others")
+    ex.add_argument("endpoints", nargs="+", metavar="ENDPOINT",
+                    help="a private endpoint resource id (read from ARM) or a path to its ARM GET JSON")
+
+    rc = sub.add_parser("reconcile", parents=[common], help="converge every endpoint in scope")
+    rc.add_argument("--dry-run", action="store_true", help=_DRY_RUN)
+    rc.add_argument("--subscription", action="append", default=[], metavar="ID",
+                    help="only this subscription's endpoints are listed and changed (repeatable; must be in scope)")
+
+    rp = sub.add_parser("replay", parents=[common], help="converge the named endpoints now")
+    rp.add_argument("endpoints", nargs="+", metavar="ENDPOINT_ID")
+    rp.add_argument("--dry-run", action="store_true", help=_DRY_RUN)
+
+    rl = sub.add_parser("release", parents=[common],
+                        help="withdraw an endpoint's claims whatever ARM says (e.g. deleted while pedns was down)")
+    rl.add_argument("endpoints", nargs="+", metavar="ENDPOINT_ID")
+    rl.add_argument("--dry-run", action="store_true", help=_DRY_RUN)
+
+
+def _hub(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """The commands that read the hub and the catalogue."""
+    sub.add_parser("audit", parents=[common],
+                   help="find what breaks private name resolution that no A record can fix (reads only)")
+
+    rs = sub.add_parser("records", parents=[common],
+                        help="the record sets pedns owns in the hub zones: IPs, holder, standby claimants, claim age")
+    rs.add_argument("--zone", metavar="ZONE", help="only this hub zone (e.g. privatelink.blob.core.windows.net)")
+    rs.add_argument("--endpoint", metavar="ENDPOINT_ID",
+                    help="only the names this private endpoint claims, plus the foreign ones it wants")
+
+    zn = sub.add_parser("zones", parents=[common], help="list the zone catalogue")
+    zn.add_argument("filter", nargs="?", metavar="FILTER",
+                    help="only rows whose service, resource type, subresource or a zone contains FILTER (any case)")
+    zn.add_argument("--cloud", choices=["AzureCloud", "AzureUSGovernment", "AzureChinaCloud"],
+                    help="default: PEDNS_CLOUD, else AzureCloud")

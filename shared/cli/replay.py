@@ -1,0 +1,43 @@
+"""`pedns replay ENDPOINT_ID…` converges the named endpoints now; `pedns release ENDPOINT_ID…`
+withdraws their claims whatever ARM says."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+
+from ..core.model import ResourceId
+from ..outcomes import EXIT_FAILED, EXIT_OK
+from ..parsing.endpoint import parse_private_endpoint_id
+from . import runtime
+from .present import explanation_lines, summary, summary_line
+from .terminal import Progress, print_json
+
+
+def run(args: argparse.Namespace, *, release: bool = False) -> int:
+    ids = _ids(args.endpoints)
+    service = runtime.service(runtime.settings(*runtime.HUB))
+    started = time.time()
+    progress = Progress(len(ids))  # [n/total] on a terminal's stderr
+    results = service.replay(ids, dry_run=args.dry_run, release=release, progress=lambda _: progress.step())
+    progress.done()
+    runtime.observers(service).converged(results, runtime.handling(started))
+    docs = [r.to_json() for r in results]
+    if args.json:
+        print_json(docs)
+    else:
+        for doc in docs:
+            for line in explanation_lines({**doc, "current": []}):
+                print(line)
+            print(f"  status: {doc['status']}")
+        print(summary_line(summary(docs), dry_run=args.dry_run or any(d["dryRun"] for d in docs)))
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+
+
+def release(args: argparse.Namespace) -> int:
+    return run(args, release=True)
+
+
+def _ids(values: Sequence[str]) -> list[ResourceId]:
+    return [parse_private_endpoint_id(v, field="ENDPOINT_ID") for v in values]

@@ -1,0 +1,40 @@
+"""What the commands build from the environment: settings, the service, the observers, and the
+`Handling` the observers are told about (the CLI is door `cli`)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from ..core.results import Handling
+from ..observers.fanout import Observers
+from ..parsing.events import ResourceEvent
+from ..service import Service
+from ..settings import Settings
+from ..wiring import build_service, observers_or_nobody
+
+__all__ = ["HUB", "handling", "observers", "service", "settings"]
+
+log = logging.getLogger("pedns.cli")
+
+#: The settings every command that talks to the hub needs.
+HUB = ("PEDNS_DNS_SUBSCRIPTION_ID", "PEDNS_DNS_RESOURCE_GROUP")
+
+
+def settings(*require: str) -> Settings:
+    return Settings.from_env(require=require)
+
+
+def service(settings: Settings) -> Service:
+    return build_service(settings)
+
+
+def observers(service: Service) -> Observers:
+    """Who hears of the changes a command made, after it made them (`shared.observers.fanout`): the metrics
+    (exported only with APPLICATIONINSIGHTS_CONNECTION_STRING) and the app teams' notifications
+    (with PEDNS_NOTIFY_TOPIC_ENDPOINT). Failing to build them never fails the command."""
+    return observers_or_nobody(settings, service.metrics, log=log)
+
+
+def handling(started: float, event: ResourceEvent | None = None) -> Handling:
+    return Handling("cli", started, time.time(), event.id if event else "", event.time if event else None)

@@ -1,0 +1,101 @@
+"""The functions act on `shared.outcomes`: the Event Grid trigger acknowledges or raises (so Event Grid
+redelivers) and tells the observers `failed`; the replay endpoint answers with the outcome's status."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from functions import _runtime
+from shared.errors import (Conflict, ConfigError, InvalidInput, NotReady, OutOfScope, PednsError, PermanentError,
+                           TransientError)
+from shared.settings import Settings
+
+EVENT = json.loads((Path(__file__).parents[1] / "fixtures/events/eventgrid-pe-write-success.json").read_text())
+ENDPOINT = EVENT[0]["subject"]
+
+
+class Raising:
+    """A service whose every door raises `exc`."""
+
+    def __init__(self, exc: PednsError) -> None:
+        self.exc = exc
+
+    def handle_event(self, event, **kwargs):
+        raise self.exc
+
+    def replay(self, endpoint_ids, **kwargs):
+        raise self.exc
+
+
+class Told:
+    """Observers that note which failures they were told of, and at which door."""
+
+    def __init__(self) -> None:
+        self.failures: list[tuple[BaseException, str]] = []
+
+    def failed(self, exc, handling) -> None:
+        self.failures.append((exc, handling.door))
+
+
+@pytest.fixture
+def raising(monkeypatch):
+    """Make the service raise the given exception; returns what the observers were told."""
+    told = Told()
+    monkeypatch.setattr(_runtime, "observers", lambda: told)
+    monkeypatch.setattr(_runtime, "settings", lambda: Settings.from_env({}))
+
+    def make(exc: PednsError) -> Told:
+        monkeypatch.setattr(_runtime, "service", lambda: Raising(exc))
+        return told
+
+    return make
+
+
+#: exception → (delivered: acknowledged, observers told `failed`, "rejected" logged)
+EVENTS = [
+    pytest.param(OutOfScope("event e: out of scope"), (True, False, False), id="out-of-scope"),
+    pytest.param(InvalidInput("event e: bad"), (True, False, True), id="invalid-input"),
+    pytest.param(ConfigError("PEDNS_TTL: bad"), (False, False, False), id="config"),
+    pytest.param(NotReady("still Updating"), (False, True, False), id="not-ready"),
+    pytest.param(TransientError("429"), (False, True, False), id="transient"),
+    pytest.param(PermanentError("403"), (False, True, False), id="permanent"),
+    pytest.param(Conflict("412"), (False, False, False), id="conflict"),
+]
+
+
+@pytest.mark.parametrize(("exc", "expected"), EVENTS)
+def test_the_event_trigger_acknowledges_or_raises_for_event_grid_to_redeliver(exc, expected, raising, host, caplog):
+    told = raising(exc)
+
+    [result] = host.deliver(EVENT)
+
+    rejected = [r.getMessage() for r in caplog.records if r.name == "pedns.functions.events"]
+    assert expected == (result.ok, [(exc, "event")] == told.failures, [f"rejected: {exc}"] == rejected)
+    assert result.ok or result.error is exc
+
+
+#: exception → the replay endpoint's HTTP status and error (None: raised to the host, which answers 500)
+REPLAY = [
+    pytest.param(OutOfScope("x: out of scope"), (400, "x: out of scope"), id="out-of-scope"),
+    pytest.param(InvalidInput("bad id"), (400, "bad id"), id="invalid-input"),
+    pytest.param(ConfigError("PEDNS_TTL: bad"), (500, "pedns is misconfigured: PEDNS_TTL: bad"), id="config"),
+    pytest.param(NotReady("still Updating"), None, id="not-ready"),
+    pytest.param(TransientError("429"), None, id="transient"),
+    pytest.param(Conflict("412"), None, id="conflict"),
+]
+
+
+@pytest.mark.parametrize(("exc", "expected"), REPLAY)
+def test_the_replay_endpoint_answers_with_the_outcomes_status(exc, expected, raising, host):
+    raising(exc)
+
+    if expected is None:
+        with pytest.raises(type(exc)):
+            host.http("replay", body={"privateEndpointIds": [ENDPOINT]})
+        return
+    response = host.http("replay", body={"privateEndpointIds": [ENDPOINT]})
+
+    assert expected == (response.status_code, json.loads(response.get_body())["error"])
