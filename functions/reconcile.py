@@ -8,7 +8,7 @@ import time
 import azure.functions as func
 
 from shared.errors import ConfigError, PednsError
-from shared.core.results import Handling
+from shared.core.results import EndpointResult, Handling
 from shared.usecases.reconcile import reconcile as run_reconcile
 from shared.wiring import audit_for
 
@@ -27,7 +27,7 @@ def reconcile(timer: func.TimerRequest) -> None:
     if timer.past_due:
         log.warning("reconcile is running late")
 
-    def progress(n: int, total: int, result) -> None:  # type: ignore[no-untyped-def]
+    def progress(n: int, total: int, result: EndpointResult) -> None:
         if n % 1000 == 0 or n == total:
             log.info("reconcile: %d/%d endpoints", n, total)
 

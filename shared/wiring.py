@@ -15,6 +15,9 @@ from .core.ports import EstateReader, Metrics
 from .observers.fanout import Observers
 from .observers.metrics import LogMetrics
 from .observers.notify import Notifier
+from .observers.telemetry import Telemetry
+from .usecases.audit import audit
+from .core.findings import AuditReport
 from .usecases.scope import SourceScope
 from .service import Service, ServiceOptions
 from .settings import Settings
@@ -55,7 +58,7 @@ def metrics_for(environ: Mapping[str, str] | None = None) -> Metrics:
     env = os.environ if environ is None else environ
     if not env.get("APPLICATIONINSIGHTS_CONNECTION_STRING", "").strip():
         return LogMetrics()
-    from .adapters.otel import azure_monitor_metrics
+    from .adapters.otel import azure_monitor_metrics  # the OpenTelemetry SDK and distro: optional
 
     return azure_monitor_metrics()
 
@@ -63,8 +66,6 @@ def metrics_for(environ: Mapping[str, str] | None = None) -> Metrics:
 def observers_for(settings: Settings, metrics: Metrics) -> Observers:
     """Who hears of each door's results: the metrics, and the app teams' notifications when
     PEDNS_NOTIFY_TOPIC_ENDPOINT is set."""
-    from .observers.telemetry import Telemetry
-
     notifier = notifier_for(settings, metrics)
     return Observers([Telemetry(metrics), *([notifier] if notifier is not None else [])])
 
@@ -84,6 +85,8 @@ def notifier_for(settings: Settings, metrics: Metrics | None = None) -> Notifier
     """The notifier the settings ask for: None without `PEDNS_NOTIFY_TOPIC_ENDPOINT`."""
     if not settings.notify_topic_endpoint:
         return None
+    # The adapters import the Azure SDKs (about 200 ms, measured): only when a door needs Azure, so
+    # `pedns zones`, `explain FILE` and `--help` do not pay for them.
     from .adapters.credentials import make_credential
     from .adapters.eventgrid import EventGridTopic
 
@@ -94,6 +97,7 @@ def build_service(settings: Settings, *, metrics: Metrics | None = None) -> Serv
     """The service against Azure (or the emulator) as the settings say. Needs the hub settings.
     `metrics` default: `metrics_for()`; the ARM pipeline counts throttling and retries there too."""
     settings.require("PEDNS_DNS_SUBSCRIPTION_ID", "PEDNS_DNS_RESOURCE_GROUP")
+    # The Azure SDKs, only when a service against Azure is built (see notifier_for).
     from .adapters._pipeline import Pacer
     from .adapters.arm import ArmEndpointReader
     from .adapters.credentials import make_credential
@@ -124,10 +128,8 @@ def scope_for(settings: Settings, estate: EstateReader | None) -> SourceScope:
                        refresh_seconds=settings.scope_refresh_seconds)
 
 
-def audit_for(service: Service, settings: Settings):  # type: ignore[no-untyped-def]
+def audit_for(service: Service, settings: Settings) -> AuditReport:
     """`pedns audit` and the timer's audit: the settings' hub, networks and resolvers."""
-    from .usecases.audit import audit
-
     return audit(service, hub_subscription=settings.dns_subscription_id,
                  hub_resource_group=settings.dns_resource_group,
                  catalogue_zones=[z for row in catalogue_for(settings).rows for z in row.zones if "{" not in z],

@@ -1,5 +1,5 @@
 // pedns's log alert rules on its Application Insights component. Every query is a file under
-// infra/kql/ (tests/infra/test_kql.py checks them against shared/observers/telemetry.py). Dead letters are
+// infra/kql/ (tests/infra/test_kql.py checks them against shared/core/instruments.py). Dead letters are
 // alerted on where they are counted, the spoke's Event Grid system topic: deadletter-alert.bicep.
 
 @description('Azure region (of the Application Insights component).')

@@ -1,6 +1,6 @@
 // The pedns workbook in Azure Monitor: records written, skips and the endpoints behind them, event
 // age, handling time, drift per reconcile, ARM throttling. Every query is a file under infra/kql/
-// (tests/infra/test_kql.py checks them against shared/observers/telemetry.py). docs/observability.md says
+// (tests/infra/test_kql.py checks them against shared/core/instruments.py). docs/observability.md says
 // what each chart means.
 
 @description('Azure region.')

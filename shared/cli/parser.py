@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from ..errors import InvalidInput
 
@@ -23,7 +23,7 @@ def _global_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     """`--json`, `-v`, `-q`: on the top parser with their defaults, and on every subcommand with no
     default at all (`SUPPRESS`), so `pedns --json zones` and `pedns zones --json` both work and a
     subcommand does not reset what was given before it."""
-    default = {"default": argparse.SUPPRESS} if suppress else {}
+    default: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
     parser.add_argument("--json", action="store_true", help="print one JSON document on stdout; logs go to stderr",
                         **default)
     parser.add_argument("-v", "--verbose", action="count", help="pedns's debug logs (-vv adds azure-core's HTTP traces)",

@@ -16,7 +16,7 @@ def run(args: argparse.Namespace) -> int:
     if args.cloud:
         settings = settings.model_copy(update={"cloud": args.cloud})
     catalogue = catalogue_for(settings)
-    rows = catalogue.rows
+    rows = list(catalogue.rows)
     if args.filter:
         needle = args.filter.lower()
         rows = [r for r in rows if any(needle in value.lower() for value in

@@ -1,5 +1,5 @@
 """The KQL of the workbook and the alerts (infra/kql/): its shape, the metric names and dimensions it
-queries against shared/observers/telemetry.py, and its log-line patterns against the lines the code writes."""
+queries against shared/core/instruments.py, and its log-line patterns against the lines the code writes."""
 
 from __future__ import annotations
 
