@@ -30,9 +30,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from . import ownership
-from .model import RECORD_TYPES, DesiredRecord, NameState, RecordKey, RecordSet, RecordType, ResourceId, of_type
-from .ownership import Claim
+from .. import ownership
+from ..model import RECORD_TYPES, DesiredRecord, NameState, RecordKey, RecordSet, RecordType, ResourceId, of_type
+from ..ownership import Claim
 
 Action = Literal["create", "update", "delete", "none"]
 Outcome = Literal["held", "standby", "foreign", "released", "absent"]
