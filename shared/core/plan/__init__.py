@@ -27,71 +27,15 @@ Rules, in order:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Literal
 
 from .. import ownership
 from ..model import RECORD_TYPES, DesiredRecord, NameState, RecordKey, RecordSet, RecordType, ResourceId, of_type
 from ..ownership import Claim
+from .decision import Action, Decision, Outcome, Write
+from .holders import choose_holder, holder_of, holder_ips, is_handover, served_by
+from .policy import Policy, apply_policy
 
-Action = Literal["create", "update", "delete", "none"]
-Outcome = Literal["held", "standby", "foreign", "released", "absent"]
-
-
-@dataclass(frozen=True, slots=True)
-class Policy:
-    owner_id: str = "pedns"
-    ttl: int = 10
-    adopt_zones: frozenset[str] = frozenset()
-    prefer_regions: frozenset[str] = frozenset()
-    prefer_vnet_hashes: frozenset[str] = frozenset()
-    upsert_only: bool = False  # never delete a record set (a cautious rollout): the last claim leaves it be
-
-    def preferred(self, claim: Claim) -> bool:
-        return claim.location.lower() in self.prefer_regions or (
-            bool(claim.vnet_hash) and claim.vnet_hash in self.prefer_vnet_hashes
-        )
-
-    def rank(self, claim: Claim) -> tuple[bool, int, str]:
-        return (not self.preferred(claim), claim.since, claim.endpoint_id.key)
-
-
-@dataclass(frozen=True, slots=True)
-class Write:
-    """One record set write: create (`If-None-Match: *`), or update / delete guarded by `etag`."""
-
-    type: RecordType
-    action: Literal["create", "update", "delete"]
-    record: RecordSet | None  # what to write (create/update)
-    etag: str | None  # the current set's etag (update/delete)
-    before: tuple[str, ...] = ()  # the IPs it held
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """What to do with one name, and what it means for the endpoint being converged."""
-
-    key: RecordKey
-    outcome: Outcome
-    writes: tuple[Write, ...] = ()
-    ips: tuple[str, ...] = ()  # what the name serves afterwards (A then AAAA), of the types pedns writes
-    holder: ResourceId | None = None  # who holds the name afterwards
-    needs: ResourceId | None = None  # read this claimant's desire and decide again
-    adopted: bool = False
-    restored: bool = False  # the last claim left an adopted record: it gets back what it held
-    dropped: tuple[ResourceId, ...] = field(default=())  # stale claims removed on the way
-    foreign: tuple[RecordSet, ...] = ()  # record sets at the name that are not ours: left untouched
-    handover: bool = False  # the name goes from its holder to another claimant (a fail-over)
-
-    def written(self, rtype: RecordType = "A") -> RecordSet | None:
-        """The record set of that type this decision writes (created or updated), if any."""
-        return next((w.record for w in self.writes if w.type == rtype and w.action != "delete"), None)
-
-    @property
-    def action(self) -> Action:
-        """"none" without writes; the writes' action when they agree, else "update"."""
-        actions = {w.action for w in self.writes}
-        return "none" if not actions else actions.pop() if len(actions) == 1 else "update"
+__all__ = ["Action", "Decision", "Outcome", "Policy", "Write", "claim_for", "decide", "merged_claims"]
 
 
 def claim_for(desire: DesiredRecord, *, now: int, location: str, vnet_hash: str) -> Claim:
@@ -107,15 +51,6 @@ def merged_claims(sets: tuple[RecordSet, ...] | list[RecordSet]) -> dict[Resourc
             if endpoint_id not in merged or claim.since < merged[endpoint_id].since:
                 merged[endpoint_id] = claim
     return merged
-
-
-def _holder_of(sets: list[RecordSet], all_claims: dict[ResourceId, Claim], policy: Policy) -> ResourceId | None:
-    holders = list(dict.fromkeys(h for h in (ownership.holder(s) for s in sets) if h is not None))
-    if len(holders) <= 1:
-        return holders[0] if holders else None
-    # Sets that disagree (an interrupted write): the holder a fail-over would pick among them.
-    claimed = [all_claims[h] for h in holders if h in all_claims]
-    return min(claimed, key=policy.rank).endpoint_id if claimed else holders[0]
 
 
 def decide(
@@ -135,6 +70,22 @@ def decide(
     `candidates` carries what other claimants want now (None: they no longer want this name),
     filled in by the caller when a previous decision asked for it through `needs`.
     """
+    return apply_policy(_decide(key, current, endpoint_id, desire, policy=policy, now=now, location=location,
+                                vnet_hash=vnet_hash, candidates=candidates), policy)
+
+
+def _decide(
+    key: RecordKey,
+    current: NameState,
+    endpoint_id: ResourceId,
+    desire: DesiredRecord | None,
+    *,
+    policy: Policy,
+    now: int,
+    location: str,
+    vnet_hash: str,
+    candidates: Mapping[ResourceId, DesiredRecord | None] | None,
+) -> Decision:
     candidates = candidates or {}
     owner = policy.owner_id
 
@@ -168,10 +119,8 @@ def decide(
     left_alone = () if adopting else tuple(foreign)
 
     # Update this endpoint's claim, drop claimants known to be gone, pick the holder.
-    old_holder = _holder_of(ours, all_claims, policy)
-    # What the name serves for its holder (a set another holder's write left behind does not count).
-    served = tuple(ip for t in RECORD_TYPES if t in managed and ownership.holder(managed[t]) == old_holder
-                   for ip in managed[t].ips)
+    old_holder = holder_of(ours, all_claims, policy)
+    served = served_by(managed, old_holder)
     if desire is not None:
         all_claims[endpoint_id] = all_claims.get(endpoint_id) or claim_for(
             desire, now=now, location=location, vnet_hash=vnet_hash)
@@ -192,20 +141,14 @@ def decide(
                 writes.append(Write(t, "update", RecordSet(key, ips, ttl, s.etag, ownership.unstamped(s.metadata),
                                                            type=t), s.etag, s.ips))
                 restored_ips.extend(ips)
-            elif not policy.upsert_only:
+            else:
                 writes.append(Write(t, "delete", None, s.etag, s.ips))
         return Decision(key, outcome, tuple(writes), tuple(restored_ips), None, dropped=dropped,
                         restored=bool(restored_ips), foreign=left_alone)
 
-    new_holder = _choose_holder(old_holder, all_claims, policy)
-    if new_holder == endpoint_id:
-        assert desire is not None
-        ips = desire.ips
-    elif new_holder == old_holder and endpoint_id != old_holder:
-        ips = served
-    elif new_holder in candidates and candidates[new_holder] is not None:
-        ips = candidates[new_holder].ips  # type: ignore[union-attr]
-    else:
+    new_holder = choose_holder(old_holder, all_claims, policy)
+    ips = holder_ips(new_holder, old_holder, endpoint_id, desire, served, candidates)
+    if ips is None:
         # Fail-over (or a change of preference) to a claimant whose IPs we do not know yet.
         return Decision(key, "released" if desire is None else "standby", needs=new_holder, foreign=left_alone)
 
@@ -222,7 +165,7 @@ def decide(
             if before is not None:
                 writes.append(Write(t, "update", RecordSet(key, before[1], before[0], cur.etag,
                                                            ownership.unstamped(cur.metadata), type=t), cur.etag, cur.ips))
-            elif not policy.upsert_only:
+            else:
                 writes.append(Write(t, "delete", None, cur.etag, cur.ips))
             continue
         metadata = ownership.stamp(owner, new_holder, all_claims, keep=keep.get(t))
@@ -234,12 +177,4 @@ def decide(
     outcome = "released" if desire is None else ("held" if new_holder == endpoint_id else "standby")
     after = tuple(ip for t in RECORD_TYPES if t not in blocked for ip in of_type(ips, t))
     return Decision(key, outcome, tuple(writes), after, new_holder, dropped=dropped, adopted=adopting,
-                    foreign=left_alone, handover=old_holder is not None and new_holder != old_holder)
-
-
-def _choose_holder(old: ResourceId | None, all_claims: dict[ResourceId, Claim], policy: Policy) -> ResourceId:
-    best = min(all_claims.values(), key=policy.rank)
-    if old is not None and old in all_claims:
-        if not policy.preferred(best) or policy.preferred(all_claims[old]):
-            return old
-    return best.endpoint_id
+                    foreign=left_alone, handover=is_handover(old_holder, new_holder))
