@@ -62,6 +62,7 @@ test: $(INFRA_STAMP) worker azurite lint
 
 lint: venv
 	$(VENV)/bin/ruff check shared functions function_app.py emulator tools tests benchmarks
+	$(VENV)/bin/mypy
 
 test-fast: venv
 	$(PY) -m pytest -q -m "not infra and not slow"

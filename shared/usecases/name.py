@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..core import ownership
 from ..core.model import Desired, DesiredRecord, NameState, Reason, RecordKey, ResourceId
-from ..core.plan import Decision, decide
+from ..core.plan import Decision, decide, holder_to_verify
 from ..core.results import EndpointResult
 from ..core.snapshot import Snapshot
 from ..errors import Conflict, NotFound, TransientError
@@ -117,10 +117,3 @@ def decide_live(ctx: Context, run: Run, key: RecordKey, current: NameState,
         if decision.needs in candidates:  # cannot happen with a consistent plan; never loop
             raise TransientError(f"{key}: no progress choosing a holder")
         candidates[decision.needs] = run.claimants.desire_for(decision.needs, key)
-
-
-def holder_to_verify(decision: Decision, candidates: dict[ResourceId, DesiredRecord | None]) -> ResourceId | None:
-    """The holder to check is still there before standing by for it (None: no check needed)."""
-    if decision.outcome != "standby" or decision.holder is None or decision.holder in candidates:
-        return None
-    return decision.holder
