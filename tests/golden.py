@@ -76,7 +76,7 @@ class _Recorder(logging.Handler):
 
     def reset(self) -> None:
         self.lock_ = threading.Lock()
-        self.local = threading.local()  # door depth per thread: concurrent workers' calls are all outermost
+        self.depth = 0
         self.doors: list[Any] = []
         self.logs: list[str] = []
         self.calls: dict[str, int] = {}
@@ -110,9 +110,11 @@ def _json(value: Any) -> Any:
 def _door(name: str, fn: Any) -> Any:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        depth = getattr(REC.local, "depth", 0)
-        outer = depth == 0
-        REC.local.depth = depth + 1
+        # One depth for all threads: a door called from a thread another door started (the reconcile's
+        # pool) is not outermost. Threads racing as independent workers are NONDETERMINISTIC below.
+        with REC.lock_:
+            outer = REC.depth == 0
+            REC.depth += 1
         try:
             result = fn(*args, **kwargs)
         except BaseException as exc:
@@ -121,7 +123,8 @@ def _door(name: str, fn: Any) -> Any:
                     REC.doors.append({"raised": type(exc).__name__, "message": _norm(str(exc))})
             raise
         finally:
-            REC.local.depth = depth
+            with REC.lock_:
+                REC.depth -= 1
         if outer:
             with REC.lock_:
                 REC.doors.append(json.loads(_norm(json.dumps(_json(result), sort_keys=True))))
@@ -252,6 +255,10 @@ NONDETERMINISTIC = (
     "test_burst.py_test_a_burst_with_faults",  # concurrent workers against injected faults
     "test_clouds.py_test_the_credential_is_asked_for_the_clouds_audience",  # an AAAA GET the test does not await
     "test_graph.py_test_a_new_endpoint_is_invisible_until_the_lag_passes",  # polls until a wall-clock lag passes
+    "test_graph.py_test_a_deleted_endpoint_is_listed_with_its_old_body_during_the_lag",  # the same
+    "test_graph.py_test_an_update_shows_the_old_body_during_the_lag",  # the same
+    "test_cli.py_test_processing_failure_exits_1",  # injected faults follow the arrival of parallel reads
+    "test_zone_creation_lro.py_test_two_invocations_creating_the_same_zone_at_once",  # two threads race
 )
 
 
