@@ -6,14 +6,14 @@ import argparse
 
 from ..outcomes import EXIT_FAILED, EXIT_OK
 from ..wiring import audit_for
-from . import runtime
+from .runtime import HUB, connect, read_settings
 from .present import audit_lines
 from .terminal import print_json
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = runtime.settings(*runtime.HUB)
-    report = audit_for(runtime.service(settings), settings)
+    settings = read_settings(*HUB)
+    report = audit_for(connect(settings), settings)
     if args.json:
         print_json(report.to_json())
     else:

@@ -14,7 +14,7 @@ from ..outcomes import EXIT_FAILED, EXIT_OK, outcome_of
 from ..parsing.events import MAX_DELIVERY_BYTES, ResourceEvent, parse_delivery
 from ..parsing.inputs import read_bounded
 from ..service import Service
-from . import runtime
+from .runtime import HUB, connect, handling_since, observers_of, read_settings
 from .present import event_line, summary, summary_line, text
 from .terminal import Progress, print_json
 
@@ -25,7 +25,7 @@ Deliveries = list[tuple[str, list[ResourceEvent]]]
 
 def run(args: argparse.Namespace) -> int:
     deliveries = _read(args.files)
-    service = runtime.service(runtime.settings(*runtime.HUB))
+    service = connect(read_settings(*HUB))
     for name, events in deliveries:  # ... and every event's scope: one refusal changes nothing at all
         for event in events:
             refusal = _refusal(service, event)
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     out: list[dict[str, Any]] = []
     failed = 0
     total = sum(len(events) for _, events in deliveries)
-    observers = runtime.observers(service)
+    observers = observers_of(service)
     progress = Progress(total)
     for name, events in deliveries:
         for event in events:
@@ -98,7 +98,7 @@ def _handle(service: Service, observers: Observers, name: str, event: ResourceEv
             entries = [{**entry, **result.to_json()} for result in results]
             failed += sum(0 if result.ok else 1 for result in results)
         if event.action is not None:
-            observers.converged(results, runtime.handling(started, event))
+            observers.converged(results, handling_since(started, event))
     return entries, failed
 
 

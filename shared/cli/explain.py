@@ -16,7 +16,7 @@ from ..service import Service
 from ..settings import Settings
 from ..usecases.inspect import explain_desire, explain_endpoint
 from ..wiring import catalogue_for, options_for
-from . import runtime
+from .runtime import HUB, connect, read_settings
 from .present import explanation_lines, text
 from .terminal import print_json
 
@@ -28,7 +28,7 @@ MAX_ENDPOINT_FILE_BYTES = 1024 * 1024
 
 def run(args: argparse.Namespace) -> int:
     service = None
-    settings = runtime.settings()
+    settings = read_settings()
     docs = []
     for target in args.endpoints:  # everything is read before anything is printed
         if not target.startswith("/subscriptions/") and Path(target).is_file():
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         if not target.startswith("/"):
             raise InvalidInput(f"{target}: neither a file nor a private endpoint resource id")
         endpoint_id = parse_private_endpoint_id(target, field="ENDPOINT")
-        service = service or runtime.service(runtime.settings(*runtime.HUB))
+        service = service or connect(read_settings(*HUB))
         docs.append(explain_live(service, endpoint_id))
     if args.json:
         print_json(docs)

@@ -10,7 +10,7 @@ import uuid
 from ..errors import ConfigError, InvalidInput
 from ..outcomes import EXIT_FAILED, EXIT_OK
 from ..usecases.reconcile import reconcile
-from . import runtime
+from .runtime import HUB, connect, handling_since, observers_of, read_settings
 from .present import reconcile_lines
 from .terminal import print_json, reconcile_progress
 
@@ -21,16 +21,16 @@ def run(args: argparse.Namespace) -> int:
             uuid.UUID(value)
         except ValueError:
             raise InvalidInput(f"--subscription {value!r} is not a subscription id (a GUID)") from None
-    settings = runtime.settings(*runtime.HUB)
+    settings = read_settings(*HUB)
     if not args.subscription and not (settings.source_subscriptions or settings.source_management_groups):
         raise ConfigError("missing setting(s): PEDNS_SOURCE_SUBSCRIPTIONS or PEDNS_SOURCE_MANAGEMENT_GROUPS "
                           "(or pass --subscription)")
-    service = runtime.service(settings)
+    service = connect(settings)
     progress = reconcile_progress()
     started = time.time()
     report = reconcile(service, subscriptions=args.subscription or None, dry_run=args.dry_run,
                        progress=None if args.quiet else progress, concurrency=settings.reconcile_concurrency)
-    handling, observers = runtime.handling(started), runtime.observers(service)
+    handling, observers = handling_since(started), observers_of(service)
     observers.converged(report.endpoints, handling)
     observers.reconciled(report, handling)
     doc = report.to_json()

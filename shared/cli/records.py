@@ -13,7 +13,7 @@ from ..errors import InvalidInput, NotReady
 from ..outcomes import EXIT_OK
 from ..parsing.endpoint import parse_private_endpoint_id
 from ..usecases.inspect import foreign_wanted, foreign_wanted_by, shown_records
-from . import runtime
+from .runtime import HUB, connect, read_settings
 from .present import record_doc, records_lines, text
 from .terminal import print_json
 
@@ -28,8 +28,8 @@ def run(args: argparse.Namespace) -> int:
     against the same listing)."""
     zone = _zone(args.zone)
     endpoint_id = parse_private_endpoint_id(args.endpoint, field="--endpoint") if args.endpoint else None
-    settings = runtime.settings(*runtime.HUB)
-    service = runtime.service(settings)
+    settings = read_settings(*HUB)
+    service = connect(settings)
     snapshot = service.snapshot()
     if zone is not None and zone not in snapshot.zones:
         raise InvalidInput(f"--zone {text(zone)}: not a zone of the hub resource group "

@@ -10,19 +10,19 @@ from collections.abc import Sequence
 from ..core.model import ResourceId
 from ..outcomes import EXIT_FAILED, EXIT_OK
 from ..parsing.endpoint import parse_private_endpoint_id
-from . import runtime
+from .runtime import HUB, connect, handling_since, observers_of, read_settings
 from .present import explanation_lines, summary, summary_line
 from .terminal import Progress, print_json
 
 
 def run(args: argparse.Namespace, *, release: bool = False) -> int:
     ids = _ids(args.endpoints)
-    service = runtime.service(runtime.settings(*runtime.HUB))
+    service = connect(read_settings(*HUB))
     started = time.time()
     progress = Progress(len(ids))  # [n/total] on a terminal's stderr
     results = service.replay(ids, dry_run=args.dry_run, release=release, progress=lambda _: progress.step())
     progress.done()
-    runtime.observers(service).converged(results, runtime.handling(started))
+    observers_of(service).converged(results, handling_since(started))
     docs = [r.to_json() for r in results]
     if args.json:
         print_json(docs)

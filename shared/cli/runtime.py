@@ -13,7 +13,7 @@ from ..service import Service
 from ..settings import Settings
 from ..wiring import build_service, observers_or_nobody
 
-__all__ = ["HUB", "handling", "observers", "service", "settings"]
+__all__ = ["HUB", "connect", "handling_since", "observers_of", "read_settings"]
 
 log = logging.getLogger("pedns.cli")
 
@@ -21,20 +21,21 @@ log = logging.getLogger("pedns.cli")
 HUB = ("PEDNS_DNS_SUBSCRIPTION_ID", "PEDNS_DNS_RESOURCE_GROUP")
 
 
-def settings(*require: str) -> Settings:
+def read_settings(*require: str) -> Settings:
     return Settings.from_env(require=require)
 
 
-def service(settings: Settings) -> Service:
+def connect(settings: Settings) -> Service:
+    """The service against the hub (Azure or the emulator) the settings name."""
     return build_service(settings)
 
 
-def observers(service: Service) -> Observers:
+def observers_of(service: Service) -> Observers:
     """Who hears of the changes a command made, after it made them (`shared.observers.fanout`): the metrics
     (exported only with APPLICATIONINSIGHTS_CONNECTION_STRING) and the app teams' notifications
     (with PEDNS_NOTIFY_TOPIC_ENDPOINT). Failing to build them never fails the command."""
-    return observers_or_nobody(settings, service.metrics, log=log)
+    return observers_or_nobody(read_settings, service.metrics, log=log)
 
 
-def handling(started: float, event: ResourceEvent | None = None) -> Handling:
+def handling_since(started: float, event: ResourceEvent | None = None) -> Handling:
     return Handling("cli", started, time.time(), event.id if event else "", event.time if event else None)

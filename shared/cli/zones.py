@@ -6,13 +6,13 @@ import argparse
 
 from ..outcomes import EXIT_OK
 from ..wiring import catalogue_for
-from . import runtime
+from .runtime import read_settings
 from .present import zones_doc, zones_lines
 from .terminal import print_json
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = runtime.settings()
+    settings = read_settings()
     if args.cloud:
         settings = settings.model_copy(update={"cloud": args.cloud})
     catalogue = catalogue_for(settings)

@@ -69,8 +69,8 @@ def test_the_functions_say_so_as_pedns_functions_once_per_worker(fresh_runtime, 
 
 
 def test_the_cli_says_so_as_pedns_cli(monkeypatch, caplog):
-    monkeypatch.setattr(cli_runtime, "settings", _unreadable_settings)
+    monkeypatch.setattr(cli_runtime, "read_settings", _unreadable_settings)
 
-    observers = cli_runtime.observers(SimpleNamespace(metrics=InMemoryMetrics()))
+    observers = cli_runtime.observers_of(SimpleNamespace(metrics=InMemoryMetrics()))
 
     assert ((), [("pedns.cli", "ERROR", LINE)]) == (observers.observers, _logged(caplog))

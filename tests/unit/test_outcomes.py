@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import shared.cli as cli
-from shared.cli import runtime
+from shared.cli import events as cli_events
 from shared.errors import (Conflict, ConfigError, InvalidInput, NotFound, NotReady, OutOfScope, PednsError,
                            PermanentError, TransientError)
 from shared.observers.fanout import Observers
@@ -128,9 +128,9 @@ EVENTS = [
 def test_events_apply_reports_each_failed_event_with_its_outcomes_status(exc, expected, monkeypatch, capsys):
     delivery = Path(__file__).parents[1] / "fixtures/events/eventgrid-pe-write-success.json"
     event_id = json.loads(delivery.read_text())[0]["id"]
-    monkeypatch.setattr(runtime, "settings", lambda *require: Settings.from_env({}))
-    monkeypatch.setattr(runtime, "service", lambda settings: _Raising(exc))
-    monkeypatch.setattr(runtime, "observers", lambda service: Observers())
+    monkeypatch.setattr(cli_events, "read_settings", lambda *require: Settings.from_env({}))
+    monkeypatch.setattr(cli_events, "connect", lambda settings: _Raising(exc))
+    monkeypatch.setattr(cli_events, "observers_of", lambda service: Observers())
 
     code = cli.main(["events", "apply", "--json", str(delivery)])
 
