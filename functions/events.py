@@ -52,9 +52,9 @@ def events(event: func.EventGridEvent) -> None:
             _runtime.observers().failed(exc, Handling("event", started, time.time(), parsed.id, parsed.time))
         if outcome.retry:
             raise
-        if outcome.kind is Kind.REJECTED:  # out of scope: the service logged a warning naming the subscription
+        if outcome.kind is Kind.REJECTED:
             log.error("rejected: %s", exc)
-        return
+        return  # acknowledged (out of scope: the service already logged a warning naming the subscription)
     handling = Handling("event", started, time.time(), parsed.id, parsed.time)
     for result in results:
         log.info("event %s: %s", parsed.id, json.dumps(result.to_json(), separators=(",", ":")))
