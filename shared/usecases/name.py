@@ -10,14 +10,14 @@ import logging
 from dataclasses import dataclass, field
 
 from ..core import ownership
-from ..core.model import Desired, DesiredRecord, NameState, Reason, RecordKey, ResourceId
+from ..core.model import Desired, DesiredRecord, NameState, RecordKey, ResourceId
 from ..core.plan import Decision, decide, holder_to_verify
 from ..core.results import EndpointResult
 from ..core.snapshot import Snapshot
 from ..errors import Conflict, NotFound, TransientError
 from .claimants import Claimants
 from .context import Context
-from .report import report, skip
+from .report import report, zone_missing
 from .writes import Writer
 
 log = logging.getLogger("pedns.service")  # the service's name, kept for infra/kql (see report.py)
@@ -65,7 +65,7 @@ def converge_name(ctx: Context, run: Run, key: RecordKey, *, optimistic: bool = 
                 if run.snapshot is not None:
                     run.snapshot.zones.add(key.zone)
                 continue
-            skip(run.result, want, Reason.ZONE_MISSING, f"the hub has no private DNS zone {key.zone}")
+            zone_missing(run.result, want)
             return conflicts
         decision = decide_live(ctx, run, key, current, candidates)
         try:

@@ -9,14 +9,14 @@ anything is written (`shared/usecases/converge.py`, `confirm`).
 from __future__ import annotations
 
 from ..core.desired import not_ready
-from ..core.model import Desired, PrivateEndpoint, Reason, RecordKey
+from ..core.model import Desired, DesiredRecord, PrivateEndpoint, RecordKey
 from ..core.ownership import network_hash
 from ..core.plan import decide
 from ..core.results import EndpointResult
 from ..core.snapshot import Snapshot
 from ..errors import NotFound
 from .context import Context
-from .report import report, skip
+from .report import report, zone_missing
 
 
 def plan_offline(ctx: Context, pe: PrivateEndpoint, claimed: set[RecordKey], snapshot: Snapshot, *,
@@ -29,14 +29,14 @@ def plan_offline(ctx: Context, pe: PrivateEndpoint, claimed: set[RecordKey], sna
     want = {record.key: record for record in wanted.records}
     result = EndpointResult(str(pe.id), "converged", dry_run=dry_run, skipped=list(wanted.skipped))
     for key in sorted(set(want) | claimed, key=lambda k: (k.zone, k.name)):
-        if not _settled(ctx, wanted, key, snapshot, result):
+        if not _settled(ctx, wanted, key, want.get(key), snapshot, result):
             return None
     return result
 
 
-def _settled(ctx: Context, wanted: Desired, key: RecordKey, snapshot: Snapshot, result: EndpointResult) -> bool:
+def _settled(ctx: Context, wanted: Desired, key: RecordKey, want: DesiredRecord | None, snapshot: Snapshot,
+             result: EndpointResult) -> bool:
     """Whether the listing shows `key` as converging would leave it (then reported into `result`)."""
-    want = next((r for r in wanted.records if r.key == key), None)
     try:
         current = snapshot.get(key)
     except NotFound:
@@ -44,7 +44,7 @@ def _settled(ctx: Context, wanted: Desired, key: RecordKey, snapshot: Snapshot, 
             return True
         if ctx.options.create_zones:
             return False  # the zone would be created: a change
-        skip(result, want, Reason.ZONE_MISSING, f"the hub has no private DNS zone {key.zone}")
+        zone_missing(result, want)
         return True
     decision = decide(
         key, current, wanted.endpoint_id, want, policy=ctx.options.policy, now=int(ctx.clock()),

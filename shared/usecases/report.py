@@ -43,6 +43,11 @@ def skip(result: EndpointResult, want: DesiredRecord, reason: Reason, detail: st
     result.skipped.append(Skip(want.fqdn, reason, detail, want.key))
 
 
+def zone_missing(result: EndpointResult, want: DesiredRecord) -> None:
+    """The name's zone is not in the hub (and pedns does not create zones)."""
+    skip(result, want, Reason.ZONE_MISSING, f"the hub has no private DNS zone {want.key.zone}")
+
+
 def log_skips(result: EndpointResult, context: str) -> None:
     """Permanent outcomes are not retried, so they are logged where an operator looks: with the
     event id (or the door) and the endpoint. Standby and foreign were logged when decided."""
