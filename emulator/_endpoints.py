@@ -18,7 +18,6 @@ from typing import Any
 from ._http import (
     Request,
     Response,
-    bad,
     check_conditions,
     json_body,
     method_not_allowed,
@@ -26,6 +25,7 @@ from ._http import (
     page,
     properties,
     public,
+    required_location,
     weak_etag,
 )
 from ._operations import Operations
@@ -76,9 +76,7 @@ class Endpoints(Handlers):
 
     def _put(self, req: Request, sub: str, rg: str, name: str) -> Response:
         body = json_body(req)
-        location = body.get("location")
-        if not isinstance(location, str) or not location:
-            raise bad("The 'location' property is required for this definition.", "LocationRequired")
+        location = required_location(body)
         props = copy.deepcopy(properties(body))
         props.setdefault("provisioningState", "Succeeded")
         for key in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections", "customDnsConfigs"):

@@ -71,6 +71,14 @@ def bad(message: str, code: str = "BadRequest") -> ArmError:
     return ArmError(400, code, message)
 
 
+def required_location(body: dict[str, Any]) -> str:
+    """The body's `location`, which ARM requires of every tracked resource (400 LocationRequired)."""
+    location = body.get("location")
+    if not isinstance(location, str) or not location:
+        raise bad("The 'location' property is required for this definition.", "LocationRequired")
+    return location
+
+
 def not_found(rtype: str, name: str, rg: str) -> ArmError:
     return ArmError(
         404, "ResourceNotFound",

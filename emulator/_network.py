@@ -14,7 +14,18 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from ._http import ArmError, Request, Response, bad, check_conditions, json_body, not_found, properties, public
+from ._http import (
+    ArmError,
+    Request,
+    Response,
+    bad,
+    check_conditions,
+    json_body,
+    not_found,
+    properties,
+    public,
+    required_location,
+)
 from ._provider import NETWORK
 
 VNET_TYPE = f"{NETWORK}/virtualNetworks"
@@ -53,9 +64,7 @@ class Networks:
 
     def _put(self, req: Request, sub: str, rg: str, name: str) -> Response:
         body = json_body(req)
-        location = body.get("location")
-        if not isinstance(location, str) or not location:
-            raise bad("The 'location' property is required for this definition.", "LocationRequired")
+        location = required_location(body)
         props = copy.deepcopy(properties(body))
         dhcp = props.get("dhcpOptions")
         if dhcp is not None:

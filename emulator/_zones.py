@@ -24,6 +24,7 @@ from ._http import (
     page,
     properties,
     public,
+    required_location,
     strong_etag,
 )
 from ._operations import Operations
@@ -89,9 +90,7 @@ class Zones(Handlers):
 
     def _put(self, req: Request, sub: str, rg: str, zone: str) -> Response:
         body = json_body(req)
-        location = body.get("location")
-        if not isinstance(location, str) or not location:
-            raise bad("The 'location' property is required for this definition.", "LocationRequired")
+        location = required_location(body)
         if location.lower() != "global":
             raise bad(f"The location '{location}' is not valid for a Private DNS zone; use 'global'.", "InvalidLocation")
         labels = zone.split(".")
