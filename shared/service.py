@@ -53,9 +53,6 @@ class Service(Context):
                  snapshot: Snapshot | None = None) -> EndpointResult:
         return converging.converge(self, endpoint_id, dry_run=dry_run, snapshot=snapshot)
 
-    def converge_deleted(self, endpoint_id: ResourceId, *, dry_run: bool = False) -> EndpointResult:
-        return converging.converge_deleted(self, endpoint_id, dry_run=dry_run)
-
     def release(self, endpoint_id: ResourceId, *, dry_run: bool = False) -> EndpointResult:
         return converging.release(self, endpoint_id, dry_run=dry_run)
 

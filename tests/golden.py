@@ -32,7 +32,6 @@ import pytest
 DOORS = [
     ("shared.service", "Service.converge"),
     ("shared.service", "Service.converge_safely"),
-    ("shared.service", "Service.converge_deleted"),
     ("shared.service", "Service.release"),
     ("shared.service", "Service.converge_target"),
     ("shared.service", "Service.handle_event"),
