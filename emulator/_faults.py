@@ -178,7 +178,9 @@ class Injector:
             window = self._windows.get(caller)
             if window is None or now - window.start >= f.graph_window_seconds:
                 window = self._windows[caller] = _Window(now)
-            resets_after = max(0.0, window.start + f.graph_window_seconds - now)
+            # The window's length minus the time spent in it: `start + window - now` can round
+            # above the window (123.002 + 5.0 - 123.002 == 5.000000000000014, a 6 s header).
+            resets_after = max(0.0, f.graph_window_seconds - (now - window.start))
             if window.used >= f.graph_quota and f.throttle:
                 return False, 0, resets_after
             window.used += 1

@@ -396,6 +396,16 @@ def test_every_answer_carries_the_quota_headers(emu):
     assert all(re.fullmatch(r"00:00:0[1-5]", h["x-ms-user-quota-resets-after"]) for _, h, _ in answers)
 
 
+@pytest.mark.parametrize("start", [123.002, 0.1, 1e6 + 0.3, 7.7])
+def test_a_fresh_window_never_resets_later_than_its_length(start):
+    """`start + 5.0 - now` rounds to 5.000000000000014 for start 123.002: a 6 s header for a 5 s window."""
+    from emulator._faults import Injector
+
+    injector = Injector(Faults(graph_window_seconds=5.0), clock=lambda: start)
+
+    assert 5.0 == injector.take_graph("x")[2]
+
+
 def test_an_exhausted_quota_under_throttle_is_429_rate_limiting_with_retry_after(emu):
     emu.set_faults(Faults(throttle=True, graph_quota=2, graph_window_seconds=30))
     for _ in range(2):
