@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
-from .errors import Conflict, NotFound, PermanentError
+from .errors import Conflict, InvalidInput, NotFound, PermanentError
 from .core.model import (
     RECORD_TYPES,
     DnsZone,
@@ -134,6 +134,7 @@ class InMemoryEndpointReader:
         self.link_rows: list[ZoneLink] = []
         self.network_rows: list[VirtualNetwork] = []
         self.platform: dict[ResourceId, frozenset[str]] = {}  # names Azure gave endpoints' interfaces
+        self.broken: dict[ResourceId, str] = {}  # endpoints whose body's envelope cannot be parsed: why
 
     def put(self, pe: PrivateEndpoint) -> None:
         self.live[pe.id] = pe
@@ -150,6 +151,8 @@ class InMemoryEndpointReader:
     # EndpointReader ---------------------------------------------------------------------------
     def get(self, endpoint_id: ResourceId, *, zone_groups: bool = True) -> PrivateEndpoint:
         self.reads.append(endpoint_id)
+        if endpoint_id in self.broken:
+            raise InvalidInput(f"private endpoint {endpoint_id}: {self.broken[endpoint_id]}")
         try:
             pe = self.live[endpoint_id]
         except KeyError:

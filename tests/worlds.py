@@ -46,6 +46,22 @@ class MemoryWorld:
     def remove(self, pe: PrivateEndpoint) -> None:
         self.reader.remove(pe.id)
 
+    def put_body(self, body: dict) -> None:
+        """An endpoint as ARM's GET shows it, hostile details and all (the reader parses it)."""
+        from shared.parsing.endpoint import parse_private_endpoint
+
+        self.reader.put(parse_private_endpoint(body))
+
+    def put_hostile(self, pe: PrivateEndpoint, *entries: object) -> None:
+        """`pe` with these raw `customDnsConfigs` entries after its own."""
+        body = body_of(pe)
+        body["properties"]["customDnsConfigs"] += list(entries)
+        self.put_body(body)
+
+    def break_envelope(self, pe: PrivateEndpoint) -> None:
+        """`pe` as a body whose envelope cannot be parsed (its connections are not a list)."""
+        self.reader.broken[pe.id] = "properties.privateLinkServiceConnections: Input should be a valid list"
+
     # the hub
     def seed(self, record: RecordSet) -> RecordSet:
         return self.store.seed(record)
@@ -97,7 +113,8 @@ class MemoryWorld:
         from builders import pe_id
         from shared.core.model import Unreadable
 
-        self.reader.unreadable.append(Unreadable(pe_id(name), "customDnsConfigs[0].fqdn is not a valid DNS name"))
+        self.reader.unreadable.append(Unreadable(pe_id(name), "properties.privateLinkServiceConnections: "
+                                                              "Input should be a valid list"))
         return pe_id(name)
 
     def holder(self, key: RecordKey, rtype: str = "A") -> ResourceId | None:
@@ -135,18 +152,17 @@ class EmulatorWorld(MemoryWorld):
         self.service = self._service(index, **options)
 
     def put(self, pe: PrivateEndpoint) -> None:
-        connection = pe.connections[0]
-        body = self.lab.endpoint_body(
-            pe.name, target=connection.target_id, group=connection.group_ids[0],
-            dns={c.fqdn: list(c.ips) for c in pe.dns_configs}, status=connection.status.value,
-            manual=connection.manual, location=pe.location, state=pe.provisioning_state,
-            rg=pe.id.resource_group, vnet=pe.virtual_network_id.rsplit("/", 1)[-1],
-        )
-        body["id"] = pe.id.value  # the scenario's subscription, not the lab's default spoke
-        body["properties"]["subnet"]["id"] = pe.subnet_id
-        self.lab.put_endpoint(body)
+        self.lab.put_endpoint(body_of(pe))
         if pe.has_zone_group:
             self.lab.put_zone_group(pe.id.value, [BLOB])
+
+    def put_body(self, body: dict) -> None:
+        self.lab.put_endpoint(body)
+
+    def break_envelope(self, pe: PrivateEndpoint) -> None:
+        body = body_of(pe)
+        body["properties"]["privateLinkServiceConnections"] = "broken"
+        self.lab.put_endpoint(body)
 
     def remove(self, pe: PrivateEndpoint) -> None:
         self.lab.delete_endpoint(pe.id.value)
@@ -189,10 +205,27 @@ class EmulatorWorld(MemoryWorld):
         from builders import pe_id
 
         body = self.lab.endpoint_body(name, target=f"{pe_id(name).value}-target", group="blob",
-                                      dns={"not a name!": ["10.0.9.9"]})
+                                      dns={"poisonacct.blob.core.windows.net": ["10.0.9.9"]})
         body["id"] = pe_id(name).value
+        body["properties"]["privateLinkServiceConnections"] = "broken"  # the envelope: a bad name alone is skipped
         self.lab.put_endpoint(body)
         return pe_id(name)
 
 
 LAG_SECONDS = 1.0
+
+
+def body_of(pe: PrivateEndpoint) -> dict:
+    """`pe` in ARM GET shape (network API 2024-05-01), as the emulator serves it."""
+    from emulator._cli import endpoint_body
+
+    connection = pe.connections[0]
+    body = endpoint_body(
+        pe.id.subscription_id, pe.name, target=connection.target_id, group=connection.group_ids[0],
+        dns={c.fqdn: list(c.ips) for c in pe.dns_configs}, status=connection.status.value,
+        manual=connection.manual, location=pe.location, state=pe.provisioning_state,
+        rg=pe.id.resource_group, vnet=pe.virtual_network_id.rsplit("/", 1)[-1],
+    )
+    body["id"] = pe.id.value
+    body["properties"]["subnet"]["id"] = pe.subnet_id
+    return body

@@ -90,8 +90,16 @@ def desire(pe: PrivateEndpoint, resolver: Resolver, policy: DesirePolicy = Desir
     connection = pe.connections[0]  # an endpoint has exactly one connection
     merged: dict[RecordKey, tuple[str, set[str]]] = {}
     skipped: list[Skip] = []
+    # An entry the parser refused is skipped on its own; a name with one bad entry is refused whole
+    # (its other entries are not published with half its addresses).
+    refused = {config.fqdn for config in dns_configs if config.problem}
     for config in dns_configs:
         fqdn = config.fqdn.lower().rstrip(".")
+        if config.problem:
+            skipped.append(Skip(fqdn, Reason.INVALID, config.problem))
+            continue
+        if config.fqdn in refused:
+            continue
         placed = _place(fqdn, config.ips, connection, pe.location, resolver, policy, platform_names)
         if isinstance(placed, Skip):
             skipped.append(placed)
@@ -157,6 +165,7 @@ def _allowed(ip: str, policy: DesirePolicy) -> bool:
     except ValueError:
         return False
     if address.is_loopback or address.is_link_local or address.is_multicast or address.is_unspecified \
-            or address.is_reserved or getattr(address, "ipv4_mapped", None) is not None:
+            or address.is_reserved or getattr(address, "ipv4_mapped", None) is not None \
+            or getattr(address, "scope_id", None):  # `fd00::1%eth0`: a zone id means nothing in DNS
         return False
     return any(address in network for network in policy.allowed_ip_ranges)

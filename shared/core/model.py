@@ -103,10 +103,16 @@ class ResourceId:
 
 @dataclass(frozen=True, slots=True)
 class DnsConfig:
-    """One `customDnsConfigs` entry: the public FQDN of the service and the endpoint's IPs for it."""
+    """One `customDnsConfigs` entry: the public FQDN of the service and the endpoint's IPs for it.
+
+    An entry that failed validation keeps its place with `problem` set (one line, saying which field
+    and what was wrong, the value escaped): its `fqdn` is then the reported text made safe to print,
+    its `ips` empty, and it is skipped `invalid` on its own while the endpoint's other names go on.
+    """
 
     fqdn: str
     ips: tuple[str, ...]
+    problem: str = ""
 
 
 @dataclass(frozen=True, slots=True)

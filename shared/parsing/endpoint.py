@@ -4,6 +4,12 @@ Pure: pydantic models of the wire shape stay private; what leaves is the domain 
 syntax is checked here (ids, DNS names, IP addresses); whether an IP is acceptable (private
 ranges, configured prefixes) is decided by `desired`.
 
+Validated per name, not per endpoint: the envelope (the id, the provisioning state, the
+connections, the shape of the arrays) must be right or the body is refused with `InvalidInput`;
+each `customDnsConfigs` entry, zone-group record set and interface FQDN is then checked on its own.
+A bad entry becomes a `DnsConfig` with its `problem` set (skipped `invalid` by `desired`), so one
+bad name never costs the endpoint's other names, nor another endpoint reading this one as a peer.
+
 IPv6: a dual-stack endpoint (`ipVersionType` DualStack) lists its IPv4 and IPv6 addresses in the
 same `customDnsConfigs[].ipAddresses` array, IPv4 first; an IPv6-only one lists IPv6 addresses
 only (recorded by Azure CLI's `test_network_private_endpoint_ip_version_type`, api-version
@@ -22,6 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.errors import InvalidInput
 from shared.core.model import RECORD_TYPES, Connection, ConnectionStatus, DnsConfig, PrivateEndpoint, ResourceId, sort_ips
+
+from .inputs import terminal_text
 
 __all__ = [
     "parse_private_endpoint",
@@ -118,18 +126,53 @@ def normalize_fqdn(value: object, *, field: str = "fqdn") -> str:
     return name
 
 
-def _addresses(values: list[object], *, field: str) -> tuple[str, ...]:
-    """IPv4 and IPv6 addresses, unique, canonical, IPv4 first and each family in numeric order."""
+def _addresses(values: object, *, field: str) -> tuple[str, ...]:
+    """IPv4 and IPv6 addresses, unique, canonical, IPv4 first and each family in numeric order.
+
+    An IPv6 zone id (`fd00::1%eth0`, which Python's `ipaddress` accepts) is refused: it names an
+    interface of the host that wrote it and means nothing in a DNS record."""
+    if values is None:
+        return ()
+    if not isinstance(values, list):
+        raise InvalidInput(f"{field} is not a list: {show(values)}")
     kept: list[str] = []
     for index, raw in enumerate(values):
         if not isinstance(raw, str):
             raise InvalidInput(f"{field}[{index}] is not a string: {show(raw)}")
+        if "%" in raw:
+            raise InvalidInput(f"{field}[{index}] has an IPv6 zone id: {show(raw)}")
         try:
             ipaddress.ip_address(raw)
         except ValueError:
             raise InvalidInput(f"{field}[{index}] is not a valid IP address: {show(raw)}") from None
         kept.append(raw)
     return sort_ips(kept)
+
+
+def _shown_name(value: object) -> str:
+    """The name a refused entry reported, as safe text for a skip (escaped, capped, lower case)."""
+    return terminal_text(value, limit=_MAX_SHOWN).lower() if isinstance(value, str) else ""
+
+
+def _dns_config(raw: object, *, field: str) -> DnsConfig | None:
+    """One `customDnsConfigs` entry on its own: a valid `DnsConfig`, one with its `problem` set, or
+    None for an entry that names nothing (no `fqdn` at all, as a fresh endpoint may report)."""
+    if not isinstance(raw, Mapping):
+        return DnsConfig("", (), f"{field} is not a JSON object: {show(raw)}")
+    fqdn = raw.get("fqdn")
+    if fqdn is None:
+        return None
+    if fqdn == "":
+        return DnsConfig("", (), f"{field}.fqdn is empty")
+    try:
+        name = normalize_fqdn(fqdn, field=f"{field}.fqdn")
+    except InvalidInput as exc:
+        return DnsConfig(_shown_name(fqdn), (), str(exc))
+    try:
+        ips = _addresses(raw.get("ipAddresses"), field=f"{field}.ipAddresses")
+    except InvalidInput as exc:  # a good name with a bad address: the name is refused, by its name
+        return DnsConfig(name, (), str(exc))
+    return DnsConfig(name, ips)
 
 
 # --- the wire shape (private) ---------------------------------------------------------------
@@ -158,20 +201,15 @@ class _Connection(_Wire):
     properties: _ConnectionProperties | None = None
 
 
-class _DnsConfig(_Wire):
-    fqdn: str | None = None
-    ip_addresses: list[Any] | None = Field(None, alias="ipAddresses")
-
-
 class _Properties(_Wire):
     provisioning_state: str | None = Field(None, alias="provisioningState")
     connections: list[_Connection] | None = Field(None, alias="privateLinkServiceConnections")
     manual_connections: list[_Connection] | None = Field(
         None, alias="manualPrivateLinkServiceConnections"
     )
-    custom_dns_configs: list[_DnsConfig] | None = Field(None, alias="customDnsConfigs")
+    custom_dns_configs: list[Any] | None = Field(None, alias="customDnsConfigs")  # each entry on its own
     subnet: _SubResource | None = None
-    network_interfaces: list[_SubResource] | None = Field(None, alias="networkInterfaces")
+    network_interfaces: list[Any] | None = Field(None, alias="networkInterfaces")
 
 
 class _PrivateEndpointBody(_Wire):
@@ -214,8 +252,10 @@ def parse_private_endpoint(
 
     Missing optional arrays are empty. A `customDnsConfigs` entry with no fqdn is dropped (there
     is no name to write); its fqdn is lower-cased without the trailing dot; its IPs are the
-    IPv4 and IPv6 addresses, unique, IPv4 first, in numeric order. `InvalidInput` (one line) for a body that is not
-    an object, has no private endpoint id, or carries an invalid DNS name or IP address.
+    IPv4 and IPv6 addresses, unique, IPv4 first, in numeric order. An entry with an empty or
+    invalid fqdn, or a bad address, is kept with its `problem` (see the module's docstring).
+    `InvalidInput` (one line) for a body that is not an object, has no private endpoint id, or
+    whose envelope has the wrong shape.
     """
     if not isinstance(body, Mapping):
         raise InvalidInput(f"private endpoint body is not a JSON object: {type(body).__name__}")
@@ -232,17 +272,8 @@ def parse_private_endpoint(
         raise InvalidInput(f"{where}: {one_line(exc)}") from None
 
     props = wire.properties or _Properties()
-    configs: list[DnsConfig] = []
-    for index, config in enumerate(props.custom_dns_configs or ()):
-        if not config.fqdn:
-            continue
-        field = f"properties.customDnsConfigs[{index}]"
-        try:
-            fqdn = normalize_fqdn(config.fqdn, field=f"{field}.fqdn")
-            ips = _addresses(list(config.ip_addresses or ()), field=f"{field}.ipAddresses")
-        except InvalidInput as exc:
-            raise InvalidInput(f"{where}: {exc}") from None
-        configs.append(DnsConfig(fqdn=fqdn, ips=ips))
+    configs = [config for index, raw in enumerate(props.custom_dns_configs or ())
+               if (config := _dns_config(raw, field=f"properties.customDnsConfigs[{index}]")) is not None]
 
     connections = tuple(_connection(c, manual=False) for c in props.connections or ()) + tuple(
         _connection(c, manual=True) for c in props.manual_connections or ()
@@ -255,22 +286,18 @@ def parse_private_endpoint(
         dns_configs=tuple(configs),
         subnet_id=(props.subnet.id if props.subnet else None) or "",
         # Only well-formed interface ids: pedns GETs them with its own token.
-        network_interface_ids=tuple(n.id for n in props.network_interfaces or () if n.id and _NIC_ID_RE.match(n.id)),
+        network_interface_ids=tuple(n["id"] for n in props.network_interfaces or ()
+                                    if isinstance(n, Mapping) and isinstance(n.get("id"), str)
+                                    and _NIC_ID_RE.match(n["id"])),
         has_zone_group=has_zone_group,
         zone_group_configs=zone_group_configs,
         zone_group_zone_ids=zone_group_zone_ids,
     )
 
 
-class _ZoneGroupRecordSet(_Wire):
-    record_type: str | None = Field(None, alias="recordType")
-    fqdn: str | None = None
-    ip_addresses: list[Any] | None = Field(None, alias="ipAddresses")
-
-
 class _ZoneConfigProperties(_Wire):
     zone_id: str | None = Field(None, alias="privateDnsZoneId")
-    record_sets: list[_ZoneGroupRecordSet] | None = Field(None, alias="recordSets")
+    record_sets: list[Any] | None = Field(None, alias="recordSets")  # each record set on its own
 
 
 class _ZoneConfig(_Wire):
@@ -319,17 +346,26 @@ def zone_group_dns_configs(body: Mapping[str, Any]) -> tuple[DnsConfig, ...]:
 
 
 def _record_sets(groups: list[_ZoneGroup]) -> tuple[DnsConfig, ...]:
+    """The zone groups' A and AAAA record sets, merged per name; a bad one kept with its problem."""
     configs: dict[str, set[str]] = {}
+    refused: list[DnsConfig] = []
     for g, group in enumerate(groups):
         for c, config in enumerate((group.properties.configs if group.properties else None) or ()):
             for r, record in enumerate((config.properties.record_sets if config.properties else None) or ()):
-                if (record.record_type or "A").upper() not in RECORD_TYPES or not record.fqdn:
+                field = f"zone group list: value[{g}].properties.privateDnsZoneConfigs[{c}].properties.recordSets[{r}]"
+                rtype = record.get("recordType") if isinstance(record, Mapping) else None
+                if isinstance(rtype, str) and rtype.upper() not in RECORD_TYPES:
+                    continue  # a CNAME or another type Azure wrote: not pedns's to mirror
+                found = _dns_config(record, field=field)
+                if found is not None and rtype is not None and not isinstance(rtype, str):
+                    found = DnsConfig(found.fqdn, (), f"{field}.recordType is not a string: {show(rtype)}")
+                if found is None:
                     continue
-                field = f"value[{g}].properties.privateDnsZoneConfigs[{c}].properties.recordSets[{r}]"
-                fqdn = normalize_fqdn(record.fqdn, field=f"zone group list: {field}.fqdn")
-                ips = _addresses(list(record.ip_addresses or ()), field=f"zone group list: {field}.ipAddresses")
-                configs.setdefault(fqdn, set()).update(ips)
-    return tuple(DnsConfig(fqdn, sort_ips(ips)) for fqdn, ips in configs.items())
+                if found.problem:
+                    refused.append(found)
+                else:
+                    configs.setdefault(found.fqdn, set()).update(found.ips)
+    return tuple(DnsConfig(fqdn, sort_ips(ips)) for fqdn, ips in configs.items()) + tuple(refused)
 
 
 def _zone_groups(body: Mapping[str, Any]) -> list[_ZoneGroup] | None:
@@ -343,7 +379,7 @@ def _zone_groups(body: Mapping[str, Any]) -> list[_ZoneGroup] | None:
 
 
 class _LinkProperties(_Wire):
-    fqdns: list[str] | None = None
+    fqdns: list[Any] | None = None  # each name on its own: one that is not a DNS name is left out
 
 
 class _NicIpConfigProperties(_Wire):
@@ -370,8 +406,16 @@ def platform_fqdns(body: Mapping[str, Any]) -> frozenset[str] | None:
         nic = _Nic.model_validate(dict(body)) if isinstance(body, Mapping) else None
     except ValidationError as exc:
         raise InvalidInput(f"network interface: {one_line(exc)}") from None
-    names = {name.lower().rstrip(".")
+    names = {valid
              for config in ((nic.properties.ip_configurations if nic and nic.properties else None) or [])
              if config.properties and config.properties.link
-             for name in config.properties.link.fqdns or []}
+             for name in config.properties.link.fqdns or []
+             if (valid := _valid_or_none(name)) is not None}
     return frozenset(names) or None
+
+
+def _valid_or_none(name: object) -> str | None:
+    try:
+        return normalize_fqdn(name)
+    except InvalidInput:
+        return None

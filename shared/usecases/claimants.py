@@ -6,12 +6,15 @@ holder that is gone. Each claimant is read once per convergence, however many na
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from ..core.desired import not_ready
 from ..core.model import Desired, DesiredRecord, PrivateEndpoint, RecordKey, ResourceId
 from ..core.ports import EndpointReader
-from ..errors import NotFound
+from ..errors import InvalidInput, NotFound
+
+log = logging.getLogger("pedns.service")  # the service's name, kept for infra/kql (see report.py)
 
 
 class Claimants:
@@ -21,11 +24,19 @@ class Claimants:
         self._seen: dict[ResourceId, PrivateEndpoint | None] = {}
 
     def _peer(self, other: ResourceId) -> PrivateEndpoint | None:
-        """Another claimant as ARM shows it (None: gone), read once."""
+        """Another claimant as ARM shows it (None: gone, or a body too broken to claim anything), read once.
+
+        Another endpoint's body never fails this one's convergence: its bad names are skipped by
+        the parser and claim nothing; a body whose envelope cannot be read (no connections array, an id
+        of the wrong shape) claims nothing at all, so a standby takes over from it, as from a holder
+        that is gone. It is logged here; its own convergence reports it to its owner."""
         if other not in self._seen:
             try:
                 self._seen[other] = self._reader.get(other)
             except NotFound:
+                self._seen[other] = None
+            except InvalidInput as exc:
+                log.warning("claimant %s cannot be read, so it claims nothing: %s", other, exc)
                 self._seen[other] = None
         return self._seen[other]
 

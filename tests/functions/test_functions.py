@@ -106,6 +106,28 @@ def test_an_invalid_event_is_logged_and_acknowledged_not_retried(lab, app_env, h
     assert event["id"] in caplog.text and "rejected" in caplog.text
 
 
+def test_a_standbys_event_is_not_dropped_because_of_the_holders_malformed_body(lab, app_env, host, caplog):
+    """Issue 22, repro 2: the standby's event was logged `rejected:` with the holder's error and
+    acknowledged, so no claim was recorded and no fail-over could happen."""
+    holder, standby = (lab.blob_endpoint(n, "sharedacct", ip) for n, ip in (("pe-a", "10.0.5.1"), ("pe-b", "10.0.5.2")))
+    lab.put_endpoint(holder)
+    [first] = host.deliver(delivery(lab.event(holder["id"])))
+    holder["properties"]["customDnsConfigs"].append({"fqdn": "bad_name!.blob.core.windows.net",
+                                                     "ipAddresses": ["10.30.1.4"]})
+    lab.put_endpoint(holder)
+    lab.put_endpoint(standby)
+
+    [second] = host.deliver(delivery(lab.event(standby["id"])))
+
+    [record] = lab.records()
+    assert (True, True, ["10.0.5.1"]) == (first.ok, second.ok, record["ips"])
+    assert "rejected" not in caplog.text
+    assert "pe-b" in json.dumps(record["metadata"])  # the standby's claim is on the name: it can fail over
+    lab.delete_endpoint(holder["id"])
+    host.deliver(delivery(lab.event(holder["id"], "delete")))
+    assert [["10.0.5.2"]] == [r["ips"] for r in lab.records()]
+
+
 def test_an_event_from_a_subscription_outside_the_allowlist_is_rejected(lab, app_env, host, monkeypatch, caplog):
     pe = lab.blob_endpoint("pe-out", "outsider", "10.0.3.9")
     lab.put_endpoint(pe)

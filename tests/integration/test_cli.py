@@ -114,7 +114,7 @@ def test_reconcile_dry_run_shows_changes_and_writes_nothing(lab, emu):
 def test_reconcile_reports_an_unreadable_endpoint_converges_the_rest_and_exits_1(lab, emu):
     lab.put_endpoint(lab.blob_endpoint("pe-ok", "okacct", "10.0.8.5"))
     poison = lab.blob_endpoint("pe-poison", "poison", "10.0.8.6")
-    poison["properties"]["customDnsConfigs"][0]["fqdn"] = "not a dns name!"
+    poison["properties"]["privateLinkServiceConnections"] = "broken"  # the envelope (a bad name alone is skipped)
     lab.put_endpoint(poison)
 
     result = pedns("reconcile", "--json", env=emu.env())
@@ -125,6 +125,29 @@ def test_reconcile_reports_an_unreadable_endpoint_converges_the_rest_and_exits_1
                                                            for e in doc["endpoints"]}
     assert (1, 1) == (doc["summary"]["created"], doc["summary"]["failed"])
     assert [["10.0.8.5"]] == [r["ips"] for r in lab.records()]
+
+
+BAD_NAMES = ["shop\u001b[31mlogs.blob.core.windows.net", "*.blob.core.windows.net", "bad_name!.blob.core.windows.net", ""]
+
+
+@pytest.mark.parametrize("bad", BAD_NAMES, ids=["escape", "wildcard", "punctuation", "empty"])
+def test_one_bad_name_is_skipped_invalid_and_the_good_one_is_published_by_replay_explain_and_reconcile(lab, emu, bad):
+    """Issue 22, repro 1: one malformed customDnsConfigs entry cost the whole endpoint (exit 1)."""
+    body = lab.blob_endpoint("pe-mixed", "mixedacct", "10.0.8.5")
+    body["properties"]["customDnsConfigs"].append({"fqdn": bad, "ipAddresses": ["10.0.8.5"]})
+    lab.put_endpoint(body)
+
+    replayed = pedns("replay", body["id"], "--json", env=emu.env())
+    explained = pedns("explain", body["id"], env=emu.env())
+    reconciled = pedns("reconcile", "--json", env=emu.env())
+
+    assert (0, 0, 0) == (replayed.returncode, explained.returncode, reconciled.returncode), replayed.stderr
+    [result] = json.loads(replayed.stdout)
+    assert [["10.0.8.5"]] == [r["ips"] for r in lab.records()]
+    skips = [s for s in result["skipped"] if s["reason"] == "invalid"]
+    assert 1 == len(skips) and "customDnsConfigs[1].fqdn" in skips[0]["detail"], result
+    assert "\x1b" not in replayed.stdout + explained.stdout and "invalid" in explained.stdout
+    assert 0 == json.loads(reconciled.stdout)["summary"]["failed"]
 
 
 def test_reconcile_text_output_ends_with_a_summary(lab, emu):

@@ -94,7 +94,7 @@ def test_one_unreadable_endpoint_is_reported_and_the_others_still_converge(make_
     assert {"missed": "converged", "poison": "error"} == statuses(report)
     assert {"missedacct.privatelink.blob.core.windows.net": ("10.0.1.4",)} == w.zone()
     assert (False, 1, 1) == (report.ok, report.summary()["failed"], report.summary()["created"])
-    assert "not a valid DNS name" in next(r.message for r in report.endpoints if ResourceId(r.endpoint) == poison)
+    assert "privateLinkServiceConnections" in next(r.message for r in report.endpoints if ResourceId(r.endpoint) == poison)
 
 
 def test_a_reconcile_of_one_subscription_changes_nothing_in_another(make_world):

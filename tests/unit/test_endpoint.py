@@ -249,39 +249,72 @@ def _bad_field(path: str, value) -> dict:
     *parents, last = path.split(".")
     for part in parents:
         target = target[int(part)] if part.isdigit() else target[part]
-    target[last] = value
+    target[int(last) if last.isdigit() else last] = value
     return body
 
 
-BAD_FIELDS = {
+# One entry's bad name or address costs that name alone: the entry is kept with its problem.
+BAD_NAMES = {
     "fqdn-with-space": ("properties.customDnsConfigs.0.fqdn", "stappdata blob.core.windows.net",
                         "properties.customDnsConfigs[0].fqdn is not a valid DNS name"),
     "fqdn-single-label": ("properties.customDnsConfigs.0.fqdn", "localhost", "is not a valid DNS name"),
     "fqdn-wildcard": ("properties.customDnsConfigs.0.fqdn", "*.blob.core.windows.net", "is not a valid DNS name"),
+    "fqdn-empty": ("properties.customDnsConfigs.0.fqdn", "", "properties.customDnsConfigs[0].fqdn is empty"),
     "fqdn-empty-label": ("properties.customDnsConfigs.0.fqdn", "a..blob.core.windows.net", "is not a valid DNS name"),
     "fqdn-label-64": ("properties.customDnsConfigs.0.fqdn", "a" * 64 + ".blob.core.windows.net", "is not a valid DNS name"),
     "fqdn-too-long": ("properties.customDnsConfigs.0.fqdn", ".".join(["a" * 60] * 5) + ".net", "is not a valid DNS name"),
     "fqdn-leading-hyphen": ("properties.customDnsConfigs.0.fqdn", "-x.blob.core.windows.net", "is not a valid DNS name"),
     "fqdn-unicode": ("properties.customDnsConfigs.0.fqdn", "st\u0430ppdata.blob.core.windows.net", "is not a valid DNS name"),
     "fqdn-newline": ("properties.customDnsConfigs.0.fqdn", "stappdata.blob.core.windows.net\nx.evil.com", "is not a valid DNS name"),
+    "fqdn-escape": ("properties.customDnsConfigs.0.fqdn", "shop\u001b[31mlogs.blob.core.windows.net", "is not a valid DNS name"),
     "fqdn-is-an-ip": ("properties.customDnsConfigs.0.fqdn", "10.20.1.4", "is not a valid DNS name"),
-    "fqdn-not-string": ("properties.customDnsConfigs.0.fqdn", 7, "fqdn: Input should be a valid string"),
+    "fqdn-not-string": ("properties.customDnsConfigs.0.fqdn", 7, "fqdn is not a string: 7"),
     "ip-out-of-range": ("properties.customDnsConfigs.0.ipAddresses", ["10.20.1.256"],
                         "properties.customDnsConfigs[0].ipAddresses[0] is not a valid IP address: '10.20.1.256'"),
     "ip-leading-zero": ("properties.customDnsConfigs.0.ipAddresses", ["10.20.1.04"], "is not a valid IP address"),
     "ip-cidr": ("properties.customDnsConfigs.0.ipAddresses", ["10.20.1.0/24"], "is not a valid IP address"),
     "ip-hostname": ("properties.customDnsConfigs.0.ipAddresses", ["evil.example.com"], "is not a valid IP address"),
+    "ip-zone-id": ("properties.customDnsConfigs.0.ipAddresses", ["fd00::1%eth0"], "ipAddresses[0] has an IPv6 zone id"),
     "ip-not-string": ("properties.customDnsConfigs.0.ipAddresses", [167772164], "ipAddresses[0] is not a string"),
-    "ip-list-is-string": ("properties.customDnsConfigs.0.ipAddresses", "10.20.1.4", "ipAddresses: Input should be a valid list"),
-    "configs-not-list": ("properties.customDnsConfigs", {"fqdn": "a.b"}, "customDnsConfigs: Input should be a valid list"),
-    "group-ids-not-list": ("properties.privateLinkServiceConnections.0.properties.groupIds", "blob",
-                           "groupIds: Input should be a valid list"),
-    "location-number": ("location", 1, "location: Input should be a valid string"),
+    "ip-list-is-string": ("properties.customDnsConfigs.0.ipAddresses", "10.20.1.4", "ipAddresses is not a list"),
+    "entry-not-object": ("properties.customDnsConfigs.0", "x", "properties.customDnsConfigs[0] is not a JSON object"),
 }
 
 
-@pytest.mark.parametrize(("path", "value", "expected"), list(BAD_FIELDS.values()), ids=list(BAD_FIELDS))
-def test_a_bad_field_is_rejected_naming_endpoint_and_field(path, value, expected):
+@pytest.mark.parametrize(("path", "value", "expected"), list(BAD_NAMES.values()), ids=list(BAD_NAMES))
+def test_a_bad_name_or_address_is_kept_with_its_problem_beside_the_good_entry(path, value, expected):
+    body = _bad_field(path, value)
+    body["properties"]["customDnsConfigs"].append({"fqdn": "other.blob.core.windows.net", "ipAddresses": ["10.20.1.5"]})
+
+    bad, good = parse_private_endpoint(body).dns_configs
+
+    assert expected in bad.problem and "\n" not in bad.problem and "\x1b" not in bad.problem + bad.fqdn
+    assert () == bad.ips
+    assert DnsConfig("other.blob.core.windows.net", ("10.20.1.5",)) == good
+
+
+def test_a_bad_address_keeps_its_entrys_name_so_the_name_is_refused_by_name():
+    body = _bad_field("properties.customDnsConfigs.0.ipAddresses", ["10.20.1.4", "fd00::1%eth0"])
+
+    [config] = parse_private_endpoint(body).dns_configs
+
+    assert ("stappdata.blob.core.windows.net", ()) == (config.fqdn, config.ips)
+
+
+# The envelope: without it there is no endpoint to speak of.
+BAD_ENVELOPES = {
+    "configs-not-list": ("properties.customDnsConfigs", {"fqdn": "a.b"}, "customDnsConfigs: Input should be a valid list"),
+    "connections-not-list": ("properties.privateLinkServiceConnections", "x",
+                             "privateLinkServiceConnections: Input should be a valid list"),
+    "group-ids-not-list": ("properties.privateLinkServiceConnections.0.properties.groupIds", "blob",
+                           "groupIds: Input should be a valid list"),
+    "location-number": ("location", 1, "location: Input should be a valid string"),
+    "state-number": ("properties.provisioningState", 1, "provisioningState: Input should be a valid string"),
+}
+
+
+@pytest.mark.parametrize(("path", "value", "expected"), list(BAD_ENVELOPES.values()), ids=list(BAD_ENVELOPES))
+def test_a_bad_envelope_is_rejected_naming_endpoint_and_field(path, value, expected):
     with pytest.raises(InvalidInput) as exc:
         parse_private_endpoint(_bad_field(path, value))
 

@@ -61,7 +61,7 @@ def _foreign_world():
     w.create(a)
     w.put(b)
     w.seed(RecordSet(RecordKey(BLOB, "bacct"), ("192.168.7.7",), 3600, None, {"team": "dba"}))
-    w.reader.unreadable.append(Unreadable(pe_id("c"), "customDnsConfigs[0].fqdn is not a valid DNS name"))
+    w.reader.unreadable.append(Unreadable(pe_id("c"), "properties.privateLinkServiceConnections: Input should be a valid list"))
     return w, a, b
 
 

@@ -98,6 +98,21 @@ def test_a_published_record_is_told_as_changed_with_the_record_and_no_skip():
     validate(event)
 
 
+def test_a_bad_name_beside_a_published_one_reaches_the_app_team_as_an_invalid_skip_to_act_on():
+    """Issue 22: the bad entry is skipped `invalid` and told with the change, escaped."""
+    w = World()
+    pe = endpoint("a")
+    w.put_hostile(pe, {"fqdn": "shop\u001b[31mlogs.blob.core.windows.net", "ipAddresses": ["10.0.1.5"]})
+
+    (event,) = told([w.service.converge(pe.id)])
+
+    [skip] = event["data"]["skipped"]
+    assert (CHANGED, "invalid", True) == (event["type"], skip["reason"], event["data"]["actionRequired"])
+    assert "customDnsConfigs[1].fqdn is not a valid DNS name" in skip["detail"]
+    assert "\x1b" not in skip["fqdn"] + skip["detail"] and "\\x1b" in skip["fqdn"]
+    validate(event)
+
+
 def test_converging_again_without_a_change_tells_nothing_from_any_door():
     w = World()
     pe = endpoint("a")
