@@ -115,7 +115,7 @@ def findings(
     wanted_links = [v.rstrip("/") for v in hub_vnet_ids]
     if not wanted_links:
         skipped["zone-not-linked"] = "PEDNS_HUB_VNET_IDS is not set"
-    servers = {str(ipaddress.ip_address(s)) for s in hub_dns_servers}
+    servers = {_dns_server(s) for s in hub_dns_servers}
     if not servers:
         skipped["vnet-dns-bypass"] = "PEDNS_HUB_DNS_SERVERS is not set"
     out = [
@@ -171,12 +171,22 @@ def _zones_not_linked(view: EstateView, wanted_links: list[str]) -> list[Finding
     return out
 
 
+def _dns_server(text: str) -> str:
+    """A DNS server as the audit compares it: an address by its canonical form (`FD00:0::4` is
+    `fd00::4`, ` 10.0.0.4` is `10.0.0.4`); anything else (a host name, or text Azure would refuse)
+    by its trimmed, lower-case text, so it never crashes the audit and never matches an address."""
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return text.strip().lower()
+
+
 def _dns_bypass(view: EstateView, servers: set[str]) -> list[Finding]:
-    """vnet-dns-bypass: custom DNS servers, none of them the hub's resolvers."""
+    """vnet-dns-bypass: custom DNS servers, none of them the hub's resolvers (compared as addresses)."""
     out = []
     for vnet in view.networks or []:
         configured = [str(s) for s in vnet.dns_servers]
-        if configured and not servers.intersection(configured):
+        if configured and not servers.intersection(_dns_server(s) for s in configured):
             out.append(Finding("vnet-dns-bypass", vnet.id.value,
                                f"uses DNS servers {', '.join(configured)}, none of the hub's "
                                f"({', '.join(sorted(servers))})", {"dnsServers": configured}))

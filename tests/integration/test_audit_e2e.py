@@ -13,7 +13,7 @@ from tools.lab import Lab
 pytestmark = pytest.mark.integration
 
 BLOB, VAULT, SQL = "privatelink.blob.core.windows.net", "privatelink.vaultcore.azure.net", "privatelink.database.windows.net"
-HUB_RESOLVER = "10.0.0.4"
+HUB_RESOLVER, HUB_RESOLVER_V6 = "10.0.0.4", "fd00::4"
 
 
 def put(emu, path: str, body: dict, api: str) -> None:
@@ -50,7 +50,8 @@ def estate(emu):
     spoke_vnet = vnet_id(spoke, "rg-net", "vnet-spoke")
     for vid, dns in ((hub_a, None), (hub_b, None), (spoke_vnet, ["8.8.8.8"]),
                      (vnet_id(spoke, "rg-net", "vnet-azure-dns"), None),
-                     (vnet_id(spoke, "rg-net", "vnet-via-hub"), [HUB_RESOLVER, "1.1.1.1"])):
+                     (vnet_id(spoke, "rg-net", "vnet-via-hub"), [HUB_RESOLVER, "1.1.1.1"]),
+                     (vnet_id(spoke, "rg-net", "vnet-via-hub-v6"), ["FD00:0::4"])):  # the v6 resolver, spelt long
         network(emu, vid, dns)
     lab.create_zones(BLOB, VAULT, SQL)
     for zone in (BLOB, VAULT):
@@ -79,7 +80,7 @@ def estate(emu):
     lab.put_record(VAULT, "old-thing", ["10.99.0.9"])
     emu.add_autoregistered_record(BLOB, "vm-web-1", ["10.1.5.9"])
     lab.close()
-    return {"PEDNS_HUB_VNET_IDS": f"{hub_a},{hub_b}", "PEDNS_HUB_DNS_SERVERS": HUB_RESOLVER}
+    return {"PEDNS_HUB_VNET_IDS": f"{hub_a},{hub_b}", "PEDNS_HUB_DNS_SERVERS": f"{HUB_RESOLVER},{HUB_RESOLVER_V6}"}
 
 
 def test_the_audit_finds_exactly_one_of_each_and_changes_nothing(emu, estate):
@@ -125,3 +126,13 @@ def test_networks_the_audit_cannot_see_make_it_say_which_checks_could_not_run_fu
     assert {"shadow-zone", "vnet-dns-bypass"} == set(doc["notRun"])
     assert "audit reader role" in doc["notRun"]["shadow-zone"]
     assert not any(f["code"] == "vnet-dns-bypass" for f in doc["findings"])  # no network to judge
+
+
+def test_a_network_using_the_hub_resolver_spelt_another_way_is_no_dns_bypass(emu, estate):
+    result = pedns("audit", "--json", env={**emu.env(), **estate})
+
+    doc = json.loads(result.stdout)
+    assert 0 == result.returncode, result.stderr
+    assert [vnet_id(emu.spoke_subscription, "rg-net", "vnet-spoke").lower()] == [
+        f["resource"].lower() for f in doc["findings"] if f["code"] == "vnet-dns-bypass"]  # not vnet-via-hub-v6
+    assert 4 == doc["checked"]["networks"]  # the spoke's four: the hub's are out of scope

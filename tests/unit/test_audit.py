@@ -78,6 +78,25 @@ def test_a_network_with_dns_servers_that_bypass_the_hub(servers, reported):
     assert ([("vnet-dns-bypass", "v")] if reported else []) == codes(report)
 
 
+@pytest.mark.parametrize(("hub", "servers", "reported"), [
+    ("fd00::4", ("FD00:0::4",), False), ("FD00:0:0::4", ("fd00::4",), False),
+    ("10.0.0.4", (" 10.0.0.4",), False), ("fd00::4", ("fd00::5",), True),
+    ("10.0.0.4", ("dns.corp.example",), True), ("10.0.0.4", ("not an address", "10.0.0.4"), False)],
+    ids=["network-spells-v6-long", "hub-spells-v6-long", "padded-v4", "other-v6",
+         "hostname-is-not-the-hub", "garbage-beside-the-hub"])
+def test_dns_servers_are_compared_as_addresses_and_text_that_is_no_address_as_it_is(hub, servers, reported):
+    report = run(view(networks=[vnet("v", servers)]), hub_dns_servers=[hub])
+
+    assert ([("vnet-dns-bypass", "v")] if reported else []) == codes(report)
+
+
+def test_hub_dns_servers_that_are_no_addresses_are_compared_as_text_not_a_crash():
+    report = run(view(networks=[vnet("same", ("resolver.hub",)), vnet("other", ("8.8.8.8",))]),
+                 hub_dns_servers=["resolver.hub"])
+
+    assert [("vnet-dns-bypass", "other")] == codes(report)
+
+
 def test_unset_hub_settings_skip_their_checks_and_say_so():
     report = run(view(networks=[vnet("v", ("8.8.8.8",))]))
 
