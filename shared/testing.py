@@ -25,6 +25,7 @@ from .core.model import (
     ResourceId,
     Scope,
     Unreadable,
+    UnreadableNetwork,
     VirtualNetwork,
     ZoneLink,
 )
@@ -132,7 +133,7 @@ class InMemoryEndpointReader:
         # What else the audit reads: zones, links and networks anywhere in the estate.
         self.zone_rows: list[DnsZone] = []
         self.link_rows: list[ZoneLink] = []
-        self.network_rows: list[VirtualNetwork] = []
+        self.network_rows: list[VirtualNetwork | UnreadableNetwork] = []
         self.platform: dict[ResourceId, frozenset[str]] = {}  # names Azure gave endpoints' interfaces
         self.broken: dict[ResourceId, str] = {}  # endpoints whose body's envelope cannot be parsed: why
 
@@ -195,7 +196,7 @@ class InMemoryEndpointReader:
         self.listings.append("links")
         return iter(self._scoped(self.link_rows, scope))
 
-    def networks(self, scope: Scope) -> Iterator[VirtualNetwork]:
+    def networks(self, scope: Scope) -> Iterator[VirtualNetwork | UnreadableNetwork]:
         self.listings.append("networks")
         return iter(self._scoped(self.network_rows, scope))
 

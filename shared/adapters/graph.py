@@ -38,6 +38,7 @@ from ..core.model import (
     ResourceId,
     Scope,
     Unreadable,
+    UnreadableNetwork,
     VirtualNetwork,
     ZoneLink,
 )
@@ -137,6 +138,22 @@ def row_to_endpoint(row: Any) -> PrivateEndpoint | Unreadable:
         return Unreadable(ResourceId(str(row.get("id") or "")), str(exc))
 
 
+def row_to_network(row: dict[str, Any]) -> VirtualNetwork | UnreadableNetwork:
+    """A projected row → the network; `UnreadableNetwork` when its DNS servers are not a list of
+    strings (absent or null: Azure's own resolver). Text that is no address is kept as it is: the
+    audit compares it as text (`shared/core/findings.py`)."""
+    rid = ResourceId(str(row["id"]))
+    servers = row.get("dnsServers")
+    if servers is None:
+        return VirtualNetwork(rid)
+    if not isinstance(servers, list):
+        return UnreadableNetwork(rid, f"dhcpOptions.dnsServers is a {type(servers).__name__}, not a list")
+    for i, server in enumerate(servers):
+        if not isinstance(server, str):
+            return UnreadableNetwork(rid, f"dhcpOptions.dnsServers[{i}] is a {type(server).__name__}, not a string")
+    return VirtualNetwork(rid, tuple(servers))
+
+
 class _Quota:
     """Resource Graph's per-user quota as its headers last told it, shared by every request."""
 
@@ -227,12 +244,10 @@ class GraphEstateReader:
                 yield ZoneLink(ResourceId(str(row["id"])), str(row["virtualNetworkId"]),
                                row.get("registrationEnabled") is True)
 
-    def networks(self, scope: Scope) -> Iterator[VirtualNetwork]:
+    def networks(self, scope: Scope) -> Iterator[VirtualNetwork | UnreadableNetwork]:
         for row in self._scoped_rows(NETWORKS_QUERY, scope, "list virtual networks"):
             if row.get("id"):
-                servers = row.get("dnsServers")
-                yield VirtualNetwork(ResourceId(str(row["id"])),
-                                     tuple(str(s) for s in servers) if isinstance(servers, list) else ())
+                yield row_to_network(row)
 
     def endpoint_addresses(self, scope: Scope) -> Iterator[EndpointAddress]:
         for row in self._scoped_rows(ADDRESSES_QUERY, scope, "list private endpoint addresses"):

@@ -22,6 +22,7 @@ from .model import (
     RecordSet,
     ResourceId,
     Unreadable,
+    UnreadableNetwork,
     VirtualNetwork,
     ZoneLink,
 )
@@ -60,13 +61,14 @@ class Finding:
 
 @dataclass(slots=True)
 class EstateView:
-    """What the audit reads. `networks` or `hub_links` None: that read was not possible."""
+    """What the audit reads. `hub_links` None: that read was not possible. A network whose DNS
+    servers could not be read is in `unreadable_networks`, not in `networks`."""
 
     endpoints: list[PrivateEndpoint]
     addresses: set[str]  # every private IP of an endpoint in scope
     zones: list[DnsZone]  # private DNS zones in scope, the hub's among them
     links: list[ZoneLink]
-    networks: list[VirtualNetwork] | None
+    networks: list[VirtualNetwork]
     hub_resource_group_id: str
     hub_zones: set[str]
     hub_records: list[RecordSet]
@@ -74,6 +76,7 @@ class EstateView:
     zone_groups: dict[ResourceId, tuple[str, ...]] = field(default_factory=dict)  # read from ARM
     zone_groups_read: int = 0  # endpoints whose zone groups were read
     unreadable: list[Unreadable] = field(default_factory=list)
+    unreadable_networks: list[UnreadableNetwork] = field(default_factory=list)
     not_run: dict[str, str] = field(default_factory=dict)  # check → why it could not run
 
 
@@ -83,6 +86,8 @@ class AuditReport:
     checked: dict[str, int]
     skipped: dict[str, str]  # check → why it was skipped on purpose (a setting is unset)
     not_run: dict[str, str]  # check → what could not be read (its findings, if any, are partial)
+    #: Each network whose DNS servers could not be read: {"id", "reason", "endpoints": [ids in it]}.
+    unreadable_networks: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -90,7 +95,8 @@ class AuditReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"findings": [f.to_json() for f in self.findings], "checked": self.checked,
-                "skipped": self.skipped, "notRun": self.not_run, "complete": self.complete}
+                "skipped": self.skipped, "notRun": self.not_run, "complete": self.complete,
+                "unreadableNetworks": self.unreadable_networks}
 
 
 def _hub_zone_id(view: EstateView, zone: str) -> str:
@@ -115,7 +121,7 @@ def findings(
     wanted_links = [v.rstrip("/") for v in hub_vnet_ids]
     if not wanted_links:
         skipped["zone-not-linked"] = "PEDNS_HUB_VNET_IDS is not set"
-    servers = {str(ipaddress.ip_address(s)) for s in hub_dns_servers}
+    servers = {_dns_server(s) for s in hub_dns_servers}
     if not servers:
         skipped["vnet-dns-bypass"] = "PEDNS_HUB_DNS_SERVERS is not set"
     out = [
@@ -131,10 +137,19 @@ def findings(
     out.sort(key=lambda f: (CHECKS.index(f.code), f.resource.lower()))
     checked = {
         "endpoints": len(view.endpoints), "unreadableEndpoints": len(view.unreadable), "zones": len(view.zones),
-        "zoneLinks": len(view.links), "networks": len(view.networks or []), "hubZones": len(view.hub_zones),
-        "hubRecords": len(view.hub_records), "zoneGroupsRead": view.zone_groups_read,
+        "zoneLinks": len(view.links), "networks": len(view.networks), "unreadableNetworks": len(view.unreadable_networks),
+        "hubZones": len(view.hub_zones), "hubRecords": len(view.hub_records), "zoneGroupsRead": view.zone_groups_read,
     }
-    return AuditReport(out, checked, skipped, not_run)
+    return AuditReport(out, checked, skipped, not_run, _unreadable_networks(view))
+
+
+def _unreadable_networks(view: EstateView) -> list[dict[str, Any]]:
+    """The networks that were not judged, each with why and the endpoints in it."""
+    inside: dict[str, list[str]] = {}
+    for pe in view.endpoints:
+        inside.setdefault(pe.virtual_network_id.lower(), []).append(pe.id.value)
+    return [{"id": n.id.value, "reason": n.message, "endpoints": sorted(inside.get(n.id.key, []))}
+            for n in sorted(view.unreadable_networks, key=lambda n: n.id.key)]
 
 
 def _shadow_zones(view: EstateView, catalogue_zones: Iterable[str]) -> list[Finding]:
@@ -171,12 +186,22 @@ def _zones_not_linked(view: EstateView, wanted_links: list[str]) -> list[Finding
     return out
 
 
+def _dns_server(text: str) -> str:
+    """A DNS server as the audit compares it: an address by its canonical form (`FD00:0::4` is
+    `fd00::4`, ` 10.0.0.4` is `10.0.0.4`); anything else (a host name, or text Azure would refuse)
+    by its trimmed, lower-case text, so it never crashes the audit and never matches an address."""
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return text.strip().lower()
+
+
 def _dns_bypass(view: EstateView, servers: set[str]) -> list[Finding]:
-    """vnet-dns-bypass: custom DNS servers, none of them the hub's resolvers."""
+    """vnet-dns-bypass: custom DNS servers, none of them the hub's resolvers (compared as addresses)."""
     out = []
-    for vnet in view.networks or []:
+    for vnet in view.networks:
         configured = [str(s) for s in vnet.dns_servers]
-        if configured and not servers.intersection(configured):
+        if configured and not servers.intersection(_dns_server(s) for s in configured):
             out.append(Finding("vnet-dns-bypass", vnet.id.value,
                                f"uses DNS servers {', '.join(configured)}, none of the hub's "
                                f"({', '.join(sorted(servers))})", {"dnsServers": configured}))

@@ -352,6 +352,15 @@ class VirtualNetwork:
 
 
 @dataclass(frozen=True, slots=True)
+class UnreadableNetwork:
+    """A virtual network whose DNS servers the audit could not read: listed in a shape pedns cannot
+    use, or not listed at all although endpoints sit in it. Reported, never judged."""
+
+    id: ResourceId
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class EndpointAddress:
     """A private IP address of a private endpoint's network interface."""
 

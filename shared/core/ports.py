@@ -19,6 +19,7 @@ from .model import (
     ResourceId,
     Scope,
     Unreadable,
+    UnreadableNetwork,
     VirtualNetwork,
     ZoneLink,
 )
@@ -67,8 +68,9 @@ class EstateReader(Protocol):
     def zone_links(self, scope: Scope) -> Iterator[ZoneLink]:
         """Every virtual network link of those zones."""
 
-    def networks(self, scope: Scope) -> Iterator[VirtualNetwork]:
-        """Every virtual network in the scope, with its DNS servers."""
+    def networks(self, scope: Scope) -> Iterator[VirtualNetwork | UnreadableNetwork]:
+        """Every virtual network in the scope, with its DNS servers; a row pedns cannot parse comes
+        back as `UnreadableNetwork`, so one bad network never hides the rest."""
 
     def endpoint_addresses(self, scope: Scope) -> Iterator[EndpointAddress]:
         """The private IPs of every private endpoint's network interface in the scope."""

@@ -22,6 +22,7 @@ from ..core.model import (
     ResourceId,
     Scope,
     Unreadable,
+    UnreadableNetwork,
     VirtualNetwork,
     ZoneLink,
     canonical_ip,
@@ -54,20 +55,7 @@ def read_estate(service: Context, *, hub_resource_group_id: str, hub_subscriptio
         addresses.update(canonical_ip(ip) for config in pe.dns_configs for ip in config.ips)
     zones = list(estate.zones(with_hub))
     links = list(estate.zone_links(with_hub))
-    readable = list(estate.networks(scope))
-    networks: list[VirtualNetwork] | None = readable
-
-    # Resource Graph lists only what the identity may read: networks the endpoints sit in but that
-    # it does not list mean the optional audit reader role is missing there.
-    listed = {n.id.key for n in readable}
-    unseen = sorted({pe.virtual_network_id.lower() for pe in endpoints
-                     if pe.virtual_network_id and pe.virtual_network_id.lower() not in listed})
-    if unseen:
-        subs = sorted({ResourceId(v).subscription_id for v in unseen})
-        why = (f"cannot read the virtual networks (and so the zones and links) of {len(subs)} subscription(s) "
-               f"the endpoints are in: {', '.join(subs)} (assign the pedns audit reader role)")
-        not_run["shadow-zone"] = not_run["vnet-dns-bypass"] = why
-        networks = None
+    networks, unreadable_networks = _networks(estate.networks(scope), endpoints, not_run)
 
     snapshot = service.snapshot()
     hub_links = _hub_links(service, snapshot, links, hub_resource_group_id, not_run)
@@ -75,7 +63,49 @@ def read_estate(service: Context, *, hub_resource_group_id: str, hub_subscriptio
     return EstateView(endpoints=endpoints, addresses=addresses, zones=zones, links=links, networks=networks,
                       hub_resource_group_id=hub_resource_group_id, hub_zones=set(snapshot.zones),
                       hub_records=[r for state in snapshot.records.values() for r in state.sets], hub_links=hub_links, zone_groups=zone_groups,
-                      zone_groups_read=read, unreadable=unreadable, not_run=not_run)
+                      zone_groups_read=read, unreadable=unreadable, unreadable_networks=unreadable_networks,
+                      not_run=not_run)
+
+
+#: Why a network the endpoints sit in is missing from the listing: Resource Graph lists only what
+#: the identity may read (the optional audit reader role), and nothing that no longer exists.
+NOT_LISTED = "not listed: the identity may not read it without the pedns audit reader role, or it no longer exists"
+#: How many unreadable networks the not-run line names; the JSON's `unreadableNetworks` has them all.
+NAMED = 5
+
+
+def _networks(rows: Iterable[VirtualNetwork | UnreadableNetwork], endpoints: list[PrivateEndpoint],
+              not_run: dict[str, str]) -> tuple[list[VirtualNetwork], list[UnreadableNetwork]]:
+    """The networks the audit can judge, and the ones it cannot: listed in a shape pedns cannot use,
+    or not listed although endpoints sit in them. Each unreadable network leaves only itself
+    unjudged: vnet-dns-bypass runs on every other network and is reported not run (so the audit
+    exits 1) with one line saying how many could not be read; a network missing from the listing
+    also leaves the zones and links of its subscription unseen, so shadow-zone is not run either."""
+    readable: list[VirtualNetwork] = []
+    unreadable: list[UnreadableNetwork] = []
+    for row in rows:
+        if isinstance(row, UnreadableNetwork):
+            unreadable.append(row)
+        else:
+            readable.append(row)
+    listed = {n.id.key for n in readable} | {n.id.key for n in unreadable}
+    unseen: dict[str, str] = {}
+    for pe in endpoints:
+        if pe.virtual_network_id and pe.virtual_network_id.lower() not in listed:
+            unseen.setdefault(pe.virtual_network_id.lower(), pe.virtual_network_id)
+    unreadable += [UnreadableNetwork(ResourceId(vnet), NOT_LISTED) for vnet in unseen.values()]
+    unreadable.sort(key=lambda n: n.id.key)
+    if unseen:
+        subs = sorted({ResourceId(v).subscription_id for v in unseen.values()})
+        not_run["shadow-zone"] = (f"cannot read the virtual networks (and so the zones and links) of {len(subs)} "
+                                  f"subscription(s) the endpoints are in: {', '.join(subs)} "
+                                  f"(assign the pedns audit reader role)")
+    if unreadable:
+        named = "; ".join(f"{n.id} ({n.message})" for n in unreadable[:NAMED])
+        more = f"; and {len(unreadable) - NAMED} more" if len(unreadable) > NAMED else ""
+        not_run["vnet-dns-bypass"] = (f"{len(unreadable)} virtual network{'' if len(unreadable) == 1 else 's'} "
+                                      f"could not be read: {named}{more}; every other network was checked")
+    return readable, unreadable
 
 
 def _hub_links(service: Context, snapshot: Snapshot, links: list[ZoneLink], hub_resource_group_id: str,

@@ -8,12 +8,13 @@ import json
 import pytest
 
 from integration.test_cli import pedns
+from emulator import Emulator
 from tools.lab import Lab
 
 pytestmark = pytest.mark.integration
 
 BLOB, VAULT, SQL = "privatelink.blob.core.windows.net", "privatelink.vaultcore.azure.net", "privatelink.database.windows.net"
-HUB_RESOLVER = "10.0.0.4"
+HUB_RESOLVER, HUB_RESOLVER_V6 = "10.0.0.4", "fd00::4"
 
 
 def put(emu, path: str, body: dict, api: str) -> None:
@@ -44,13 +45,19 @@ def link(emu, zone: str, vid: str) -> None:
 
 @pytest.fixture
 def estate(emu):
+    return seed_estate(emu)
+
+
+def seed_estate(emu) -> dict[str, str]:
+    """One example of each finding and its look-alikes; returns the hub settings the audit needs."""
     lab = Lab(emu.env(), spoke_subscription=emu.spoke_subscription)  # a hub with only the zones below
     hub, spoke, rg = emu.hub_subscription, emu.spoke_subscription, emu.hub_resource_group
     hub_a, hub_b = vnet_id(hub, "rg-hub-net", "vnet-hub-a"), vnet_id(hub, "rg-hub-net", "vnet-hub-b")
     spoke_vnet = vnet_id(spoke, "rg-net", "vnet-spoke")
     for vid, dns in ((hub_a, None), (hub_b, None), (spoke_vnet, ["8.8.8.8"]),
                      (vnet_id(spoke, "rg-net", "vnet-azure-dns"), None),
-                     (vnet_id(spoke, "rg-net", "vnet-via-hub"), [HUB_RESOLVER, "1.1.1.1"])):
+                     (vnet_id(spoke, "rg-net", "vnet-via-hub"), [HUB_RESOLVER, "1.1.1.1"]),
+                     (vnet_id(spoke, "rg-net", "vnet-via-hub-v6"), ["FD00:0::4"])):  # the v6 resolver, spelt long
         network(emu, vid, dns)
     lab.create_zones(BLOB, VAULT, SQL)
     for zone in (BLOB, VAULT):
@@ -79,7 +86,7 @@ def estate(emu):
     lab.put_record(VAULT, "old-thing", ["10.99.0.9"])
     emu.add_autoregistered_record(BLOB, "vm-web-1", ["10.1.5.9"])
     lab.close()
-    return {"PEDNS_HUB_VNET_IDS": f"{hub_a},{hub_b}", "PEDNS_HUB_DNS_SERVERS": HUB_RESOLVER}
+    return {"PEDNS_HUB_VNET_IDS": f"{hub_a},{hub_b}", "PEDNS_HUB_DNS_SERVERS": f"{HUB_RESOLVER},{HUB_RESOLVER_V6}"}
 
 
 def test_the_audit_finds_exactly_one_of_each_and_changes_nothing(emu, estate):
@@ -124,4 +131,55 @@ def test_networks_the_audit_cannot_see_make_it_say_which_checks_could_not_run_fu
     assert 1 == result.returncode
     assert {"shadow-zone", "vnet-dns-bypass"} == set(doc["notRun"])
     assert "audit reader role" in doc["notRun"]["shadow-zone"]
-    assert not any(f["code"] == "vnet-dns-bypass" for f in doc["findings"])  # no network to judge
+    assert not any(f["code"] == "vnet-dns-bypass" for f in doc["findings"])  # the hidden one is not judged
+
+
+def test_a_network_using_the_hub_resolver_spelt_another_way_is_no_dns_bypass(emu, estate):
+    result = pedns("audit", "--json", env={**emu.env(), **estate})
+
+    doc = json.loads(result.stdout)
+    assert 0 == result.returncode, result.stderr
+    assert [vnet_id(emu.spoke_subscription, "rg-net", "vnet-spoke").lower()] == [
+        f["resource"].lower() for f in doc["findings"] if f["code"] == "vnet-dns-bypass"]  # not vnet-via-hub-v6
+    assert 4 == doc["checked"]["networks"]  # the spoke's four: the hub's are out of scope
+
+
+def test_one_network_the_audit_cannot_see_leaves_the_findings_of_the_others_and_exits_1(emu, estate):
+    hidden = vnet_id(emu.spoke_subscription, "rg-net", "vnet-via-hub")
+    lab = Lab(emu.env(), spoke_subscription=emu.spoke_subscription)
+    inside = lab.blob_endpoint("pe-hidden-net", "hiddennet", "10.1.0.8", vnet="vnet-via-hub")
+    lab.put_endpoint(inside)
+    lab.close()
+    emu.apply("DELETE", hidden, api_version="2024-05-01")  # as if the audit reader role were missing there
+
+    result = pedns("audit", "--json", env={**emu.env(), **estate})
+
+    doc = json.loads(result.stdout)
+    assert 1 == result.returncode
+    assert [vnet_id(emu.spoke_subscription, "rg-net", "vnet-spoke").lower()] == [
+        f["resource"].lower() for f in doc["findings"] if f["code"] == "vnet-dns-bypass"]
+    assert (3, 1) == (doc["checked"]["networks"], doc["checked"]["unreadableNetworks"])
+    assert doc["notRun"]["vnet-dns-bypass"].startswith(f"1 virtual network could not be read: {hidden} (not listed")
+    assert [(hidden, [inside["id"]])] == [(n["id"], n["endpoints"]) for n in doc["unreadableNetworks"]]
+
+
+@pytest.mark.parametrize(("servers", "why"), [
+    ("10.0.0.4", "dhcpOptions.dnsServers is a str, not a list"),
+    (["10.0.0.4", 167772164], "dhcpOptions.dnsServers[1] is a int, not a string")], ids=["not-a-list", "not-a-string"])
+def test_a_listed_network_pedns_cannot_parse_is_not_judged_and_the_others_are(tmp_path, servers, why):
+    state = tmp_path / "state.json"  # seeded through the emulator, then made malformed in its state file
+    with Emulator(state_file=state) as first:
+        hub_settings = seed_estate(first)
+        odd = vnet_id(first.spoke_subscription, "rg-net", "vnet-azure-dns")
+    doc = json.loads(state.read_text())
+    doc["virtualNetworks"][odd.lower()]["properties"]["dhcpOptions"] = {"dnsServers": servers}
+    state.write_text(json.dumps(doc))
+
+    with Emulator(state_file=state) as emu:
+        result = pedns("audit", env={**emu.env(), **hub_settings})
+
+    assert (1, False) == (result.returncode, "Traceback" in result.stderr)
+    assert f"not run vnet-dns-bypass: 1 virtual network could not be read: {odd} ({why}); " \
+           f"every other network was checked" in result.stdout
+    assert "not run shadow-zone" not in result.stdout  # its subscription was listed, so were its zones and links
+    assert f"vnet-dns-bypass       {vnet_id(emu.spoke_subscription, 'rg-net', 'vnet-spoke')}" in result.stdout

@@ -7,7 +7,7 @@ import pytest
 from builders import SPOKE, SuffixResolver, endpoint
 from shared.usecases.audit import audit
 from shared.core.findings import CHECKS, REMEDIES, EstateView, findings
-from shared.core.model import DnsZone, RecordKey, RecordSet, ResourceId, VirtualNetwork, ZoneLink
+from shared.core.model import DnsZone, RecordKey, RecordSet, ResourceId, UnreadableNetwork, VirtualNetwork, ZoneLink
 from shared.service import Service
 from shared.testing import InMemoryEndpointReader, InMemoryZoneStore
 
@@ -76,6 +76,25 @@ def test_a_network_with_dns_servers_that_bypass_the_hub(servers, reported):
     report = run(view(networks=[vnet("v", servers)]), hub_dns_servers=["10.0.0.4"])
 
     assert ([("vnet-dns-bypass", "v")] if reported else []) == codes(report)
+
+
+@pytest.mark.parametrize(("hub", "servers", "reported"), [
+    ("fd00::4", ("FD00:0::4",), False), ("FD00:0:0::4", ("fd00::4",), False),
+    ("10.0.0.4", (" 10.0.0.4",), False), ("fd00::4", ("fd00::5",), True),
+    ("10.0.0.4", ("dns.corp.example",), True), ("10.0.0.4", ("not an address", "10.0.0.4"), False)],
+    ids=["network-spells-v6-long", "hub-spells-v6-long", "padded-v4", "other-v6",
+         "hostname-is-not-the-hub", "garbage-beside-the-hub"])
+def test_dns_servers_are_compared_as_addresses_and_text_that_is_no_address_as_it_is(hub, servers, reported):
+    report = run(view(networks=[vnet("v", servers)]), hub_dns_servers=[hub])
+
+    assert ([("vnet-dns-bypass", "v")] if reported else []) == codes(report)
+
+
+def test_hub_dns_servers_that_are_no_addresses_are_compared_as_text_not_a_crash():
+    report = run(view(networks=[vnet("same", ("resolver.hub",)), vnet("other", ("8.8.8.8",))]),
+                 hub_dns_servers=["resolver.hub"])
+
+    assert [("vnet-dns-bypass", "other")] == codes(report)
 
 
 def test_unset_hub_settings_skip_their_checks_and_say_so():
@@ -151,7 +170,62 @@ def test_hub_links_the_identity_cannot_read_mean_zone_not_linked_did_not_run():
 
 
 def test_a_check_skipped_for_its_unset_setting_is_not_also_reported_as_not_run():
-    report = run(view(networks=None, not_run={"vnet-dns-bypass": "cannot read the networks",
+    report = run(view(networks=[], not_run={"vnet-dns-bypass": "cannot read the networks",
                                               "shadow-zone": "cannot read the networks"}))
 
     assert ({"shadow-zone"}, "vnet-dns-bypass" in report.skipped) == (set(report.not_run), True)
+
+
+def _estate(*rows: VirtualNetwork | UnreadableNetwork) -> tuple[InMemoryEndpointReader, InMemoryZoneStore]:
+    """An endpoint in each of vnet-bypass, vnet-hidden and vnet-odd; the listing shows `rows`."""
+    reader, store = InMemoryEndpointReader(), InMemoryZoneStore([BLOB])
+    for name in ("bypass", "hidden", "odd"):
+        reader.put(endpoint(name, vnet=f"vnet-{name}"))
+    reader.network_rows = list(rows)
+    return reader, store
+
+
+def _audit(reader: InMemoryEndpointReader, store: InMemoryZoneStore):
+    return audit(_service(reader, store), hub_subscription=HUB, hub_resource_group="rg-hub-dns",
+                 catalogue_zones=[BLOB], hub_dns_servers=["10.0.0.4"])
+
+
+def bypassed(report) -> list[str]:
+    return [name for code, name in codes(report) if code == "vnet-dns-bypass"]
+
+
+def test_a_network_the_listing_does_not_show_leaves_the_other_networks_findings_and_is_not_run():
+    reader, store = _estate(vnet("vnet-bypass", ("8.8.8.8",)), vnet("vnet-odd"), vnet("vnet-fine", ("10.0.0.4",)))
+
+    report = _audit(reader, store)
+
+    assert ["vnet-bypass"] == bypassed(report)
+    assert (3, 1, False) == (report.checked["networks"], report.checked["unreadableNetworks"], report.complete)
+    assert {"shadow-zone", "vnet-dns-bypass"} == set(report.not_run)
+    assert report.not_run["vnet-dns-bypass"].startswith("1 virtual network could not be read: ")
+    assert [(vnet("vnet-hidden").id.value, [endpoint("hidden").id.value])] == [
+        (n["id"], n["endpoints"]) for n in report.to_json()["unreadableNetworks"]]
+
+
+def test_a_listed_network_pedns_cannot_parse_is_not_judged_and_the_others_are():
+    odd = UnreadableNetwork(vnet("vnet-odd").id, "dhcpOptions.dnsServers is a str, not a list")
+    reader, store = _estate(vnet("vnet-bypass", ("8.8.8.8",)), vnet("vnet-hidden"), odd)
+
+    report = _audit(reader, store)
+
+    assert ["vnet-bypass"] == bypassed(report)
+    assert (2, 1, False) == (report.checked["networks"], report.checked["unreadableNetworks"], report.complete)
+    assert ["vnet-dns-bypass"] == list(report.not_run)  # its subscription was listed: zones and links were too
+    assert f"1 virtual network could not be read: {odd.id} ({odd.message})" in report.not_run["vnet-dns-bypass"]
+
+
+def test_the_not_run_line_counts_every_unreadable_network_and_names_the_first_few():
+    reader, store = _estate(vnet("vnet-bypass", ("8.8.8.8",)))
+    for i in range(6):
+        reader.put(endpoint(f"gone{i}", vnet=f"vnet-gone{i}"))
+
+    report = _audit(reader, store)
+
+    line = report.not_run["vnet-dns-bypass"]
+    assert (["vnet-bypass"], 8) == (bypassed(report), report.checked["unreadableNetworks"])
+    assert line.startswith("8 virtual networks could not be read: ") and "; and 3 more; " in line
