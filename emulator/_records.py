@@ -86,7 +86,9 @@ def _validate_record(rtype: str, props: dict[str, Any]) -> None:
         for item in value:
             address = item.get(field_name) if isinstance(item, dict) else None
             try:
-                parser(address)
+                # A zone id (`fd00::1%eth0`) names an interface of one host: no DNS record carries one.
+                if getattr(parser(address), "scope_id", None) is not None:
+                    raise ValueError(address)
             except (ValueError, TypeError):
                 raise bad(f"The IP address '{address}' is not a valid {'IPv4' if rtype == 'A' else 'IPv6'} address.") from None
     elif rtype in ("CNAME", "SOA"):

@@ -334,8 +334,8 @@ def _target_event(label: str, resource: str, body: Any, *, field: str, **fields:
 def parse_delivery(body: bytes | str | Any, *, max_bytes: int = MAX_DELIVERY_BYTES) -> list[ResourceEvent]:
     """A whole POST body or file: Event Grid schema or CloudEvents 1.0, one object or an array.
 
-    `body` is raw bytes/str (size, nesting and number lengths checked by `shared.parsing.inputs.load_json`
-    before it is parsed as UTF-8 JSON) or an already-decoded JSON value. Every event is parsed; the first malformed one raises
+    `body` is raw bytes/str (read as bounded, strict UTF-8 JSON by `shared.parsing.inputs.load_json`)
+    or an already-decoded JSON value. Every event is parsed; the first malformed one raises
     `InvalidInput` (one line), so a delivery is accepted or rejected as a whole.
     """
     if isinstance(body, (bytes, bytearray, memoryview, str)):

@@ -1,7 +1,7 @@
 """JSON from outside, read and parsed with bounds: every failure is one line of `InvalidInput`.
 
-Every door that parses JSON it did not produce (event deliveries and files, endpoint files, replay
-bodies) goes through `load_json`, which checks, in this order and before `json` sees the text:
+Every door that parses JSON it did not produce (event deliveries and files, endpoint files for
+`explain FILE`, replay bodies, `PEDNS_CUSTOM_ZONES` inline or in its file) goes through `load_json`, which checks, in this order and before `json` sees the text:
 
 - the size (`max_bytes`), so nothing larger is decoded;
 - UTF-8 (a leading BOM is tolerated);
@@ -11,7 +11,14 @@ bodies) goes through `load_json`, which checks, in this order and before `json` 
   never reaches `int()` (ValueError past `sys.int_info.default_max_str_digits`, and quadratic
   time below it).
 
-The parser then refuses `NaN`, `Infinity` and `-Infinity` (Python's extension, not JSON).
+The parser then refuses what Python's `json` accepts but JSON gives no one meaning to:
+
+- `NaN`, `Infinity` and `-Infinity` (Python's extension, not JSON);
+- a number that overflows a float (`1e999` would become infinity);
+- a key repeated in one object, named in the refusal: `json` keeps the last one, so
+  `{"dryRun": true, "release": true, "dryRun": false}` would release for real what a reader of the
+  body's start takes for a dry run.
+
 `read_bounded` reads a file without ever holding more than `max_bytes + 1` bytes of it.
 
 Pure apart from `read_bounded`'s one file read; no Azure SDK.
@@ -20,6 +27,7 @@ Pure apart from `read_bounded`'s one file read; no Azure SDK.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import stat
@@ -46,6 +54,24 @@ def _refuse_constant(name: str) -> Any:
     raise InvalidInput(f"{name} is not a JSON value")
 
 
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if math.isinf(value):  # NaN cannot come from a literal; the constants are refused above
+        raise InvalidInput(f"number {literal} overflows to infinity")  # a JSON number: safe to show
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise InvalidInput(f'duplicate key "{terminal_text(key)}"')
+            seen.add(key)
+    return value
+
+
 def load_json(data: bytes | bytearray | memoryview | str, *, what: str, max_bytes: int,
               max_depth: int = MAX_DEPTH) -> Any:
     """`data` decoded and parsed as JSON, or `InvalidInput` with one line starting with `what`.
@@ -67,7 +93,8 @@ def load_json(data: bytes | bytearray | memoryview | str, *, what: str, max_byte
             raise InvalidInput(f"{what} is not UTF-8: invalid byte at offset {exc.start}") from None
     _check_shape(text, what=what, max_depth=max_depth)
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float,
+                          object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{what} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except InvalidInput as exc:

@@ -286,6 +286,35 @@ def test_an_aaaa_set_beside_an_a_set_of_the_same_name_has_its_own_etag(put, put6
     assert [{"ipv6Address": "fd00::5"}] == [r.as_dict() for r in replaced.properties.aaaa_records]
 
 
+@pytest.mark.parametrize("address", ["fd00::1%eth0", "fe80::1%1", "::ffff:10.0.0.4%2", "fd00::1%", "fd00::1%eth0%1"])
+def test_an_aaaa_set_with_a_zone_id_is_bad_request_and_not_stored(emu, dns, zone, address):
+    with pytest.raises(HttpResponseError) as caught:
+        dns.record_sets.create_or_update(emu.hub_resource_group, zone, "AAAA", "scoped", aaaa_set("fd00::4", address))
+
+    assert (400, "BadRequest", f"The IP address '{address}' is not a valid IPv6 address.") == (
+        caught.value.status_code, caught.value.error.code, caught.value.error.message)
+    with pytest.raises(ResourceNotFoundError):
+        dns.record_sets.get(emu.hub_resource_group, zone, "AAAA", "scoped")
+
+
+def test_a_patch_adding_a_zone_id_is_bad_request_and_keeps_the_set(emu, zone, put6):
+    put6("acct", "fd00::4")
+    path = zone_id(emu) + f"/AAAA/acct?api-version={DNS_API}"
+
+    status, _, body = raw(emu, "PATCH", path, aaaa_set("fd00::1%eth0"), AUTH)
+
+    assert (400, {"error": {"code": "BadRequest", "message": "The IP address 'fd00::1%eth0' is not a valid IPv6 address."}}) == (
+        status, body)
+    assert [{"ipv6Address": "fd00::4"}] == raw(emu, "GET", path, None, AUTH)[2]["properties"]["aaaaRecords"]
+
+
+def test_an_a_set_with_a_zone_id_is_bad_request(emu, dns, zone):
+    with pytest.raises(HttpResponseError) as caught:
+        dns.record_sets.create_or_update(emu.hub_resource_group, zone, "A", "scoped", a_set("10.0.0.4%eth0"))
+
+    assert (400, "BadRequest") == (caught.value.status_code, caught.value.error.code)
+
+
 def test_deleting_the_aaaa_set_with_a_stale_etag_fails_and_keeps_it(emu, dns, put6):
     stale = put6("acct", "fd00::4").etag
     put6("acct", "fd00::5")

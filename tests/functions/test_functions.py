@@ -79,6 +79,10 @@ def test_replay_release_withdraws_claims_of_an_endpoint_that_still_exists(lab, a
         pytest.param(b'{"privateEndpointIds": ["x"], "dryRun": ' + b"1" * 4301 + b"}",
                      "has a number of 4301 characters", id="huge-integer"),
         pytest.param(b'{"privateEndpointIds": ["x"], "dryRun": NaN}', "NaN is not a JSON value", id="nan"),
+        pytest.param(b'{"privateEndpointIds": ["x"], "dryRun": false, "dryRun": true}',
+                     'body is not valid JSON: duplicate key "dryRun"', id="duplicate-key"),
+        pytest.param(b'{"privateEndpointIds": ["x"], "dryRun": -1e999}', "body is not valid JSON: number -1e999 "
+                     "overflows to infinity", id="number-overflowing-to-infinity"),
         pytest.param(json.dumps({"privateEndpointIds": ["\x1b[2J\r/subscriptions/x"]}).encode(), "'\\x1b[2J\\r/subscriptions/x'",
                      id="control-characters"),
         pytest.param(b"\xff\xfe{}", "not UTF-8", id="not-utf8"),
@@ -93,6 +97,24 @@ def test_a_bad_replay_body_gets_400_with_one_line_and_changes_nothing(lab, app_e
     error = json.loads(response.get_body())["error"]
     assert (400, True, 1) == (response.status_code, message in error, len(error.splitlines()))
     assert before == lab.records()
+    assert [] == [r for r in emu.requests if r[0] != "GET"]
+
+
+def test_a_replay_body_repeating_dry_run_gets_400_and_deletes_nothing(lab, app_env, host, emu):
+    """Issue 22's repro: `json` kept the last `dryRun` (false), so a body a reviewer reads as a dry
+    run released the endpoint's name for real."""
+    pe = lab.blob_endpoint("pe-dup", "duplicated", "10.0.3.7")
+    lab.put_endpoint(pe)
+    host.http("replay", body={"privateEndpointIds": [pe["id"]]})
+    before = lab.records()
+    emu.clear_requests()
+    body = ('{"privateEndpointIds":["%s"],"dryRun":true,"release":true,"dryRun":false}' % pe["id"]).encode()
+
+    response = host.http("replay", body=body)
+
+    assert (400, {"error": 'body is not valid JSON: duplicate key "dryRun"'}) == (
+        response.status_code, json.loads(response.get_body()))
+    assert ({("privatelink.blob.core.windows.net", "duplicated"): ["10.0.3.7"]}, before) == (lab.names(), lab.records())
     assert [] == [r for r in emu.requests if r[0] != "GET"]
 
 

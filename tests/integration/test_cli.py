@@ -287,6 +287,9 @@ HOSTILE_FILES = {
     "huge-integer": (lambda p: p.write_bytes(b'[{"id": "1", "deliveryAttempts": ' + b"9" * 4301 + b"}]"),
                      "has a number of 4301 characters"),
     "nan": (lambda p: p.write_bytes(b'[{"id": NaN}]'), "NaN is not a JSON value"),
+    "duplicate-key": (lambda p: p.write_bytes(b'[{"id": "1", "id": "2"}]'), 'is not valid JSON: duplicate key "id"'),
+    "number-overflowing": (lambda p: p.write_bytes(b'[{"id": "1", "claims": {"x": 1e999}}]'),
+                           "is not valid JSON: number 1e999 overflows to infinity"),
     "over-the-limit": (lambda p: sparse(p, 300 * 1024 * 1024), "is 314572800 bytes, over the limit of 1048576"),
     "not-utf8": (lambda p: p.write_bytes(b"[\xff]"), "is not UTF-8"),
 }
@@ -316,6 +319,42 @@ def test_a_hostile_events_file_next_to_a_good_one_changes_nothing(tmp_path, lab,
     assert_refused(result, "bad.json", message)
     assert [] == lab.records()
     assert [] == [r for r in emu.requests if r[0] != "GET"]
+
+
+@pytest.mark.parametrize(("hostile", "message"), [
+    pytest.param(lambda text: text.replace('"claims": {', '"claims": {"x": 1e999, ', 1),
+                 "number 1e999 overflows to infinity", id="claim-overflowing-to-infinity"),
+    pytest.param(lambda text: text.replace('"eventType": ', '"eventType": "Microsoft.Resources.ResourceDeleteSuccess", '
+                                           '"eventType": ', 1), 'duplicate key "eventType"', id="event-type-twice"),
+])
+def test_an_event_file_that_is_valid_but_for_strict_json_exits_2_and_changes_nothing(tmp_path, lab, emu, hostile, message):
+    pe = lab.blob_endpoint("pe-strict", "strict", "10.0.11.8")
+    lab.put_endpoint(pe)
+    path = tmp_path / "event.json"
+    path.write_text(hostile(delivery(lab.event(pe["id"])).decode()))
+    emu.clear_requests()
+
+    result = pedns("events", "apply", str(path), env=emu.env())
+
+    assert_refused(result, "event.json: delivery is not valid JSON: ", message)
+    assert [] == lab.records()
+    assert [] == [r for r in emu.requests if r[0] != "GET"]
+
+
+@pytest.mark.parametrize(("hostile", "message"), [
+    pytest.param(lambda text: text.replace('"properties": {', '"properties": {"x": 1e999, ', 1),
+                 "number 1e999 overflows to infinity", id="number-overflowing-to-infinity"),
+    pytest.param(lambda text: text.replace('"properties": {', '"properties": {"provisioningState": "Updating", ', 1),
+                 'duplicate key "provisioningState"', id="provisioning-state-twice"),
+])
+def test_an_endpoint_file_that_is_valid_but_for_strict_json_exits_2(tmp_path, lab, hostile, message):
+    body = lab.blob_endpoint("pe-x", "strictfile", "10.0.11.9")
+    path = tmp_path / "pe.json"
+    path.write_text(hostile(json.dumps(body)))
+
+    result = pedns("explain", str(path))
+
+    assert_refused(result, "pe.json is not valid JSON: ", message)
 
 
 def test_an_events_file_mixing_an_event_in_scope_and_one_outside_changes_nothing(tmp_path, lab, emu):

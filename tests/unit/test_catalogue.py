@@ -15,6 +15,7 @@ from shared.core.catalogue import Catalogue, CustomRule, region_code
 from shared.parsing.custom_zones import load_custom_rules
 from shared.errors import ConfigError
 from shared.core.model import RecordKey
+from shared.settings import Settings
 from tests.fixtures import example_body, load
 
 SUB = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-spoke-app/providers"
@@ -513,11 +514,19 @@ def test_custom_rules_are_listed_after_microsofts_rows() -> None:
     ]
 
 
+#: A rule binding names (the default spelled out), as one JSON object.
+BOUND_RULE = ('{"resourceType": "Microsoft.Contoso/widgets", "fqdnSuffix": "x.example", "zone": "privatelink.x.example", '
+              '"bindName": true}')
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [
         ("[1, 2", "PEDNS_CUSTOM_ZONES is not valid JSON: Expecting ',' delimiter (line 1, column 6)"),
         ('[{"zone": NaN}]', "PEDNS_CUSTOM_ZONES is not valid JSON: NaN is not a JSON value"),
+        (f'[{BOUND_RULE[:-1]}, "bindName": false}}]', 'PEDNS_CUSTOM_ZONES is not valid JSON: duplicate key "bindName"'),
+        ('[{"zone": "privatelink.x.example", "ttl": 1e999}]',
+         "PEDNS_CUSTOM_ZONES is not valid JSON: number 1e999 overflows to infinity"),
         ("[" * 100 + "]" * 100, "PEDNS_CUSTOM_ZONES nests deeper than 64 levels (at offset 64)"),
         ('{"zone": "privatelink.x.example"}', "PEDNS_CUSTOM_ZONES: must be a JSON list of rules, got dict"),
         ('["privatelink.x.example"]', "PEDNS_CUSTOM_ZONES rule 1: must be a JSON object, got str"),
@@ -545,7 +554,7 @@ def test_custom_rules_are_listed_after_microsofts_rows() -> None:
          "PEDNS_CUSTOM_ZONES rule 1: field 'fqdnSuffix' must be a string, got int"),
         ("/nonexistent/pedns-zones.json", "PEDNS_CUSTOM_ZONES file '/nonexistent/pedns-zones.json': no such file"),
     ],
-    ids=["bad-json", "nan", "too-deep", "not-a-list", "not-an-object", "missing-zone", "unknown-field", "no-target", "bad-type",
+    ids=["bad-json", "nan", "duplicate-key", "number-overflowing", "too-deep", "not-a-list", "not-an-object", "missing-zone", "unknown-field", "no-target", "bad-type",
          "not-a-pls-id", "bad-zone", "not-a-string", "missing-file"],
 )
 def test_invalid_custom_rules_raise_one_line_naming_rule_and_field(value: str, message: str) -> None:
@@ -553,6 +562,28 @@ def test_invalid_custom_rules_raise_one_line_naming_rule_and_field(value: str, m
         load_custom_rules(value)
 
     assert message == str(excinfo.value)
+
+
+def test_a_rule_stating_bind_name_twice_in_a_file_is_refused_not_read_as_the_last(tmp_path) -> None:
+    path = tmp_path / "zones.json"
+    path.write_text(f'[{BOUND_RULE[:-1]}, "bindName": false}}]')
+    assert 1 == len(load_custom_rules(f"[{BOUND_RULE}]"))
+
+    with pytest.raises(ConfigError) as excinfo:
+        load_custom_rules(str(path))
+
+    assert f'PEDNS_CUSTOM_ZONES file {str(path)!r} is not valid JSON: duplicate key "bindName"' == str(excinfo.value)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    pytest.param(f'[{BOUND_RULE[:-1]}, "bindName": false}}]', 'duplicate key "bindName"', id="duplicate-key"),
+    pytest.param(f'[{BOUND_RULE[:-1]}, "x": -1e999}}]', "number -1e999 overflows to infinity", id="number-overflowing"),
+])
+def test_the_settings_refuse_inline_custom_zones_that_are_not_strict_json(value: str, message: str) -> None:
+    with pytest.raises(ConfigError) as excinfo:
+        Settings.from_env({"PEDNS_CUSTOM_ZONES": value})
+
+    assert f"invalid settings: PEDNS_CUSTOM_ZONES: inline JSON is not valid JSON: {message}" == str(excinfo.value)
 
 
 def test_custom_rule_built_in_code_is_validated_too() -> None:

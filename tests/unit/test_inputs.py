@@ -101,6 +101,47 @@ def test_python_only_constants_are_refused(constant):
     assert f"input is not valid JSON: {constant} is not a JSON value" == refusal(f'{{"a": [{constant}]}}')
 
 
+@pytest.mark.parametrize("literal", ["1e999", "-1e999", "1.8e308", "-" + "9" * 40 + "e300"])
+def test_numbers_that_overflow_to_infinity_are_refused(literal):
+    assert f"input is not valid JSON: number {literal} overflows to infinity" == refusal(f'{{"claims": {{"x": {literal}}}}}')
+
+
+@pytest.mark.parametrize("literal", ["1.7976931348623157e308", "1e-999", "-0.0", "5e-324"])
+def test_the_largest_float_and_numbers_that_underflow_are_parsed(literal):
+    assert [float(literal)] == load_json(f"[{literal}]", what="input", max_bytes=LIMIT)
+
+
+# --- duplicate keys --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param('{"privateEndpointIds": [], "dryRun": true, "release": true, "dryRun": false}', id="top-level"),
+    pytest.param('[{"data": {"claims": {}, "dryRun": 1, "dryRun": 1}}]', id="nested-same-value"),
+    pytest.param('{"dryRun": true, "dry\\u0052un": false}', id="spelled-with-an-escape"),
+])
+def test_a_key_repeated_in_one_object_is_refused_naming_it(text):
+    assert 'input is not valid JSON: duplicate key "dryRun"' == refusal(text)
+
+
+def test_the_same_key_in_different_objects_is_not_a_duplicate():
+    assert {"a": {"id": 1}, "b": {"id": 2}, "id": 3} == load_json('{"a": {"id": 1}, "b": {"id": 2}, "id": 3}',
+                                                                   what="input", max_bytes=LIMIT)
+
+
+def test_keys_that_differ_only_in_case_are_not_duplicates():
+    assert {"dryRun": True, "dryrun": False} == load_json('{"dryRun": true, "dryrun": false}', what="input",
+                                                          max_bytes=LIMIT)
+
+
+def test_a_duplicate_key_is_shown_without_its_control_characters_and_shortened():
+    key = "\x1b[2J\r" + "k" * 1000
+
+    message = refusal(json.dumps({"a": 1}).replace("}", ", " + json.dumps(key) + ": 1, " + json.dumps(key) + ": 2}"))
+
+    assert message.startswith('input is not valid JSON: duplicate key "\\x1b[2J\\x0dkkk')
+    assert "…" in message and len(message) < 400 and not any(ord(c) < 0x20 for c in message)
+
+
 # --- encoding and syntax ---------------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from builders import endpoint, pe_id
-from shared.core.catalogue import Catalogue, _data
+from shared.core.catalogue import Catalogue, _bindings, _data
 from shared.parsing.custom_zones import load_custom_rules
 from shared.core.desired import desire
 from shared.core.model import Reason
@@ -52,6 +52,50 @@ def test_a_name_must_belong_to_the_endpoints_target_where_the_service_says_whose
     pe = endpoint("pe", {fqdn: ["10.0.1.4"]}, target=target(rtype, name), group=group)
 
     assert {fqdn: expected} == reasons(pe)
+
+
+# -- a bound name is the target's whole name: never a prefix, a suffix or a part of a longer name --------
+
+
+def _bound_cases():
+    """(resource type, subresource, public suffix, template) for every template of every bound row."""
+    rows = {f"{r.resource_type.lower()}|{r.subresource.lower()}": r for r in Catalogue.for_cloud("AzureCloud").rows}
+    for key, templates in sorted(_bindings().items()):
+        row = rows[key]
+        for template in templates:
+            yield pytest.param(row.resource_type, row.subresource, row.forwarders[0], template,
+                               id=f"{row.resource_type}|{row.subresource}|{template}")
+
+
+def _longer_labels(template: str) -> set[str]:
+    """First labels that extend the target `contoso`'s name or the whole label at either end."""
+    def label(name: str) -> str:
+        return template.replace("{name}", name).replace("{label}", "westeurope")
+
+    longer = {label("contosoprod"), label("contoso0"), label("xcontoso"), label("x-contoso"), "x" + label("contoso")}
+    if not template.endswith("{label}"):  # `{label}` takes any label, so only a template ending in text
+        longer.add(label("contoso") + "prod")
+    return longer
+
+
+@pytest.mark.parametrize(("rtype", "group", "suffix", "template"), list(_bound_cases()))
+def test_a_bound_name_is_the_targets_whole_name_never_a_longer_one(rtype, group, suffix, template):
+    exact = f"{template.replace('{name}', 'contoso').replace('{label}', 'westeurope')}.{suffix}"
+    longer = sorted(f"{label}.{suffix}" for label in _longer_labels(template))
+    pe = endpoint("pe", {fqdn: ["10.0.1.4"] for fqdn in [exact, *longer]}, target=target(rtype, "contoso"), group=group)
+
+    assert {exact: "record", **dict.fromkeys(longer, "name-mismatch")} == reasons(pe)
+
+
+def test_a_custom_rules_bound_name_is_the_targets_whole_name_never_a_longer_one():
+    rules = load_custom_rules(json.dumps([{"resourceType": "Microsoft.Contoso/widgets", "fqdnSuffix": "widgets.contoso.net",
+                                           "zone": "privatelink.widgets.contoso.net", "bindName": True}]))
+    longer = sorted(f"{label}.widgets.contoso.net" for label in _longer_labels("{name}"))
+    pe = endpoint("pe", {fqdn: ["10.0.1.4"] for fqdn in ["contoso.widgets.contoso.net", *longer]},
+                  target=target("Microsoft.Contoso/widgets", "contoso"), group="api")
+
+    assert {"contoso.widgets.contoso.net": "record", **dict.fromkeys(longer, "name-mismatch")} == reasons(
+        pe, Catalogue.for_cloud("AzureCloud", custom_rules=rules))
 
 
 def test_the_hijack_gets_name_mismatch_and_the_victims_endpoint_gets_the_record():
