@@ -53,7 +53,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.parsing.endpoint import one_line, parse_private_endpoint_id, parse_zone_group_parent, show
 from shared.errors import InvalidInput
-from shared.parsing.inputs import load_json
+from shared.parsing.inputs import finite_only, load_json
 from shared.core.model import ResourceId
 
 __all__ = [
@@ -208,6 +208,7 @@ def parse_event(obj: Mapping[str, Any]) -> ResourceEvent:
         raise InvalidInput(f"event is not a JSON object: {type(obj).__name__}")
     raw = dict(obj)
     label = _label(raw.get("id"))
+    finite_only(raw, what=f"event {label}")  # the worker's decoding lets 1e999 through as infinity
     env = _envelope(raw, label)
 
     def ignored(reason: str, *, operation: str = "", resource: str = "", sub: str = "",

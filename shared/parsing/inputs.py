@@ -35,7 +35,7 @@ from typing import Any
 
 from ..errors import InvalidInput
 
-__all__ = ["MAX_DEPTH", "MAX_NUMBER_CHARS", "load_json", "read_bounded", "terminal_text"]
+__all__ = ["MAX_DEPTH", "MAX_NUMBER_CHARS", "finite_only", "load_json", "read_bounded", "terminal_text"]
 
 #: Deepest nesting accepted: ARM and Event Grid bodies nest about 8 levels.
 MAX_DEPTH = 64
@@ -70,6 +70,23 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
                 raise InvalidInput(f'duplicate key "{terminal_text(key)}"')
             seen.add(key)
     return value
+
+
+def finite_only(value: Any, *, what: str) -> None:
+    """`InvalidInput` if JSON someone else decoded holds NaN or ±infinity anywhere (without recursion).
+
+    For the one door whose text pedns never sees: the Functions worker decodes an Event Grid
+    trigger's event with plain `json.loads`, so `1e999` arrives as infinity. A key repeated in one
+    object is already gone by then (the last one kept): that check needs the text."""
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise InvalidInput(f"{what} holds a number that is not finite ({item}): refused")
+        if isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
 
 
 def load_json(data: bytes | bytearray | memoryview | str, *, what: str, max_bytes: int,

@@ -150,6 +150,20 @@ def test_a_standbys_event_is_not_dropped_because_of_the_holders_malformed_body(l
     assert [["10.0.5.2"]] == [r["ips"] for r in lab.records()]
 
 
+def test_an_event_with_a_number_the_worker_decoded_to_infinity_is_rejected_and_changes_nothing(lab, app_env, host,
+                                                                                                  caplog):
+    """The worker decodes the trigger's event with plain json.loads: `1e999` arrives as infinity."""
+    pe = lab.blob_endpoint("pe-inf", "infinite", "10.0.3.8")
+    lab.put_endpoint(pe)
+    event = lab.event(pe["id"])
+    event["data"]["claims"] = {"x": float("inf")}
+
+    [result] = host.deliver([event])
+
+    assert (True, {}) == (result.ok, lab.names())
+    assert "rejected" in caplog.text and "not finite" in caplog.text
+
+
 def test_an_event_from_a_subscription_outside_the_allowlist_is_rejected(lab, app_env, host, monkeypatch, caplog):
     pe = lab.blob_endpoint("pe-out", "outsider", "10.0.3.9")
     lab.put_endpoint(pe)
