@@ -157,7 +157,7 @@ class Interfaces:
                           + (props.get("manualPrivateLinkServiceConnections") or [])
                           for g in (c.get("properties") or {}).get("groupIds") or []), "")
             configs = [{"name": f"{group}.privateEndpoint.{i}", "properties": {
-                "privateIPAddress": (c.get("ipAddresses") or [None])[0],
+                "privateIPAddress": _first(c.get("ipAddresses")),
                 "privateLinkConnectionProperties": {"groupId": group, "requiredMemberName": group,
                                                     "fqdns": [c.get("fqdn")]}}}
                        for i, c in enumerate(props.get("customDnsConfigs") or []) if isinstance(c, dict)]
@@ -166,3 +166,8 @@ class Interfaces:
                         "provisioningState": "Succeeded", "privateEndpoint": {"id": pe["id"]},
                         "ipConfigurations": configs}}
         return None
+
+
+def _first(addresses: Any) -> Any:
+    """The first address of an endpoint's config, whatever shape a test PUT there (never a crash)."""
+    return addresses[0] if isinstance(addresses, list) and addresses else None
