@@ -125,6 +125,20 @@ def test_records_refuses_a_bad_filter_with_exit_2(lab, emu, args, message):
     assert message in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
 
 
+@pytest.mark.parametrize("name, value", [
+    ("PEDNS_DNS_SUBSCRIPTION_ID", "x"),
+    ("PEDNS_DNS_RESOURCE_GROUP", "rg/../x"),
+    ("PEDNS_CUSTOM_ZONES", '[{"zone": "privatelink.x.example"}]'),
+], ids=["subscription", "resource-group", "custom-zones"])
+def test_records_with_a_setting_that_cannot_work_exits_2_before_any_request(lab, emu, name, value):
+    emu.clear_requests()
+
+    result = pedns("records", env={**emu.env(), name: value})
+
+    assert (2, "", []) == (result.returncode, result.stdout, emu.requests)
+    assert result.stderr.startswith(f"pedns: error: invalid settings: {name}") and len(result.stderr.splitlines()) == 1
+
+
 def test_replay_text_says_would_in_a_dry_run_and_plain_verbs_when_applied(lab, emu):
     pe = lab.blob_endpoint("pe-verbs", "verbs", "10.0.22.4")
     lab.put_endpoint(pe)
