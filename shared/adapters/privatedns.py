@@ -7,7 +7,6 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import quote
 
 from azure.core import MatchConditions
 from azure.core.credentials import TokenCredential
@@ -27,6 +26,7 @@ from ..core.model import RECORD_TYPES, NameState, RecordKey, RecordSet, RecordTy
 from ..settings import Settings
 from ._errors import error_code, translate
 from ._pipeline import Pacer, client_kwargs
+from ._urls import checked, record_name, segment
 
 
 DNS_API_VERSION = "2024-06-01"  # the version azure-mgmt-privatedns speaks
@@ -147,7 +147,7 @@ class AzureZoneStore:
 
     def _get(self, key: RecordKey, rtype: RecordType) -> RecordSet | None:
         try:
-            item = self._client.record_sets.get(self._rg, key.zone, rtype, key.name)
+            item = self._client.record_sets.get(self._rg, checked(key.zone), rtype, record_name(key.name))
         except ResourceNotFoundError as exc:
             if error_code(exc) == "ParentResourceNotFound":
                 raise NotFound(f"private DNS zone {key.zone} does not exist in {self._rg}") from exc
@@ -165,9 +165,9 @@ class AzureZoneStore:
         `Microsoft.Network/privateDnsZones/ALL/read`, which pedns's role does not grant (it reads
         and writes A and AAAA record sets only)."""
         for rtype in RECORD_TYPES:
-            url: str | None = (f"/subscriptions/{quote(self._subscription)}/resourceGroups/{quote(self._rg)}/providers/"
-                   f"Microsoft.Network/privateDnsZones/{quote(zone)}/{rtype}?$top={LIST_PAGE_SIZE}"
-                   f"&api-version={DNS_API_VERSION}")
+            url: str | None = (f"/subscriptions/{segment(self._subscription)}/resourceGroups/{segment(self._rg)}"
+                               f"/providers/Microsoft.Network/privateDnsZones/{segment(zone)}/{rtype}"
+                               f"?$top={LIST_PAGE_SIZE}&api-version={DNS_API_VERSION}")
             while url:
                 try:
                     response = self._client.send_request(HttpRequest("GET", url))
@@ -184,7 +184,7 @@ class AzureZoneStore:
     def create(self, record: RecordSet) -> RecordSet:
         try:
             item = self._client.record_sets.create_or_update(
-                self._rg, record.key.zone, record.type, record.key.name, _to_sdk(record),
+                self._rg, checked(record.key.zone), record.type, record_name(record.key.name), _to_sdk(record),
                 match_condition=MatchConditions.IfMissing, etag="*",
             )
         except AzureError as exc:
@@ -194,7 +194,7 @@ class AzureZoneStore:
     def replace(self, record: RecordSet, *, etag: str) -> RecordSet:
         try:
             item = self._client.record_sets.create_or_update(
-                self._rg, record.key.zone, record.type, record.key.name, _to_sdk(record),
+                self._rg, checked(record.key.zone), record.type, record_name(record.key.name), _to_sdk(record),
                 match_condition=MatchConditions.IfNotModified, etag=etag,
             )
         except AzureError as exc:
@@ -204,7 +204,8 @@ class AzureZoneStore:
     def delete(self, key: RecordKey, rtype: RecordType, *, etag: str) -> None:
         try:
             self._client.record_sets.delete(
-                self._rg, key.zone, rtype, key.name, match_condition=MatchConditions.IfNotModified, etag=etag,
+                self._rg, checked(key.zone), rtype, record_name(key.name),
+                match_condition=MatchConditions.IfNotModified, etag=etag,
             )
         except AzureError as exc:
             raise translate(exc, f"delete {rtype} {key}") from exc
@@ -218,7 +219,7 @@ class AzureZoneStore:
         links, which it makes only for networks the zone is not linked to by any link."""
         try:
             self._client.private_zones.begin_create_or_update(
-                self._rg, zone, m.PrivateZone(location="global"),
+                self._rg, checked(zone), m.PrivateZone(location="global"),
                 match_condition=MatchConditions.IfMissing, etag="*", polling_interval=self._lro_poll_seconds,
             ).result()
         except HttpResponseError as exc:
@@ -235,7 +236,7 @@ class AzureZoneStore:
                 continue
             try:
                 self._client.virtual_network_links.begin_create_or_update(
-                    self._rg, zone, _link_name(vnet_id),
+                    self._rg, checked(zone), _link_name(vnet_id),
                     m.VirtualNetworkLink(location="global", properties=m.VirtualNetworkLinkProperties(
                         virtual_network=m.SubResource(id=vnet_id), registration_enabled=False)),
                     polling_interval=self._lro_poll_seconds,
@@ -255,7 +256,7 @@ class AzureZoneStore:
     def _linked_networks(self, zone: str) -> set[str]:
         """Lower-cased ids of the virtual networks the zone is linked to, by any link."""
         try:
-            links = list(self._client.virtual_network_links.list(self._rg, zone))
+            links = list(self._client.virtual_network_links.list(self._rg, checked(zone)))
         except AzureError as exc:
             raise translate(exc, f"list the virtual network links of zone {zone}") from exc
         return {(link.properties.virtual_network.id or "").rstrip("/").lower() for link in links
