@@ -21,7 +21,7 @@ from azure.core.rest import HttpRequest
 from azure.mgmt.privatedns import PrivateDnsManagementClient
 from azure.mgmt.privatedns import models as m
 
-from ..errors import NotFound
+from ..errors import NotFound, PednsError, PermanentError
 from ..core.model import RECORD_TYPES, NameState, RecordKey, RecordSet, RecordType, sort_ips
 from ..settings import Settings
 from ._errors import error_code, translate
@@ -129,11 +129,19 @@ class AzureZoneStore:
                                                   **client_kwargs(settings, pacer=pacer))
         self._pool: ThreadPoolExecutor | None = None  # reads a name's A and AAAA sets side by side
 
+    def _error(self, exc: AzureError, what: str) -> PednsError:
+        """`translate`, except that ARM's `ResourceGroupNotFound` (404) names the setting to fix: a
+        hub that does not exist is a misconfiguration, not a zone or record that is missing."""
+        if isinstance(exc, HttpResponseError) and error_code(exc) == "ResourceGroupNotFound":
+            return PermanentError(f"the DNS resource group {self._rg!r} does not exist in subscription "
+                                  f"{self._subscription} (PEDNS_DNS_RESOURCE_GROUP, PEDNS_DNS_SUBSCRIPTION_ID): {what}")
+        return translate(exc, what)
+
     def list_zones(self) -> list[str]:
         try:
             return sorted((z.name or "").lower() for z in self._client.private_zones.list_by_resource_group(self._rg))
         except AzureError as exc:
-            raise translate(exc, f"list private DNS zones in {self._rg}") from exc
+            raise self._error(exc, f"list private DNS zones in {self._rg}") from exc
 
     def get(self, key: RecordKey, types: Sequence[RecordType] = RECORD_TYPES) -> NameState:
         """The name's record sets of those types, read in parallel (one round trip)."""
@@ -151,9 +159,11 @@ class AzureZoneStore:
         except ResourceNotFoundError as exc:
             if error_code(exc) == "ParentResourceNotFound":
                 raise NotFound(f"private DNS zone {key.zone} does not exist in {self._rg}") from exc
+            if error_code(exc) == "ResourceGroupNotFound":
+                raise self._error(exc, f"GET {rtype} {key}") from exc
             return None
         except AzureError as exc:
-            raise translate(exc, f"GET {rtype} {key}") from exc
+            raise self._error(exc, f"GET {rtype} {key}") from exc
         return _to_record(key.zone, rtype, item)
 
     def list(self, zone: str) -> Iterator[RecordSet]:
@@ -174,7 +184,7 @@ class AzureZoneStore:
                     response.raise_for_status()
                     page = response.json()
                 except AzureError as exc:
-                    raise translate(exc, f"list {rtype} records in {zone}") from exc
+                    raise self._error(exc, f"list {rtype} records in {zone}") from exc
                 for item in (page.get("value") or []) if isinstance(page, dict) else []:
                     record = _json_to_record(zone, item) if isinstance(item, dict) else None
                     if record is not None:
@@ -188,7 +198,7 @@ class AzureZoneStore:
                 match_condition=MatchConditions.IfMissing, etag="*",
             )
         except AzureError as exc:
-            raise translate(exc, f"create {record.type} {record.key}") from exc
+            raise self._error(exc, f"create {record.type} {record.key}") from exc
         return _to_record(record.key.zone, record.type, item)
 
     def replace(self, record: RecordSet, *, etag: str) -> RecordSet:
@@ -198,7 +208,7 @@ class AzureZoneStore:
                 match_condition=MatchConditions.IfNotModified, etag=etag,
             )
         except AzureError as exc:
-            raise translate(exc, f"update {record.type} {record.key}") from exc
+            raise self._error(exc, f"update {record.type} {record.key}") from exc
         return _to_record(record.key.zone, record.type, item)
 
     def delete(self, key: RecordKey, rtype: RecordType, *, etag: str) -> None:
@@ -208,7 +218,7 @@ class AzureZoneStore:
                 match_condition=MatchConditions.IfNotModified, etag=etag,
             )
         except AzureError as exc:
-            raise translate(exc, f"delete {rtype} {key}") from exc
+            raise self._error(exc, f"delete {rtype} {key}") from exc
 
     def create_zone(self, zone: str, *, link_vnet_ids: Iterable[str]) -> None:
         """Create the zone and link it to each hub network not linked to it yet.
@@ -224,9 +234,9 @@ class AzureZoneStore:
             ).result()
         except HttpResponseError as exc:
             if not _exists_already(exc):
-                raise translate(exc, f"create zone {zone}") from exc
+                raise self._error(exc, f"create zone {zone}") from exc
         except AzureError as exc:
-            raise translate(exc, f"create zone {zone}") from exc
+            raise self._error(exc, f"create zone {zone}") from exc
         wanted = {vnet_id.rstrip("/").lower(): vnet_id.rstrip("/") for vnet_id in link_vnet_ids}
         if not wanted:
             return
@@ -245,9 +255,9 @@ class AzureZoneStore:
                 # Linked meanwhile under another name (Azure allows one link per network and zone)?
                 if key in self._linked_networks(zone):
                     continue
-                raise translate(exc, f"link zone {zone} to {vnet_id}") from exc
+                raise self._error(exc, f"link zone {zone} to {vnet_id}") from exc
             except AzureError as exc:
-                raise translate(exc, f"link zone {zone} to {vnet_id}") from exc
+                raise self._error(exc, f"link zone {zone} to {vnet_id}") from exc
 
     def linked_networks(self, zone: str) -> builtins.list[str]:  # (`list` is a method here)
         """`ZoneStore.linked_networks` (the audit's probe): lower-cased ids, sorted."""
@@ -258,7 +268,7 @@ class AzureZoneStore:
         try:
             links = list(self._client.virtual_network_links.list(self._rg, checked(zone)))
         except AzureError as exc:
-            raise translate(exc, f"list the virtual network links of zone {zone}") from exc
+            raise self._error(exc, f"list the virtual network links of zone {zone}") from exc
         return {(link.properties.virtual_network.id or "").rstrip("/").lower() for link in links
                 if link.properties is not None and link.properties.virtual_network is not None}
 

@@ -1,5 +1,6 @@
-"""The hub's ARM URLs through pedns's own adapters, on the emulator over HTTPS: no value pedns puts
-into a URL path can add path segments, even one that skipped the settings' validation."""
+"""The hub's ARM URLs through pedns's own adapters, on the emulator over HTTPS: a DNS resource group
+that does not exist is one clear error naming it, and no value pedns puts into a URL path can add
+path segments, even one that skipped the settings' validation (`Settings.model_copy`)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,26 @@ def store_for(settings: Settings) -> AzureZoneStore:
     return AzureZoneStore(make_credential(settings), settings)
 
 
+# --- a DNS resource group that does not exist ------------------------------------------------------
+
+@pytest.mark.parametrize("read", ["list_zones", "list", "get", "linked_networks"])
+def test_every_hub_read_in_a_group_that_does_not_exist_names_the_group(emu, lab, read):
+    """The repro: the emulator answered 200 with nothing where ARM answers 404 ResourceGroupNotFound,
+    and `pedns records` printed "(no record sets)" and exited 0. A missing record set is no such
+    error: `get` answers an empty name for it (the hub exists below)."""
+    store = store_for(Settings.from_env({**emu.env(), "PEDNS_DNS_RESOURCE_GROUP": "rg-x"}))
+    call = {"list_zones": store.list_zones, "list": lambda: list(store.list(BLOB)),
+            "get": lambda: store.get(RecordKey(BLOB, "absent")), "linked_networks": lambda: store.linked_networks(BLOB)}
+
+    with pytest.raises(PermanentError) as caught:
+        call[read]()
+
+    assert str(caught.value).startswith(
+        f"the DNS resource group 'rg-x' does not exist in subscription {emu.hub_subscription} "
+        "(PEDNS_DNS_RESOURCE_GROUP, PEDNS_DNS_SUBSCRIPTION_ID): ")
+    assert () == store_for(Settings.from_env(emu.env())).get(RecordKey(BLOB, "absent")).sets
+
+
 # --- nothing injects path segments -------------------------------------------------------------------
 
 def test_the_resource_group_is_one_path_segment_of_the_record_listing(emu, lab):
@@ -33,7 +54,7 @@ def test_the_resource_group_is_one_path_segment_of_the_record_listing(emu, lab):
     lab.put_record(BLOB, "web", ["10.0.0.4"])
     store = store_for(unchecked(emu, dns_resource_group=f"rg-x/../{emu.hub_resource_group}"))
 
-    with pytest.raises(NotFound, match="ResourceGroupNotFound"):
+    with pytest.raises(PermanentError, match=f"the DNS resource group 'rg-x/../{emu.hub_resource_group}' does not exist"):
         list(store.list(BLOB))
 
 
