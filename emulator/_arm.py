@@ -9,7 +9,9 @@ the store's lock, so a fault injected around a request can never leave half a ch
 `Arm` is the router: it checks the subscription, the provider and the api-version, answers the
 subscription-wide lists, and hands each resource type's subtree to its family — `_endpoints`
 (private endpoints), `_zonegroups` (their DNS zone groups), `_zones` (zones and virtual network
-links), `_records` (record sets) and `_network` (virtual networks, network interfaces).
+links), `_records` (record sets) and `_network` (virtual networks, network interfaces). The resource
+groups themselves are `_groups`': a read under a group that does not exist answers
+`ResourceGroupNotFound`, and a resource PUT creates its group.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ._endpoints import Endpoints, OnEndpoint
+from ._groups import ResourceGroups
 from ._http import GUID, ArmError, Request, Response, bad, method_not_allowed, page
 from ._network import Interfaces, Networks
 from ._operations import Operations
@@ -55,6 +58,8 @@ class Arm:
         self.records = RecordSets(store, self.changed)
         self.networks = Networks(lambda: self.store.data, store.lock, self.changed)
         self.interfaces = Interfaces(lambda: self.store.data, store.lock, self.changed)
+        self.groups = ResourceGroups(store, self.changed)
+        self.groups.adopt_stored()
 
     def changed(self) -> None:
         """Called by every handler after a change, under the store's lock (saves the state by default)."""
@@ -88,33 +93,47 @@ class Arm:
             require_version(req, {"privateendpoints": "privateEndpoints", "privatednszones": "privateDnsZones"}
                             .get(lrest[2], rest[2]))
             return self._list_in_subscription(req, sub, lrest[2])
+        if len(rest) == 2 and lrest[0] == "resourcegroups":
+            return self.groups.route(req, sub, rest[1])
         if len(rest) >= 5 and lrest[0] == "resourcegroups" and lrest[2:4] == ["providers", NETWORK.lower()]:
             rg = rest[1]
-            rtype = lrest[4]
-            tail = rest[5:]
-            if rtype == "privateendpoints":
-                return self._route_pe(req, sub, rg, tail)
-            if rtype == "privatednszones":
-                return self._route_zone(req, sub, rg, tail, admin=admin)
-            if rtype == "networkinterfaces":
-                return self.interfaces.route(req, sub, rg, tail)
-            if rtype == "virtualnetworks":
-                return self.networks.route(req, sub, rg, tail, lambda: self._list(
-                    req, "virtualNetworks", rg_prefix(sub, rg) + "virtualnetworks/"))
-            raise unknown_type(req, rest[4])
+            route = self._family(req, sub, rg, lrest[4], rest[5:], admin=admin)
+            if route is None:
+                raise unknown_type(req, rest[4])
+            if req.method in ("GET", "HEAD"):
+                self.groups.require(sub, rg)  # after the api-version, which ARM checks first
+            response = route()
+            if req.method == "PUT" and response.status < 300:
+                self.groups.ensure(sub, rg)  # lenient, for seeding (ARM would answer ResourceGroupNotFound)
+            return response
         if len(rest) >= 5 and lrest[0] == "resourcegroups" and lrest[2] == "providers":
             raise unknown_type(req, rest[4])
         raise ArmError(404, "NotFound", f"The requested path '{unquote(req.path)}' was not found.")
 
+    def _family(self, req: Request, sub: str, rg: str, rtype: str, tail: list[str], *,
+                admin: bool) -> Callable[[], Response] | None:
+        """The handler of a resource type's subtree under a resource group (None: a type not served),
+        once the api-version is one the type has."""
+        if rtype == "privateendpoints":
+            require_version(req, "privateEndpoints")
+            return lambda: self._route_pe(req, sub, rg, tail)
+        if rtype == "privatednszones":
+            if not admin:
+                require_version(req, "privateDnsZones")
+            return lambda: self._route_zone(req, sub, rg, tail, admin=admin)
+        if rtype == "networkinterfaces":
+            return lambda: self.interfaces.route(req, sub, rg, tail)
+        if rtype == "virtualnetworks":
+            return lambda: self.networks.route(req, sub, rg, tail, lambda: self._list(
+                req, "virtualNetworks", rg_prefix(sub, rg) + "virtualnetworks/"))
+        return None
+
     def _route_pe(self, req: Request, sub: str, rg: str, tail: list[str]) -> Response:
-        require_version(req, "privateEndpoints")
         if len(tail) <= 1:
             return self.endpoints.route(req, sub, rg, tail)
         return self.zone_groups.route(req, sub, rg, tail[0], tail[1:])
 
     def _route_zone(self, req: Request, sub: str, rg: str, tail: list[str], *, admin: bool) -> Response:
-        if not admin:
-            require_version(req, "privateDnsZones")
         if admin and not (len(tail) == 3 and tail[1].upper() in RECORD_PROPERTIES and req.method == "PUT"):
             raise ArmError(404, "NotFound", "Only PUT of a record set is available under /_emulator/autoregistered/.")
         if len(tail) <= 1:

@@ -73,6 +73,7 @@ class Emulator:
         self._admin = Admin(self._injector, self._door, self._eventgrid, self._arm, self.snapshot)
         self._hub_subscription = hub_subscription.lower()
         self._hub_resource_group = hub_resource_group
+        self._arm.groups.ensure(self._hub_subscription, hub_resource_group)  # the hub pedns is pointed at exists
         self._spoke_subscription = spoke_subscription.lower()
         self._server: HttpsServer | None = None
         self._thread: threading.Thread | None = None

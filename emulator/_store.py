@@ -13,10 +13,10 @@ from typing import Any
 #: Collections of resources, each a dict from lower-cased resource id to the resource as ARM
 #: answers it (plus private keys starting with "_", never sent). `managementGroups` holds the
 #: groups (not the tenant root group, which always exists) and `subscriptionParents` where each
-#: placed subscription sits, by lower-cased subscription id. A state file written before a kind
-#: existed loads it empty.
+#: placed subscription sits, by lower-cased subscription id; `resourceGroups` the resource groups
+#: (`/subscriptions/{s}/resourcegroups/{rg}`). A state file written before a kind existed loads it empty.
 KINDS = ("privateEndpoints", "zoneGroups", "zones", "links", "recordSets", "managementGroups", "subscriptionParents",
-         "virtualNetworks", "networkInterfaces")
+         "virtualNetworks", "networkInterfaces", "resourceGroups")
 
 FORMAT = 1
 

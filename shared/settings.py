@@ -9,15 +9,15 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-import uuid
 from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from .errors import ConfigError, InvalidInput
-from .parsing.inputs import load_json
+from .core.arm_names import GUID, RESOURCE_GROUP, is_guid, is_resource_group
+from .errors import ConfigError
+from .parsing.custom_zones import load_custom_rules
 
 Cloud = Literal["AzureCloud", "AzureUSGovernment", "AzureChinaCloud"]
 
@@ -118,6 +118,12 @@ DEFAULT_IP_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.
 
 _GROUP_ID = re.compile(r"^[A-Za-z0-9_().-]{1,90}\Z", re.ASCII)
 
+#: A virtual network's resource id (its name: 2-64 of alphanumerics and `_.-`, starting alphanumeric,
+#: ending alphanumeric or `_`), with or without a trailing `/`.
+_VNET_ID = re.compile(
+    rf"/subscriptions/{GUID}/resourceGroups/{RESOURCE_GROUP}/providers/Microsoft\.Network/virtualNetworks/"
+    r"[a-z0-9][a-z0-9_.\-]{0,62}[a-z0-9_]/?\Z", re.IGNORECASE | re.ASCII)
+
 
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
@@ -182,11 +188,38 @@ class Settings(BaseModel):
     @classmethod
     def _guids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for item in value:
-            try:
-                uuid.UUID(item)
-            except ValueError:
-                raise ValueError(f"{item!r} is not a subscription id (a GUID)") from None
+            if not is_guid(item):
+                raise ValueError(f"{item!r} is not a subscription id (a GUID: 8-4-4-4-12 hexadecimal digits)")
         return tuple(v.lower() for v in value)
+
+    @field_validator("dns_subscription_id", "tenant_id")
+    @classmethod
+    def _guid(cls, value: str, info: ValidationInfo) -> str:
+        """ARM refuses anything else (400 InvalidSubscriptionId), and an event's tenant id is a GUID."""
+        text = value.strip()
+        if text and not is_guid(text):
+            what = "a subscription id" if info.field_name == "dns_subscription_id" else "a tenant id"
+            raise ValueError(f"{text!r} is not {what} (a GUID: 8-4-4-4-12 hexadecimal digits)")
+        return text
+
+    @field_validator("dns_resource_group")
+    @classmethod
+    def _resource_group(cls, value: str) -> str:
+        text = value.strip()
+        if text and not is_resource_group(text):
+            raise ValueError(f"{text!r} is not a resource group name (1-90 of ASCII letters, digits and "
+                             "'_-.()', not ending in '.')")
+        return text
+
+    @field_validator("hub_vnet_ids", "prefer_vnets")
+    @classmethod
+    def _vnet_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            if not _VNET_ID.match(item):
+                raise ValueError(f"{item!r} is not a virtual network resource id "
+                                 "(/subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Network/"
+                                 "virtualNetworks/{name})")
+        return value
 
     @field_validator("source_management_groups")
     @classmethod
@@ -226,17 +259,13 @@ class Settings(BaseModel):
 
     @field_validator("custom_zones")
     @classmethod
-    def _custom_json(cls, value: str) -> str:
+    def _custom_rules(cls, value: str) -> str:
+        """Read whole, as the wiring will (`load_custom_rules`), so that a bad rule is listed with
+        every other invalid setting instead of failing alone once the catalogue is built."""
         text = value.strip()
-        if not text:
-            return ""
-        if not text.startswith(("[", "{")):
-            if not os.path.isfile(text):
-                raise ValueError(f"neither inline JSON nor an existing file: {text!r}")
-            return text
         try:
-            load_json(text, what="inline JSON", max_bytes=1024 * 1024)
-        except InvalidInput as exc:
+            load_custom_rules(text)
+        except ConfigError as exc:
             raise ValueError(str(exc)) from None
         return text
 
@@ -298,7 +327,9 @@ class Settings(BaseModel):
         except ValidationError as exc:
             for err in exc.errors():
                 name = str(err["loc"][0]) if err["loc"] else "?"
-                problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+                message = err["msg"].removeprefix("Value error, ")
+                # PEDNS_CUSTOM_ZONES's messages name it themselves (with the rule or file).
+                problems.append(message if message.startswith(name) else f"{name}: {message}")
             settings = None
         problems += dev_only_problems(
             cloud=raw.get("PEDNS_CLOUD", "AzureCloud"), arm_endpoint=raw.get("PEDNS_ARM_ENDPOINT", ""),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import quote
 
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
@@ -21,6 +20,7 @@ from ..core.model import PrivateEndpoint, ResourceId
 from ..settings import Settings
 from ._errors import translate
 from ._pipeline import Pacer, arm_client
+from ._urls import resource_path
 
 NETWORK_API_VERSION = "2024-05-01"
 
@@ -46,7 +46,7 @@ class ArmEndpointReader:
         return body if isinstance(body, dict) else {}
 
     def get(self, endpoint_id: ResourceId, *, zone_groups: bool = True) -> PrivateEndpoint:
-        path = quote(endpoint_id.value)
+        path = resource_path(endpoint_id.value)
         if not zone_groups:
             return parse_private_endpoint(self._get_json(path, f"GET {endpoint_id}"))
         groups = self._pool.submit(self._zone_groups, path, endpoint_id)
@@ -68,7 +68,7 @@ class ArmEndpointReader:
         names: set[str] = set()
         for nic_id in pe.network_interface_ids:
             try:
-                found = platform_fqdns(self._get_json(quote(nic_id), f"GET {nic_id}"))
+                found = platform_fqdns(self._get_json(resource_path(nic_id), f"GET {nic_id}"))
             except NotFound:
                 continue
             except PermanentError as exc:  # 403: the reader role lacks networkInterfaces/read

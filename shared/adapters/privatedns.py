@@ -7,7 +7,6 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import quote
 
 from azure.core import MatchConditions
 from azure.core.credentials import TokenCredential
@@ -22,11 +21,12 @@ from azure.core.rest import HttpRequest
 from azure.mgmt.privatedns import PrivateDnsManagementClient
 from azure.mgmt.privatedns import models as m
 
-from ..errors import NotFound
+from ..errors import NotFound, PednsError, PermanentError
 from ..core.model import RECORD_TYPES, NameState, RecordKey, RecordSet, RecordType, sort_ips
 from ..settings import Settings
 from ._errors import error_code, translate
 from ._pipeline import Pacer, client_kwargs
+from ._urls import checked, record_name, segment
 
 
 DNS_API_VERSION = "2024-06-01"  # the version azure-mgmt-privatedns speaks
@@ -129,11 +129,19 @@ class AzureZoneStore:
                                                   **client_kwargs(settings, pacer=pacer))
         self._pool: ThreadPoolExecutor | None = None  # reads a name's A and AAAA sets side by side
 
+    def _error(self, exc: AzureError, what: str) -> PednsError:
+        """`translate`, except that ARM's `ResourceGroupNotFound` (404) names the setting to fix: a
+        hub that does not exist is a misconfiguration, not a zone or record that is missing."""
+        if isinstance(exc, HttpResponseError) and error_code(exc) == "ResourceGroupNotFound":
+            return PermanentError(f"the DNS resource group {self._rg!r} does not exist in subscription "
+                                  f"{self._subscription} (PEDNS_DNS_RESOURCE_GROUP, PEDNS_DNS_SUBSCRIPTION_ID): {what}")
+        return translate(exc, what)
+
     def list_zones(self) -> list[str]:
         try:
             return sorted((z.name or "").lower() for z in self._client.private_zones.list_by_resource_group(self._rg))
         except AzureError as exc:
-            raise translate(exc, f"list private DNS zones in {self._rg}") from exc
+            raise self._error(exc, f"list private DNS zones in {self._rg}") from exc
 
     def get(self, key: RecordKey, types: Sequence[RecordType] = RECORD_TYPES) -> NameState:
         """The name's record sets of those types, read in parallel (one round trip)."""
@@ -147,13 +155,15 @@ class AzureZoneStore:
 
     def _get(self, key: RecordKey, rtype: RecordType) -> RecordSet | None:
         try:
-            item = self._client.record_sets.get(self._rg, key.zone, rtype, key.name)
+            item = self._client.record_sets.get(self._rg, checked(key.zone), rtype, record_name(key.name))
         except ResourceNotFoundError as exc:
             if error_code(exc) == "ParentResourceNotFound":
                 raise NotFound(f"private DNS zone {key.zone} does not exist in {self._rg}") from exc
+            if error_code(exc) == "ResourceGroupNotFound":
+                raise self._error(exc, f"GET {rtype} {key}") from exc
             return None
         except AzureError as exc:
-            raise translate(exc, f"GET {rtype} {key}") from exc
+            raise self._error(exc, f"GET {rtype} {key}") from exc
         return _to_record(key.zone, rtype, item)
 
     def list(self, zone: str) -> Iterator[RecordSet]:
@@ -165,16 +175,16 @@ class AzureZoneStore:
         `Microsoft.Network/privateDnsZones/ALL/read`, which pedns's role does not grant (it reads
         and writes A and AAAA record sets only)."""
         for rtype in RECORD_TYPES:
-            url: str | None = (f"/subscriptions/{quote(self._subscription)}/resourceGroups/{quote(self._rg)}/providers/"
-                   f"Microsoft.Network/privateDnsZones/{quote(zone)}/{rtype}?$top={LIST_PAGE_SIZE}"
-                   f"&api-version={DNS_API_VERSION}")
+            url: str | None = (f"/subscriptions/{segment(self._subscription)}/resourceGroups/{segment(self._rg)}"
+                               f"/providers/Microsoft.Network/privateDnsZones/{segment(zone)}/{rtype}"
+                               f"?$top={LIST_PAGE_SIZE}&api-version={DNS_API_VERSION}")
             while url:
                 try:
                     response = self._client.send_request(HttpRequest("GET", url))
                     response.raise_for_status()
                     page = response.json()
                 except AzureError as exc:
-                    raise translate(exc, f"list {rtype} records in {zone}") from exc
+                    raise self._error(exc, f"list {rtype} records in {zone}") from exc
                 for item in (page.get("value") or []) if isinstance(page, dict) else []:
                     record = _json_to_record(zone, item) if isinstance(item, dict) else None
                     if record is not None:
@@ -184,30 +194,31 @@ class AzureZoneStore:
     def create(self, record: RecordSet) -> RecordSet:
         try:
             item = self._client.record_sets.create_or_update(
-                self._rg, record.key.zone, record.type, record.key.name, _to_sdk(record),
+                self._rg, checked(record.key.zone), record.type, record_name(record.key.name), _to_sdk(record),
                 match_condition=MatchConditions.IfMissing, etag="*",
             )
         except AzureError as exc:
-            raise translate(exc, f"create {record.type} {record.key}") from exc
+            raise self._error(exc, f"create {record.type} {record.key}") from exc
         return _to_record(record.key.zone, record.type, item)
 
     def replace(self, record: RecordSet, *, etag: str) -> RecordSet:
         try:
             item = self._client.record_sets.create_or_update(
-                self._rg, record.key.zone, record.type, record.key.name, _to_sdk(record),
+                self._rg, checked(record.key.zone), record.type, record_name(record.key.name), _to_sdk(record),
                 match_condition=MatchConditions.IfNotModified, etag=etag,
             )
         except AzureError as exc:
-            raise translate(exc, f"update {record.type} {record.key}") from exc
+            raise self._error(exc, f"update {record.type} {record.key}") from exc
         return _to_record(record.key.zone, record.type, item)
 
     def delete(self, key: RecordKey, rtype: RecordType, *, etag: str) -> None:
         try:
             self._client.record_sets.delete(
-                self._rg, key.zone, rtype, key.name, match_condition=MatchConditions.IfNotModified, etag=etag,
+                self._rg, checked(key.zone), rtype, record_name(key.name),
+                match_condition=MatchConditions.IfNotModified, etag=etag,
             )
         except AzureError as exc:
-            raise translate(exc, f"delete {rtype} {key}") from exc
+            raise self._error(exc, f"delete {rtype} {key}") from exc
 
     def create_zone(self, zone: str, *, link_vnet_ids: Iterable[str]) -> None:
         """Create the zone and link it to each hub network not linked to it yet.
@@ -218,14 +229,14 @@ class AzureZoneStore:
         links, which it makes only for networks the zone is not linked to by any link."""
         try:
             self._client.private_zones.begin_create_or_update(
-                self._rg, zone, m.PrivateZone(location="global"),
+                self._rg, checked(zone), m.PrivateZone(location="global"),
                 match_condition=MatchConditions.IfMissing, etag="*", polling_interval=self._lro_poll_seconds,
             ).result()
         except HttpResponseError as exc:
             if not _exists_already(exc):
-                raise translate(exc, f"create zone {zone}") from exc
+                raise self._error(exc, f"create zone {zone}") from exc
         except AzureError as exc:
-            raise translate(exc, f"create zone {zone}") from exc
+            raise self._error(exc, f"create zone {zone}") from exc
         wanted = {vnet_id.rstrip("/").lower(): vnet_id.rstrip("/") for vnet_id in link_vnet_ids}
         if not wanted:
             return
@@ -235,7 +246,7 @@ class AzureZoneStore:
                 continue
             try:
                 self._client.virtual_network_links.begin_create_or_update(
-                    self._rg, zone, _link_name(vnet_id),
+                    self._rg, checked(zone), _link_name(vnet_id),
                     m.VirtualNetworkLink(location="global", properties=m.VirtualNetworkLinkProperties(
                         virtual_network=m.SubResource(id=vnet_id), registration_enabled=False)),
                     polling_interval=self._lro_poll_seconds,
@@ -244,9 +255,9 @@ class AzureZoneStore:
                 # Linked meanwhile under another name (Azure allows one link per network and zone)?
                 if key in self._linked_networks(zone):
                     continue
-                raise translate(exc, f"link zone {zone} to {vnet_id}") from exc
+                raise self._error(exc, f"link zone {zone} to {vnet_id}") from exc
             except AzureError as exc:
-                raise translate(exc, f"link zone {zone} to {vnet_id}") from exc
+                raise self._error(exc, f"link zone {zone} to {vnet_id}") from exc
 
     def linked_networks(self, zone: str) -> builtins.list[str]:  # (`list` is a method here)
         """`ZoneStore.linked_networks` (the audit's probe): lower-cased ids, sorted."""
@@ -255,9 +266,9 @@ class AzureZoneStore:
     def _linked_networks(self, zone: str) -> set[str]:
         """Lower-cased ids of the virtual networks the zone is linked to, by any link."""
         try:
-            links = list(self._client.virtual_network_links.list(self._rg, zone))
+            links = list(self._client.virtual_network_links.list(self._rg, checked(zone)))
         except AzureError as exc:
-            raise translate(exc, f"list the virtual network links of zone {zone}") from exc
+            raise self._error(exc, f"list the virtual network links of zone {zone}") from exc
         return {(link.properties.virtual_network.id or "").rstrip("/").lower() for link in links
                 if link.properties is not None and link.properties.virtual_network is not None}
 

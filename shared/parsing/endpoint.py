@@ -26,6 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from shared.core.arm_names import GUID, RESOURCE_GROUP
 from shared.errors import InvalidInput
 from shared.core.model import RECORD_TYPES, Connection, ConnectionStatus, DnsConfig, PrivateEndpoint, ResourceId, sort_ips
 
@@ -42,14 +43,12 @@ __all__ = [
 ]
 
 # ARM naming rules (learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules),
-# ASCII only: a resource group is 1-90 of alphanumerics and `._-()`, not ending in `.`; a private
-# endpoint is 1-80 of alphanumerics and `_.-`, starting alphanumeric, ending alphanumeric or `_`.
+# ASCII only: the subscription id and resource group as `shared/core/arm_names.py` defines them; a
+# private endpoint is 1-80 of alphanumerics and `_.-`, starting alphanumeric, ending alphanumeric or `_`.
 # re.ASCII matters: with IGNORECASE alone, `[a-z]` would also match U+212A KELVIN SIGN and friends.
-_GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-_RG = r"[a-z0-9_()\-.]{0,89}[a-z0-9_()\-]"
 _NAME = r"[a-z0-9](?:[a-z0-9_.\-]{0,78}[a-z0-9_])?"
 _PE_ID = (
-    rf"/subscriptions/(?P<sub>{_GUID})/resourceGroups/(?P<rg>{_RG})"
+    rf"/subscriptions/(?P<sub>{GUID})/resourceGroups/(?P<rg>{RESOURCE_GROUP})"
     rf"/providers/Microsoft\.Network/privateEndpoints/(?P<name>{_NAME})"
 )
 _PE_ID_RE = re.compile(rf"{_PE_ID}\Z", re.IGNORECASE | re.ASCII)
@@ -58,7 +57,7 @@ _ZONE_GROUP_ID_RE = re.compile(
 )
 
 _NIC_ID_RE = re.compile(
-    rf"/subscriptions/{_GUID}/resourceGroups/{_RG}/providers/Microsoft\.Network/networkInterfaces/{_NAME}\Z",
+    rf"/subscriptions/{GUID}/resourceGroups/{RESOURCE_GROUP}/providers/Microsoft\.Network/networkInterfaces/{_NAME}\Z",
     re.IGNORECASE | re.ASCII,
 )
 

@@ -54,6 +54,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from shared.parsing.endpoint import one_line, parse_private_endpoint_id, parse_zone_group_parent, show
 from shared.errors import InvalidInput
 from shared.parsing.inputs import finite_only, load_json
+from shared.core.arm_names import GUID, RESOURCE_GROUP
 from shared.core.model import ResourceId
 
 __all__ = [
@@ -93,8 +94,7 @@ _CONNECTION_OP_SUFFIXES = {"/privateendpointconnections/write": WRITE_SUCCESS.lo
 # A private endpoint connection on a target resource: ARM's naming rules, ASCII only (see endpoint.py).
 _SEGMENT = r"[A-Za-z0-9][A-Za-z0-9_.\-()]{0,127}"
 _CONNECTION_RE = re.compile(
-    r"(?P<target>/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-    r"/resourceGroups/[A-Za-z0-9_()\-.]{0,89}[A-Za-z0-9_()\-]"
+    rf"(?P<target>/subscriptions/{GUID}/resourceGroups/{RESOURCE_GROUP}"
     rf"/providers/[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)+(?:/{_SEGMENT}/{_SEGMENT})+?)"
     rf"/privateEndpointConnections/{_SEGMENT}\Z",
     re.IGNORECASE | re.ASCII,

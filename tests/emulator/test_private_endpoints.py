@@ -51,6 +51,9 @@ def test_put_without_location_is_bad_request(emu, arm):
 
 
 def test_get_of_a_missing_endpoint_is_resource_not_found(emu, arm):
+    send(arm, "PUT", f"/subscriptions/{emu.spoke_subscription}/resourceGroups/rg-spoke", {"location": "westeurope"},
+         api="2021-04-01")
+
     status, body = send(arm, "GET", pe_path(emu, "ghost"))
 
     assert (404, "ResourceNotFound") == (status, body["error"]["code"])

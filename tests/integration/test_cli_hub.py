@@ -125,6 +125,31 @@ def test_records_refuses_a_bad_filter_with_exit_2(lab, emu, args, message):
     assert message in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
 
 
+def test_records_in_a_dns_resource_group_that_does_not_exist_exits_1_naming_it(lab, emu):
+    """The repro: the emulator listed a group nothing was created in as empty, so `pedns records`
+    printed "(no record sets)" and exited 0; ARM answers 404 ResourceGroupNotFound."""
+    result = pedns("records", env={**emu.env(), "PEDNS_DNS_RESOURCE_GROUP": "rg-x"})
+
+    assert (1, "") == (result.returncode, result.stdout)
+    assert (f"the DNS resource group 'rg-x' does not exist in subscription {emu.hub_subscription} "
+            "(PEDNS_DNS_RESOURCE_GROUP, PEDNS_DNS_SUBSCRIPTION_ID)") in result.stderr
+    assert 1 == len(result.stderr.splitlines()), result.stderr
+
+
+@pytest.mark.parametrize("name, value", [
+    ("PEDNS_DNS_SUBSCRIPTION_ID", "x"),
+    ("PEDNS_DNS_RESOURCE_GROUP", "rg/../x"),
+    ("PEDNS_CUSTOM_ZONES", '[{"zone": "privatelink.x.example"}]'),
+], ids=["subscription", "resource-group", "custom-zones"])
+def test_records_with_a_setting_that_cannot_work_exits_2_before_any_request(lab, emu, name, value):
+    emu.clear_requests()
+
+    result = pedns("records", env={**emu.env(), name: value})
+
+    assert (2, "", []) == (result.returncode, result.stdout, emu.requests)
+    assert result.stderr.startswith(f"pedns: error: invalid settings: {name}") and len(result.stderr.splitlines()) == 1
+
+
 def test_replay_text_says_would_in_a_dry_run_and_plain_verbs_when_applied(lab, emu):
     pe = lab.blob_endpoint("pe-verbs", "verbs", "10.0.22.4")
     lab.put_endpoint(pe)

@@ -149,6 +149,95 @@ def test_every_problem_is_listed_in_one_line():
     assert all(name in message for name in ("PEDNS_TTL", "PEDNS_CREDENTIAL", "PEDNS_INDEX_CONNECTION_STRING"))
 
 
+# --- settings that cannot work are refused at once (issue 22) -----------------------------------------
+
+SUB = "00000000-0000-4000-8000-0000000000a1"
+VNET = f"/subscriptions/{SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-hub"
+
+
+@pytest.mark.parametrize("value", ["x", "0000000000004000800000000000000a", f"{{{SUB}}}", f"urn:uuid:{SUB}", SUB + "0"],
+                         ids=["word", "no-hyphens", "braces", "urn", "too-long"])
+def test_a_dns_subscription_that_is_not_a_guid_is_refused(value):
+    """The repro: `PEDNS_DNS_SUBSCRIPTION_ID=x` was accepted and failed later with HTTP 400. The other
+    spellings uuid.UUID accepts never match an id ARM sends."""
+    assert (f"invalid settings: PEDNS_DNS_SUBSCRIPTION_ID: {value!r} is not a subscription id (a GUID: "
+            "8-4-4-4-12 hexadecimal digits)") == refusal({**EMULATOR, "PEDNS_DNS_SUBSCRIPTION_ID": value})
+
+
+@pytest.mark.parametrize("name", ["PEDNS_DNS_SUBSCRIPTION_ID", "PEDNS_SOURCE_SUBSCRIPTIONS", "PEDNS_TENANT_ID"])
+def test_every_setting_holding_a_subscription_or_tenant_id_must_be_a_guid(name):
+    assert f"{name}: 'contoso' is not a " in refusal({**EMULATOR, name: "contoso"})
+
+
+def test_a_subscription_or_tenant_id_in_capitals_is_accepted():
+    settings = Settings.from_env({**EMULATOR, "PEDNS_DNS_SUBSCRIPTION_ID": SUB.upper(), "PEDNS_TENANT_ID": SUB.upper(),
+                                  "PEDNS_SOURCE_SUBSCRIPTIONS": f"{SUB.upper()}, {SUB}"})
+
+    assert (SUB.upper(), SUB.upper(), (SUB, SUB)) == (
+        settings.dns_subscription_id, settings.tenant_id, settings.source_subscriptions)
+
+
+@pytest.mark.parametrize("value", ["rg/../x", "rg/x", "rg?api-version=1", "rg%2Fx", "rg#x", "rg x", "rg.", "r" * 91,
+                                   "rg-\u00e9t\u00e9", "rg-\u212a"],
+                         ids=["dot-dot", "slash", "query", "percent", "fragment", "space", "trailing-dot", "91-chars",
+                              "non-ascii", "kelvin-sign"])
+def test_a_dns_resource_group_outside_arms_rules_is_refused(value):
+    """The repro: `PEDNS_DNS_RESOURCE_GROUP='rg/../x'` went into the URL as it was."""
+    assert (f"invalid settings: PEDNS_DNS_RESOURCE_GROUP: {value!r} is not a resource group name (1-90 of ASCII "
+            "letters, digits and '_-.()', not ending in '.')") == refusal({**EMULATOR, "PEDNS_DNS_RESOURCE_GROUP": value})
+
+
+@pytest.mark.parametrize("value", ["rg-hub", "RG_Hub.dns(1)", "r", "r" * 90, "-.()_x"])
+def test_a_dns_resource_group_within_arms_rules_is_accepted(value):
+    assert value == Settings.from_env({**EMULATOR, "PEDNS_DNS_RESOURCE_GROUP": value}).dns_resource_group
+
+
+@pytest.mark.parametrize("name", ["PEDNS_HUB_VNET_IDS", "PEDNS_PREFER_VNETS"])
+@pytest.mark.parametrize("value", ["vnet-hub", VNET.replace(SUB, "x"), VNET.replace("rg-net", "rg/.."),
+                                   VNET.replace("virtualNetworks", "subnets")],
+                         ids=["a-name", "subscription-not-a-guid", "bad-resource-group", "not-a-network"])
+def test_a_virtual_network_setting_that_is_not_a_network_id_is_refused(name, value):
+    assert f"{name}: {value!r} is not a virtual network resource id" in refusal({**EMULATOR, name: f"{VNET},{value}"})
+
+
+def test_virtual_network_ids_are_accepted_in_any_case_with_a_trailing_slash():
+    value = f"{VNET}/,{VNET.lower()}"
+
+    assert (f"{VNET}/", VNET.lower()) == Settings.from_env({**EMULATOR, "PEDNS_HUB_VNET_IDS": value}).hub_vnet_ids
+
+
+@pytest.mark.parametrize("value, problem", [
+    ('[{"resourceType": "Microsoft.Contoso/widgets", "fqdnSuffix": "x.example"}]',
+     "PEDNS_CUSTOM_ZONES rule 1: field 'zone' is required"),
+    ('{"zone": "privatelink.x.example"}', "PEDNS_CUSTOM_ZONES: must be a JSON list of rules, got dict"),
+    ("[1, 2", "PEDNS_CUSTOM_ZONES is not valid JSON: Expecting ',' delimiter (line 1, column 6)"),
+    ("/nonexistent/pedns-zones.json", "PEDNS_CUSTOM_ZONES file '/nonexistent/pedns-zones.json': no such file"),
+], ids=["bad-rule", "not-a-list", "bad-json", "missing-file"])
+def test_a_bad_custom_zones_is_listed_with_every_other_invalid_setting(value, problem):
+    """The repro: a bad rule was reported alone, once the catalogue was built, after the settings had
+    passed. Now it is one more entry of the one list, and the CLI exits 2."""
+    from shared.outcomes import EXIT_USAGE, outcome_of
+
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({**EMULATOR, "PEDNS_DNS_SUBSCRIPTION_ID": "x", "PEDNS_CUSTOM_ZONES": value, "PEDNS_TTL": "soon"})
+
+    message = str(caught.value)
+    assert message.startswith("invalid settings: ") and "\n" not in message
+    assert ["PEDNS_DNS_SUBSCRIPTION_ID: 'x' is not a subscription id (a GUID: 8-4-4-4-12 hexadecimal digits)",
+            "PEDNS_TTL: Input should be a valid integer, unable to parse string as an integer",
+            problem] == message.removeprefix("invalid settings: ").split("; ")
+    assert EXIT_USAGE == outcome_of(caught.value).exit_code
+
+
+def test_valid_custom_zones_are_accepted(tmp_path):
+    rules = '[{"resourceType": "Microsoft.Contoso/widgets", "fqdnSuffix": "x.example", "zone": "privatelink.x.example"}]'
+    path = tmp_path / "zones.json"
+    path.write_text(rules)
+
+    assert (rules, str(path)) == (Settings.from_env({**EMULATOR, "PEDNS_CUSTOM_ZONES": rules}).custom_zones,
+                                  Settings.from_env({**EMULATOR, "PEDNS_CUSTOM_ZONES": str(path)}).custom_zones)
+
+
 # --- the credential adapter checks again -----------------------------------------------------------
 
 
