@@ -583,7 +583,7 @@ def test_the_settings_refuse_inline_custom_zones_that_are_not_strict_json(value:
     with pytest.raises(ConfigError) as excinfo:
         Settings.from_env({"PEDNS_CUSTOM_ZONES": value})
 
-    assert f"invalid settings: PEDNS_CUSTOM_ZONES: inline JSON is not valid JSON: {message}" == str(excinfo.value)
+    assert f"invalid settings: PEDNS_CUSTOM_ZONES is not valid JSON: {message}" == str(excinfo.value)
 
 
 def test_custom_rule_built_in_code_is_validated_too() -> None:
