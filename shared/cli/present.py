@@ -173,13 +173,17 @@ def summary_line(counts: dict[str, Any], *, dry_run: bool, what: str = "endpoint
 # -- pedns events apply ---------------------------------------------------------------------------
 
 
+#: How a skip without a name reads (an empty fqdn, an entry that is not an object, a refused endpoint).
+NO_NAME = "(no name)"
+
+
 def event_line(entry: dict[str, Any]) -> str:
     """One result of a delivery file: `<file> event <id>: <status> <endpoint> <changes>; skipped …; <message>`."""
     status = entry.get("status", "")
     target = text(entry.get("endpoint", ""))
     changes = ", ".join(f"{verb(c['action'], c['applied'])} {text(c.get('type', 'A'))} "
                         f"{text(c['name'])}.{text(c['zone'])}" for c in entry.get("changes", []))
-    skipped = ", ".join(f"{text(s['fqdn'])} ({s['reason']})" for s in entry.get("skipped", []))
+    skipped = ", ".join(f"{text(s['fqdn']) or NO_NAME} ({s['reason']})" for s in entry.get("skipped", []))
     message = text(entry.get("message", ""), MAX_MESSAGE)
     detail = "; ".join(x for x in (changes, f"skipped {skipped}" if skipped else "", message) if x)
     return f"{text(entry['file'])} event {text(entry['event'])}: {status} {target} {detail}".rstrip()
@@ -202,7 +206,7 @@ def explanation_lines(doc: dict[str, Any]) -> list[str]:
     for s in doc["skipped"]:
         where = f" -> {t(s['name'])}.{t(s['zone'])}" if "zone" in s else ""
         detail = f" ({t(s['detail'], MAX_MESSAGE)})" if s.get("detail") else ""
-        lines.append(f"  skipped {t(s['fqdn'])}{where}: {s['reason']}{detail}")
+        lines.append(f"  skipped {t(s['fqdn']) or NO_NAME}{where}: {s['reason']}{detail}")
     for c in doc.get("changes", []):  # `explain` is a dry run: "would …"; replay and release say what they did
         lines.append(f"  {change_line(c)}")
     for cur in doc.get("current", []):

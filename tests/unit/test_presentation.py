@@ -73,3 +73,12 @@ def test_summary_counts_like_the_reconcile_and_says_would_in_a_dry_run():
     assert ("3 endpoint(s) (1 converged, 1 error, 1 not-ready): 1 would be created, 0 would be updated, "
             "0 would be deleted, 1 failed; skipped: 1 standby") == summary_line(counts, dry_run=True)
     assert "1 created, 0 updated" in summary_line(counts, dry_run=False)
+
+
+def test_a_skip_without_a_name_reads_no_name_not_an_empty_gap():
+    from shared.cli.present import explanation_lines
+
+    doc = {"endpoint": "/x", "records": [], "skipped": [
+        {"fqdn": "", "reason": "invalid", "detail": "properties.customDnsConfigs[0].fqdn is empty"}]}
+
+    assert "  skipped (no name): invalid (properties.customDnsConfigs[0].fqdn is empty)" in explanation_lines(doc)
