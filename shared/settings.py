@@ -10,10 +10,10 @@ import ipaddress
 import os
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .core.arm_names import GUID, RESOURCE_GROUP, is_guid, is_resource_group
 from .errors import ConfigError
@@ -125,6 +125,81 @@ _VNET_ID = re.compile(
     r"[a-z0-9][a-z0-9_.\-]{0,62}[a-z0-9_]/?\Z", re.IGNORECASE | re.ASCII)
 
 
+# -- the shape of single settings (each refusal one line, listed with every other invalid setting) --
+
+
+def _guid_text(value: str, what: str) -> str:
+    """ARM refuses anything else (400 InvalidSubscriptionId), and an event's tenant id is a GUID."""
+    text = value.strip()
+    if text and not is_guid(text):
+        raise ValueError(f"{text!r} is not {what} (a GUID: 8-4-4-4-12 hexadecimal digits)")
+    return text
+
+
+def _subscription_id(value: str) -> str:
+    return _guid_text(value, "a subscription id")
+
+
+def _tenant_id(value: str) -> str:
+    return _guid_text(value, "a tenant id")
+
+
+def _subscription_ids(value: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_subscription_id(item).lower() for item in value)
+
+
+def _resource_group(value: str) -> str:
+    text = value.strip()
+    if text and not is_resource_group(text):
+        raise ValueError(f"{text!r} is not a resource group name (1-90 of ASCII letters, digits and "
+                         "'_-.()', not ending in '.')")
+    return text
+
+
+def _vnet_ids(value: tuple[str, ...]) -> tuple[str, ...]:
+    for item in value:
+        if not _VNET_ID.match(item):
+            raise ValueError(f"{item!r} is not a virtual network resource id "
+                             "(/subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Network/"
+                             "virtualNetworks/{name})")
+    return value
+
+
+def _group_ids(value: tuple[str, ...]) -> tuple[str, ...]:
+    for item in value:  # a management group id: 1-90 of letters, digits, '-', '_', '(', ')', '.'
+        if not _GROUP_ID.match(item):
+            raise ValueError(f"{item!r} is not a management group id (the name, not a path or display name)")
+    return value
+
+
+def _addresses(value: tuple[str, ...]) -> tuple[str, ...]:
+    for item in value:
+        try:
+            ipaddress.ip_address(item)
+        except ValueError:
+            raise ValueError(f"{item!r} is not an IP address") from None
+    return value
+
+
+def _cidrs(value: tuple[str, ...]) -> tuple[str, ...]:
+    for item in value:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValueError(f"{item!r} is not an IP range (CIDR)") from None
+    return value
+
+
+SubscriptionId = Annotated[str, AfterValidator(_subscription_id)]
+TenantId = Annotated[str, AfterValidator(_tenant_id)]
+SubscriptionIds = Annotated[tuple[str, ...], AfterValidator(_subscription_ids)]
+ResourceGroup = Annotated[str, AfterValidator(_resource_group)]
+NetworkIds = Annotated[tuple[str, ...], AfterValidator(_vnet_ids)]
+GroupIds = Annotated[tuple[str, ...], AfterValidator(_group_ids)]
+Addresses = Annotated[tuple[str, ...], AfterValidator(_addresses)]
+Ranges = Annotated[tuple[str, ...], AfterValidator(_cidrs)]
+
+
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
 
@@ -140,12 +215,12 @@ class Settings(BaseModel):
     credential: Literal["auto", "managed-identity", "default", "emulator"] = Field("auto", alias="PEDNS_CREDENTIAL")
     managed_identity_client_id: str = Field("", alias="PEDNS_MANAGED_IDENTITY_CLIENT_ID")
 
-    dns_subscription_id: str = Field("", alias="PEDNS_DNS_SUBSCRIPTION_ID")
-    dns_resource_group: str = Field("", alias="PEDNS_DNS_RESOURCE_GROUP")
-    source_subscriptions: tuple[str, ...] = Field((), alias="PEDNS_SOURCE_SUBSCRIPTIONS")
-    source_management_groups: tuple[str, ...] = Field((), alias="PEDNS_SOURCE_MANAGEMENT_GROUPS")
+    dns_subscription_id: SubscriptionId = Field("", alias="PEDNS_DNS_SUBSCRIPTION_ID")
+    dns_resource_group: ResourceGroup = Field("", alias="PEDNS_DNS_RESOURCE_GROUP")
+    source_subscriptions: SubscriptionIds = Field((), alias="PEDNS_SOURCE_SUBSCRIPTIONS")
+    source_management_groups: GroupIds = Field((), alias="PEDNS_SOURCE_MANAGEMENT_GROUPS")
     scope_refresh_seconds: int = Field(300, alias="PEDNS_SCOPE_REFRESH_SECONDS", ge=10, le=86400)
-    tenant_id: str = Field("", alias="PEDNS_TENANT_ID")
+    tenant_id: TenantId = Field("", alias="PEDNS_TENANT_ID")
 
     mode: Literal["sync", "upsert-only", "dry-run"] = Field("sync", alias="PEDNS_MODE")
     owner_id: str = Field("pedns", alias="PEDNS_OWNER_ID", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
@@ -154,13 +229,13 @@ class Settings(BaseModel):
     manage_zone_group_endpoints: bool = Field(False, alias="PEDNS_MANAGE_ZONE_GROUP_ENDPOINTS")
     adopt_zones: tuple[str, ...] = Field((), alias="PEDNS_ADOPT_ZONES")
     prefer_regions: tuple[str, ...] = Field((), alias="PEDNS_PREFER_REGIONS")
-    prefer_vnets: tuple[str, ...] = Field((), alias="PEDNS_PREFER_VNETS")
+    prefer_vnets: NetworkIds = Field((), alias="PEDNS_PREFER_VNETS")
     create_zones: bool = Field(False, alias="PEDNS_CREATE_ZONES")
-    hub_vnet_ids: tuple[str, ...] = Field((), alias="PEDNS_HUB_VNET_IDS")
-    hub_dns_servers: tuple[str, ...] = Field((), alias="PEDNS_HUB_DNS_SERVERS")
+    hub_vnet_ids: NetworkIds = Field((), alias="PEDNS_HUB_VNET_IDS")
+    hub_dns_servers: Addresses = Field((), alias="PEDNS_HUB_DNS_SERVERS")
     audit: bool = Field(False, alias="PEDNS_AUDIT")
     custom_zones: str = Field("", alias="PEDNS_CUSTOM_ZONES")
-    allowed_ip_ranges: tuple[str, ...] = Field(DEFAULT_IP_RANGES, alias="PEDNS_ALLOWED_IP_RANGES")
+    allowed_ip_ranges: Ranges = Field(DEFAULT_IP_RANGES, alias="PEDNS_ALLOWED_IP_RANGES")
     not_ready_give_up_minutes: int = Field(60, alias="PEDNS_NOT_READY_GIVE_UP_MINUTES", ge=0)
 
     index_table_endpoint: str = Field("", alias="PEDNS_INDEX_TABLE_ENDPOINT")
@@ -183,71 +258,6 @@ class Settings(BaseModel):
     @classmethod
     def _list(cls, value: Any) -> Any:
         return tuple(_split(value)) if isinstance(value, str) else value
-
-    @field_validator("source_subscriptions")
-    @classmethod
-    def _guids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for item in value:
-            if not is_guid(item):
-                raise ValueError(f"{item!r} is not a subscription id (a GUID: 8-4-4-4-12 hexadecimal digits)")
-        return tuple(v.lower() for v in value)
-
-    @field_validator("dns_subscription_id", "tenant_id")
-    @classmethod
-    def _guid(cls, value: str, info: ValidationInfo) -> str:
-        """ARM refuses anything else (400 InvalidSubscriptionId), and an event's tenant id is a GUID."""
-        text = value.strip()
-        if text and not is_guid(text):
-            what = "a subscription id" if info.field_name == "dns_subscription_id" else "a tenant id"
-            raise ValueError(f"{text!r} is not {what} (a GUID: 8-4-4-4-12 hexadecimal digits)")
-        return text
-
-    @field_validator("dns_resource_group")
-    @classmethod
-    def _resource_group(cls, value: str) -> str:
-        text = value.strip()
-        if text and not is_resource_group(text):
-            raise ValueError(f"{text!r} is not a resource group name (1-90 of ASCII letters, digits and "
-                             "'_-.()', not ending in '.')")
-        return text
-
-    @field_validator("hub_vnet_ids", "prefer_vnets")
-    @classmethod
-    def _vnet_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for item in value:
-            if not _VNET_ID.match(item):
-                raise ValueError(f"{item!r} is not a virtual network resource id "
-                                 "(/subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Network/"
-                                 "virtualNetworks/{name})")
-        return value
-
-    @field_validator("source_management_groups")
-    @classmethod
-    def _group_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for item in value:  # a management group id: 1-90 of letters, digits, '-', '_', '(', ')', '.'
-            if not _GROUP_ID.match(item):
-                raise ValueError(f"{item!r} is not a management group id (the name, not a path or display name)")
-        return value
-
-    @field_validator("hub_dns_servers")
-    @classmethod
-    def _addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for item in value:
-            try:
-                ipaddress.ip_address(item)
-            except ValueError:
-                raise ValueError(f"{item!r} is not an IP address") from None
-        return value
-
-    @field_validator("allowed_ip_ranges")
-    @classmethod
-    def _cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for item in value:
-            try:
-                ipaddress.ip_network(item, strict=False)
-            except ValueError:
-                raise ValueError(f"{item!r} is not an IP range (CIDR)") from None
-        return value
 
     @field_validator("arm_endpoint", "index_table_endpoint", "notify_topic_endpoint")
     @classmethod
