@@ -14,7 +14,9 @@ from azure.core.credentials import TokenCredential
 from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
 from azure.core.rest import HttpRequest
 
-from ..parsing.endpoint import parse_private_endpoint, parse_zone_groups, platform_fqdns, zone_group_zone_ids
+from ..parsing.endpoint import parse_private_endpoint
+from ..parsing.interfaces import platform_fqdns
+from ..parsing.zone_groups import parse_zone_groups, zone_group_zone_ids
 from ..errors import NotFound, PermanentError
 from ..core.model import PrivateEndpoint, ResourceId
 from ..settings import Settings

@@ -28,18 +28,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.core.arm_names import GUID, RESOURCE_GROUP
 from shared.errors import InvalidInput
-from shared.core.model import RECORD_TYPES, Connection, ConnectionStatus, DnsConfig, PrivateEndpoint, ResourceId, sort_ips
+from shared.core.model import Connection, ConnectionStatus, DnsConfig, PrivateEndpoint, ResourceId, sort_ips
 
 from .inputs import terminal_text
 
 __all__ = [
     "parse_private_endpoint",
     "parse_private_endpoint_id",
-    "parse_zone_group_list",
-    "parse_zone_groups",
-    "zone_group_dns_configs",
-    "zone_group_zone_ids",
     "normalize_fqdn",
+    "dns_config",
 ]
 
 # ARM naming rules (learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules),
@@ -153,7 +150,7 @@ def _shown_name(value: object) -> str:
     return terminal_text(value, limit=_MAX_SHOWN).lower() if isinstance(value, str) else ""
 
 
-def _dns_config(raw: object, *, field: str) -> DnsConfig | None:
+def dns_config(raw: object, *, field: str) -> DnsConfig | None:
     """One `customDnsConfigs` entry on its own: a valid `DnsConfig`, one with its `problem` set, or
     None for an entry that names nothing (no `fqdn` at all, as a fresh endpoint may report)."""
     if not isinstance(raw, Mapping):
@@ -177,30 +174,32 @@ def _dns_config(raw: object, *, field: str) -> DnsConfig | None:
 # --- the wire shape (private) ---------------------------------------------------------------
 
 
-class _Wire(BaseModel):
+class WireModel(BaseModel):
+    """The base of the wire-shape models of ARM bodies: strict types, unknown fields ignored."""
+
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 
 
-class _SubResource(_Wire):
+class _SubResource(WireModel):
     id: str | None = None
 
 
-class _ConnectionState(_Wire):
+class _ConnectionState(WireModel):
     status: str | None = None
 
 
-class _ConnectionProperties(_Wire):
+class _ConnectionProperties(WireModel):
     private_link_service_id: str | None = Field(None, alias="privateLinkServiceId")
     group_ids: list[str] | None = Field(None, alias="groupIds")
     state: _ConnectionState | None = Field(None, alias="privateLinkServiceConnectionState")
 
 
-class _Connection(_Wire):
+class _Connection(WireModel):
     name: str | None = None
     properties: _ConnectionProperties | None = None
 
 
-class _Properties(_Wire):
+class _Properties(WireModel):
     provisioning_state: str | None = Field(None, alias="provisioningState")
     connections: list[_Connection] | None = Field(None, alias="privateLinkServiceConnections")
     manual_connections: list[_Connection] | None = Field(
@@ -211,7 +210,7 @@ class _Properties(_Wire):
     network_interfaces: list[Any] | None = Field(None, alias="networkInterfaces")
 
 
-class _PrivateEndpointBody(_Wire):
+class _PrivateEndpointBody(WireModel):
     id: Any = None
     location: str | None = None
     properties: _Properties | None = None
@@ -272,7 +271,7 @@ def parse_private_endpoint(
 
     props = wire.properties or _Properties()
     configs = [config for index, raw in enumerate(props.custom_dns_configs or ())
-               if (config := _dns_config(raw, field=f"properties.customDnsConfigs[{index}]")) is not None]
+               if (config := dns_config(raw, field=f"properties.customDnsConfigs[{index}]")) is not None]
 
     connections = tuple(_connection(c, manual=False) for c in props.connections or ()) + tuple(
         _connection(c, manual=True) for c in props.manual_connections or ()
@@ -292,129 +291,3 @@ def parse_private_endpoint(
         zone_group_configs=zone_group_configs,
         zone_group_zone_ids=zone_group_zone_ids,
     )
-
-
-class _ZoneConfigProperties(_Wire):
-    zone_id: str | None = Field(None, alias="privateDnsZoneId")
-    record_sets: list[Any] | None = Field(None, alias="recordSets")  # each record set on its own
-
-
-class _ZoneConfig(_Wire):
-    properties: _ZoneConfigProperties | None = None
-
-
-class _ZoneGroupProperties(_Wire):
-    configs: list[_ZoneConfig] | None = Field(None, alias="privateDnsZoneConfigs")
-
-
-class _ZoneGroup(_Wire):
-    properties: _ZoneGroupProperties | None = None
-
-
-class _ZoneGroupList(_Wire):
-    value: list[_ZoneGroup]
-
-
-def parse_zone_groups(body: Mapping[str, Any]) -> tuple[bool, tuple[DnsConfig, ...]]:
-    """`GET {peId}/privateDnsZoneGroups` → (has any zone group, the A records Azure wrote for them).
-
-    An endpoint with a zone group may report no `customDnsConfigs` at all; its names (already under
-    the privatelink zone, e.g. `acct.privatelink.blob.core.windows.net`) and IPs are in the groups'
-    `recordSets`. pedns uses them only when told to manage zone-group endpoints.
-    """
-    groups = _zone_groups(body)
-    return groups is not None, _record_sets(groups or [])
-
-
-def zone_group_zone_ids(body: Mapping[str, Any]) -> tuple[str, ...]:
-    """The private DNS zone ids the endpoint's zone groups write into (the audit's question)."""
-    return tuple(config.properties.zone_id
-                 for group in _zone_groups(body) or []
-                 for config in ((group.properties.configs if group.properties else None) or [])
-                 if config.properties and config.properties.zone_id)
-
-
-def parse_zone_group_list(body: Mapping[str, Any]) -> bool:
-    """Whether the endpoint has any DNS zone group (then Azure manages its A records and pedns keeps out)."""
-    return parse_zone_groups(body)[0]
-
-
-def zone_group_dns_configs(body: Mapping[str, Any]) -> tuple[DnsConfig, ...]:
-    """The A records Azure wrote for the endpoint's zone groups, as `DnsConfig`s."""
-    return parse_zone_groups(body)[1]
-
-
-def _record_sets(groups: list[_ZoneGroup]) -> tuple[DnsConfig, ...]:
-    """The zone groups' A and AAAA record sets, merged per name; a bad one kept with its problem."""
-    configs: dict[str, set[str]] = {}
-    refused: list[DnsConfig] = []
-    for g, group in enumerate(groups):
-        for c, config in enumerate((group.properties.configs if group.properties else None) or ()):
-            for r, record in enumerate((config.properties.record_sets if config.properties else None) or ()):
-                field = f"zone group list: value[{g}].properties.privateDnsZoneConfigs[{c}].properties.recordSets[{r}]"
-                rtype = record.get("recordType") if isinstance(record, Mapping) else None
-                if isinstance(rtype, str) and rtype.upper() not in RECORD_TYPES:
-                    continue  # a CNAME or another type Azure wrote: not pedns's to mirror
-                found = _dns_config(record, field=field)
-                if found is not None and rtype is not None and not isinstance(rtype, str):
-                    found = DnsConfig(found.fqdn, (), f"{field}.recordType is not a string: {show(rtype)}")
-                if found is None:
-                    continue
-                if found.problem:
-                    refused.append(found)
-                else:
-                    configs.setdefault(found.fqdn, set()).update(found.ips)
-    return tuple(DnsConfig(fqdn, sort_ips(ips)) for fqdn, ips in configs.items()) + tuple(refused)
-
-
-def _zone_groups(body: Mapping[str, Any]) -> list[_ZoneGroup] | None:
-    if not isinstance(body, Mapping):
-        raise InvalidInput(f"zone group list is not a JSON object: {type(body).__name__}")
-    try:
-        wire = _ZoneGroupList.model_validate(dict(body))
-    except ValidationError as exc:
-        raise InvalidInput(f"zone group list: {one_line(exc)}") from None
-    return wire.value or None
-
-
-class _LinkProperties(_Wire):
-    fqdns: list[Any] | None = None  # each name on its own: one that is not a DNS name is left out
-
-
-class _NicIpConfigProperties(_Wire):
-    link: _LinkProperties | None = Field(None, alias="privateLinkConnectionProperties")
-
-
-class _NicIpConfig(_Wire):
-    properties: _NicIpConfigProperties | None = None
-
-
-class _NicProperties(_Wire):
-    ip_configurations: list[_NicIpConfig] | None = Field(None, alias="ipConfigurations")
-
-
-class _Nic(_Wire):
-    properties: _NicProperties | None = None
-
-
-def platform_fqdns(body: Mapping[str, Any]) -> frozenset[str] | None:
-    """The names Azure gave a private endpoint's network interface (`ipConfigurations[].properties.
-    privateLinkConnectionProperties.fqdns`, read-only in the network API), lower-cased without the
-    trailing dot; None when the interface reports none (then there is nothing to check against)."""
-    try:
-        nic = _Nic.model_validate(dict(body)) if isinstance(body, Mapping) else None
-    except ValidationError as exc:
-        raise InvalidInput(f"network interface: {one_line(exc)}") from None
-    names = {valid
-             for config in ((nic.properties.ip_configurations if nic and nic.properties else None) or [])
-             if config.properties and config.properties.link
-             for name in config.properties.link.fqdns or []
-             if (valid := _valid_or_none(name)) is not None}
-    return frozenset(names) or None
-
-
-def _valid_or_none(name: object) -> str | None:
-    try:
-        return normalize_fqdn(name)
-    except InvalidInput:
-        return None

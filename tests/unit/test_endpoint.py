@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.parsing.endpoint import parse_private_endpoint, parse_private_endpoint_id, parse_zone_group_list
+from shared.parsing.endpoint import parse_private_endpoint, parse_private_endpoint_id
+from shared.parsing.zone_groups import parse_zone_group_list
 from shared.errors import InvalidInput
 from shared.core.model import Connection, ConnectionStatus, DnsConfig, PrivateEndpoint, ResourceId
 from tests.fixtures import example_body, load
@@ -368,7 +369,7 @@ def test_a_malformed_zone_group_list_is_rejected(body):
 
 
 def test_the_records_azure_wrote_for_zone_groups_are_read_from_the_published_list():
-    from shared.parsing.endpoint import zone_group_dns_configs
+    from shared.parsing.zone_groups import zone_group_dns_configs
     from shared.core.model import DnsConfig
 
     body = load("endpoints/spec-PrivateEndpointDnsZoneGroupList.json")["responses"]["200"]["body"]
@@ -379,7 +380,7 @@ def test_the_records_azure_wrote_for_zone_groups_are_read_from_the_published_lis
 
 
 def test_a_zone_groups_aaaa_records_are_read_with_its_a_records():
-    from shared.parsing.endpoint import zone_group_dns_configs
+    from shared.parsing.zone_groups import zone_group_dns_configs
     from shared.core.model import DnsConfig
 
     def record_set(rtype, ips):
@@ -394,7 +395,7 @@ def test_a_zone_groups_aaaa_records_are_read_with_its_a_records():
 
 
 def test_an_empty_zone_group_list_has_no_records():
-    from shared.parsing.endpoint import zone_group_dns_configs
+    from shared.parsing.zone_groups import zone_group_dns_configs
 
     assert () == zone_group_dns_configs({"value": []})
 
