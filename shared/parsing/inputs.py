@@ -75,8 +75,9 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def finite_only(value: Any, *, what: str) -> None:
     """`InvalidInput` if JSON someone else decoded holds NaN or ±infinity anywhere (without recursion).
 
-    For the one door whose text pedns never sees: the Functions worker decodes an Event Grid
-    trigger's event with plain `json.loads`, so `1e999` arrives as infinity. A key repeated in one
+    For the one door whose text pedns never sees: `azure.functions` decodes an Event Grid trigger's
+    event, with the standard library's `json.loads` when orjson is not installed, so `1e999` arrives
+    as infinity. A key repeated in one
     object is already gone by then (the last one kept): that check needs the text."""
     todo = [value]
     while todo:

@@ -152,15 +152,24 @@ def test_a_standbys_event_is_not_dropped_because_of_the_holders_malformed_body(l
 
 def test_an_event_with_a_number_the_worker_decoded_to_infinity_is_rejected_and_changes_nothing(lab, app_env, host,
                                                                                                   caplog):
-    """The worker decodes the trigger's event with plain json.loads: `1e999` arrives as infinity."""
+    """Without orjson, azure.functions decodes the trigger's event with the standard library's json.loads,
+    so `1e999` arrives as infinity (with orjson installed, the converter refuses it before pedns runs).
+    The event object is built as that converter builds it, since which one runs depends on the machine."""
+    import datetime
+
+    import azure.functions as func
+
     pe = lab.blob_endpoint("pe-inf", "infinite", "10.0.3.8")
     lab.put_endpoint(pe)
-    event = lab.event(pe["id"])
-    event["data"]["claims"] = {"x": float("inf")}
+    wire = lab.event(pe["id"])
+    wire["data"]["claims"] = {"x": float("inf")}
+    event = func.EventGridEvent(id=wire["id"], data=wire["data"], topic=wire["topic"], subject=wire["subject"],
+                                event_type=wire["eventType"], data_version=wire["dataVersion"],
+                                event_time=datetime.datetime.fromisoformat(wire["eventTime"]))
 
-    [result] = host.deliver([event])
+    host.functions["events"](event)  # acknowledged: no exception
 
-    assert (True, {}) == (result.ok, lab.names())
+    assert {} == lab.names()
     assert "rejected" in caplog.text and "not finite" in caplog.text
 
 
