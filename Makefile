@@ -18,8 +18,12 @@ WORKER_PYTHON ?= $(shell for p in $$(command -v python3.13 2>/dev/null) $$(ls -d
 help:
 	@echo "make demo   - run pedns end to end on the local ARM emulator"
 	@echo "make test   - install everything needed and run the test suite"
+	@echo "make venv   - create .venv and install pedns with its dev tools (make demo and make test do it too)"
+	@echo "make lint   - ruff and mypy"
+	@echo "make test-fast - the tests without the infra checks and the slow profiles (no install of infra tools)"
 	@echo "make bench  - benchmarks (latency and request counts against the emulator)"
 	@echo "make bench-estate - the 10,000-endpoint reconcile on the emulator (a Markdown report)"
+	@echo "make golden - record what pedns did in every test, to compare two trees (tests/golden.py)"
 
 $(STAMP): pyproject.toml requirements.txt
 	$(PYTHON) -m venv $(VENV)

@@ -73,6 +73,23 @@ def test_events_apply_processes_a_dead_lettered_delivery_file(tmp_path, lab, emu
     assert ("converged", ["deadletter"]) == (entry["status"], [r["name"] for r in entry["records"]])
 
 
+def test_the_documented_example_dead_letter_file_applies_against_the_emulators_spoke(lab, emu):
+    """docs/examples/deadletter-pe-write.json, the file the README points a newcomer to."""
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "deadletter-pe-write.json"
+    sql = f"/subscriptions/{emu.spoke_subscription}/resourceGroups/rg-app/providers/Microsoft.Sql/servers/shop-sql"
+    lab.put_endpoint(lab.endpoint_body("pe-shop-sql", target=sql, group="sqlServer",
+                                       dns={"shop-sql.database.windows.net": ["10.20.1.6"]}))
+
+    dry = pedns("events", "apply", "--dry-run", str(example), env=emu.env())
+    applied = pedns("events", "apply", str(example), env=emu.env())
+
+    assert (0, 0) == (dry.returncode, applied.returncode), dry.stderr + applied.stderr
+    assert "pe-shop-sql" in dry.stdout and "shop-sql.privatelink.database.windows.net" in dry.stdout
+    assert {("privatelink.database.windows.net", "shop-sql"): ["10.20.1.6"]} == lab.names()
+
+
 def test_events_apply_refuses_a_bad_file_before_changing_anything(tmp_path, lab, emu):
     pe = lab.blob_endpoint("pe-ok", "okacct", "10.0.6.5")
     lab.put_endpoint(pe)

@@ -73,3 +73,26 @@ def test_the_audit_table_lists_exactly_the_finding_codes_with_their_remedies():
     documented = {row[0].strip("`"): row[2] for row in rows}
 
     assert REMEDIES == documented
+
+
+def test_the_emulator_readme_documents_every_resource_graph_query_it_answers_word_for_word():
+    """emulator/README.md once listed three queries while the emulator answered seven."""
+    from emulator import _kql
+
+    emulator_readme = (Path(__file__).resolve().parents[2] / "emulator" / "README.md").read_text()
+    queries = [_kql.ENDPOINTS_QUERY, _kql.TARGET_QUERY_TEMPLATE,
+               _kql.SUBSCRIPTIONS_QUERY, _kql.ZONES_QUERY, _kql.LINKS_QUERY, _kql.NETWORKS_QUERY, _kql.ADDRESSES_QUERY]
+
+    assert len(queries) == len(_kql._TEMPLATES) == len(re.findall(r"^Q\d, `", emulator_readme, re.MULTILINE))
+    for query in queries:
+        assert f"```\n{query}\n```" in emulator_readme, query.splitlines()[1]
+
+
+def test_make_help_names_every_make_target_the_readme_uses():
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    helped = subprocess.run(["make", "-s", "help"], cwd=root, capture_output=True, text=True, check=True).stdout
+    used = set(re.findall(r"`make ([a-z][a-z-]*)", README))
+
+    assert used and used <= set(re.findall(r"^make ([a-z][a-z-]*)", helped, re.MULTILINE))
