@@ -92,6 +92,7 @@ class _Claims:
     indexed: set[RecordKey] | None  # the index's entry (None: unknown)
     optimistic: frozenset[RecordKey]  # names assumed free, created without a read
     snapshot: Snapshot | None
+    listed_before_read: bool  # the snapshot was taken before the endpoint's read (the reconcile's)
 
 
 def _converge(ctx: Context, endpoint_id: ResourceId, how: _How) -> EndpointResult:
@@ -111,7 +112,7 @@ def _converge(ctx: Context, endpoint_id: ResourceId, how: _How) -> EndpointResul
     kept = {r.key for r in result.records if r.outcome in ("held", "standby")}
     if kept != claims.indexed:
         ctx.index.store(endpoint_id, kept)
-    if how.release or not _may_be_stale(result, listed_before_read=claims.snapshot is not None) \
+    if how.release or not _may_be_stale(result, listed_before_read=claims.listed_before_read) \
             or not _changed(ctx, endpoint_id, pe):
         return result
     # The endpoint changed (or went) between our read and our writes. Its own event may already
@@ -184,7 +185,7 @@ def _claims(ctx: Context, endpoint_id: ResourceId, wanted: Desired, how: _How) -
     # If-None-Match: * instead of reading it first; a 412 sends us to read it and decide again.
     optimistic = frozenset() if how.dry_run or how.claimed is not None or snapshot is not None else frozenset(
         want - known)
-    return _Claims(known, keys, indexed, optimistic, snapshot)
+    return _Claims(known, keys, indexed, optimistic, snapshot, listed_before_read=how.snapshot is not None)
 
 
 def _may_be_stale(result: EndpointResult, *, listed_before_read: bool) -> bool:

@@ -36,6 +36,7 @@ def world_with(change, *setup) -> MemoryWorld:
     w = MemoryWorld()
     reader = HandlerAfterRead(w, change)
     w.reader = w.service.reader = w.service.estate = reader
+    reader.fired = True  # the setup converges undisturbed
     for pe in setup:
         reader.put(pe)
         Service(reader=reader, store=w.store, resolver=SuffixResolver()).converge(pe.id)
@@ -74,3 +75,17 @@ def test_an_endpoint_re_created_meanwhile_keeps_its_record():
     reconcile(w.service, subscriptions=[SPOKE])
 
     assert {NAME: ("10.0.1.4",)} == w.zone()
+
+
+def test_without_the_index_an_update_after_a_change_handled_meanwhile_is_read_again():
+    """An event handler without the claim index lists the hub after reading the endpoint: the
+    listing may already hold a newer handler's write, so its update meets no 412 and only a
+    re-read of the endpoint can tell that it wrote stale IPs."""
+    old = endpoint("a", {"aacct.blob.core.windows.net": ["10.0.1.4"]})
+    w = world_with(lambda arm: arm.put(endpoint("a", {"aacct.blob.core.windows.net": ["10.0.1.7"]})), old)
+    w.reader.put(endpoint("a", {"aacct.blob.core.windows.net": ["10.0.1.5"]}))  # this handler's event
+    w.reader.fired = False
+
+    Service(reader=w.reader, store=w.store, resolver=SuffixResolver()).converge(old.id)
+
+    assert {NAME: ("10.0.1.7",)} == w.zone()
