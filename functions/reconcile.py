@@ -9,6 +9,7 @@ import azure.functions as func
 
 from shared.errors import ConfigError, PednsError
 from shared.core.results import EndpointResult, Handling
+from shared.outcomes import outcome_of
 from shared.usecases.reconcile import reconcile as run_reconcile
 from shared.wiring import audit_for
 
@@ -36,7 +37,8 @@ def reconcile(timer: func.TimerRequest) -> None:
     try:
         report = run_reconcile(service, progress=progress, concurrency=settings.reconcile_concurrency)
     except PednsError as exc:  # the listings failed: nothing was reconciled
-        _runtime.observers().failed(exc, Handling("reconcile", started, time.time()))
+        if outcome_of(exc).observers_hear_failed:  # as every door decides it (shared/outcomes.py)
+            _runtime.observers().failed(exc, Handling("reconcile", started, time.time()))
         raise
     handling = Handling("reconcile", started, time.time())
     log.info("reconcile done: %s", report.summary())

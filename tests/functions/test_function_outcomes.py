@@ -99,3 +99,25 @@ def test_the_replay_endpoint_answers_with_the_outcomes_status(exc, expected, rai
     response = host.http("replay", body={"privateEndpointIds": [ENDPOINT]})
 
     assert expected == (response.status_code, json.loads(response.get_body())["error"])
+
+
+@pytest.mark.parametrize(("exc", "expected"), EVENTS)
+def test_the_reconcile_timer_tells_the_observers_of_a_failed_listing_as_the_event_trigger_does(
+        exc, expected, raising, host, monkeypatch):
+    """Once it told them `failed` for every error, a configuration error or a 412 included."""
+    from functions import reconcile as timer
+
+    told = raising(exc)
+    monkeypatch.setattr(_runtime, "settings", lambda: Settings.from_env(
+        {"PEDNS_SOURCE_SUBSCRIPTIONS": "11111111-2222-3333-4444-555555555555"}))
+
+    def listing_fails(*args, **kwargs):
+        raise exc
+
+    monkeypatch.setattr(timer, "run_reconcile", listing_fails)
+
+    with pytest.raises(type(exc)):
+        host.timer("reconcile")
+
+    _, observers_told, _ = expected
+    assert observers_told == ([(exc, "reconcile")] == told.failures)
