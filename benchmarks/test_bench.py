@@ -114,3 +114,24 @@ def test_approval_event_on_a_target_two_endpoints_point_at(benchmark, lab, index
     calls = [f"{m} {p.split('/providers/')[-1].split('?')[0]}" for m, p, _ in emu.requests]
     MEASURED.append(f"[{index_mode}] approval, 2 endpoints on the target among 52: {len(calls)} ARM requests: "
                     f"{'; '.join(calls)}")
+
+
+def test_replay_of_150_ids(benchmark, lab, index_mode, host, emu):
+    """`pedns replay` of many ids (the use case the CLI calls): without the index, one listing of
+    the hub for the whole run (issue 19: it was one per id, 1,650 requests for 150 ids)."""
+    from functions import _runtime
+    from shared.core.model import ResourceId
+    from shared.usecases.replay import replay
+
+    ids = []
+    for i in range(150):
+        pe = lab.blob_endpoint(f"pe-rp{i}", f"replay{i}", f"10.3.{i // 200}.{i % 200 + 4}")
+        lab.put_endpoint(pe)
+        ids.append(ResourceId(pe["id"]))
+    emu.clear_requests()
+
+    benchmark.pedantic(lambda: replay(_runtime.service(), ids), rounds=1, iterations=1)
+
+    listings = sum(1 for m, p, _ in emu.requests if m == "GET" and p.split("?")[0].rsplit("/", 1)[-1] in ("A", "AAAA"))
+    MEASURED.append(f"[{index_mode}] replay of 150 new endpoints: {len(emu.requests)} ARM requests "
+                    f"({listings} record listings)")

@@ -28,16 +28,21 @@ from .writes import Writer
 
 log = logging.getLogger("pedns.service")  # the service's name, kept for infra/kql (see report.py)
 
+#: Where a convergence gets a listing of the hub when it needs one.
+Listing = Callable[[], Snapshot]
+
 #: Convergences of one endpoint in a row that found it changed meanwhile before giving up for now.
 MAX_STALE_RETRIES = 3
 
 
 def converge(ctx: Context, endpoint_id: ResourceId, *, dry_run: bool = False,
-             snapshot: Snapshot | None = None) -> EndpointResult:
+             snapshot: Snapshot | None = None, listing: Listing | None = None) -> EndpointResult:
     """Bring the hub records in line with the endpoint as ARM shows it now (a write event, a
-    replay, an approval). `snapshot`: a listing of the hub to decide from instead of reading
-    each name. Raises NotReady for a half-provisioned endpoint, TransientError/PermanentError for ARM."""
-    return _converge(ctx, endpoint_id, _How(dry_run or ctx.options.dry_run, snapshot=snapshot))
+    replay, an approval). `snapshot`: a listing of the hub, taken before the endpoint's read, to
+    decide from instead of reading each name. `listing`: where to get a listing of the hub when
+    one is needed (no claim index), shared by the endpoints of one run (`shared_listing`).
+    Raises NotReady for a half-provisioned endpoint, TransientError/PermanentError for ARM."""
+    return _converge(ctx, endpoint_id, _How(dry_run or ctx.options.dry_run, snapshot=snapshot, listing=listing))
 
 
 def converge_deleted(ctx: Context, endpoint_id: ResourceId, *, dry_run: bool = False) -> EndpointResult:
@@ -46,9 +51,24 @@ def converge_deleted(ctx: Context, endpoint_id: ResourceId, *, dry_run: bool = F
     return _converge(ctx, endpoint_id, _How(dry_run or ctx.options.dry_run, expect_gone=True))
 
 
-def release(ctx: Context, endpoint_id: ResourceId, *, dry_run: bool = False) -> EndpointResult:
+def release(ctx: Context, endpoint_id: ResourceId, *, dry_run: bool = False,
+            listing: Listing | None = None) -> EndpointResult:
     """An operator's manual release: withdraw every claim of the endpoint, whatever ARM says."""
-    return _converge(ctx, endpoint_id, _How(dry_run or ctx.options.dry_run, release=True))
+    return _converge(ctx, endpoint_id, _How(dry_run or ctx.options.dry_run, release=True, listing=listing))
+
+
+def shared_listing(ctx: Context) -> Listing:
+    """One listing of the hub for every endpoint of a run that needs one (replay, release of many
+    ids without a claim index), taken when the first needs it. Each endpoint then decides from a
+    listing that may predate the run's own earlier writes: those meet their etag (412) and are
+    decided again from the live record, as any write that raced another."""
+    taken: list[Snapshot] = []
+
+    def listing() -> Snapshot:
+        if not taken:
+            taken.append(ctx.snapshot())
+        return taken[0]
+    return listing
 
 
 def confirm(ctx: Context, endpoint_id: ResourceId, *, claimed: set[RecordKey], snapshot: Snapshot,
@@ -81,6 +101,7 @@ class _How:
     snapshot: Snapshot | None = None
     expect_gone: bool = False
     depth: int = 0  # convergences again because the endpoint changed meanwhile
+    listing: Listing | None = None  # where a listing comes from when one is needed (default: a new one)
 
 
 @dataclass(slots=True)
@@ -175,7 +196,7 @@ def _claims(ctx: Context, endpoint_id: ResourceId, wanted: Desired, how: _How) -
     elif indexed is not None:
         known = indexed
     else:
-        snapshot = snapshot or ctx.snapshot()
+        snapshot = snapshot or (how.listing or ctx.snapshot)()
         known = snapshot.claims(ctx.options.policy.owner_id).get(endpoint_id, set())
     keys = want | known
     if not how.dry_run and keys and not (indexed is not None and keys <= indexed):
