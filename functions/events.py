@@ -13,6 +13,7 @@ from shared.core.results import Handling
 from shared.errors import PednsError
 from shared.outcomes import Kind, outcome_of
 from shared.parsing.events import parse_event
+from shared.wiring import EVENT_PATIENCE_SECONDS, patience
 
 from . import _runtime
 
@@ -45,7 +46,8 @@ def events(event: func.EventGridEvent) -> None:
     started = time.time()
     try:
         parsed = parse_event(to_wire(event))
-        results = _runtime.service().handle_event(parsed)
+        with patience(EVENT_PATIENCE_SECONDS):  # a long wait under a limit: Event Grid redelivers later
+            results = _runtime.service().handle_event(parsed)
     except PednsError as exc:
         outcome = outcome_of(exc)
         if outcome.observers_hear_failed:

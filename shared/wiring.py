@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from .core.catalogue import Catalogue
 from .parsing.custom_zones import load_custom_rules
@@ -21,6 +22,21 @@ from .core.findings import AuditReport
 from .usecases.scope import SourceScope
 from .service import Service, ServiceOptions
 from .settings import Settings
+
+
+#: How long an Event Grid delivery may wait for a slot under a limit (ARM's, Private DNS's 60 writes a
+#: minute per zone) or for a 429's Retry-After before it is handed back to Event Grid as a transient
+#: failure, to be redelivered later (10 s, 30 s, 1 min, … as infra's retry policy says) instead of
+#: holding the worker.
+EVENT_PATIENCE_SECONDS = 5.0
+
+
+@contextlib.contextmanager
+def patience(seconds: float | None) -> Iterator[None]:
+    """Within the block, a request to Azure that would wait longer than `seconds` fails as transient."""
+    from .adapters.patience import patience as waiting  # no SDK in it, but adapters are imported lazily here
+    with waiting(seconds):
+        yield
 
 
 def catalogue_for(settings: Settings) -> Catalogue:

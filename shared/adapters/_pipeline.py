@@ -9,9 +9,20 @@ large reconcile runs at the bucket's rate instead of drawing a storm of 429s; AR
 share the bucket. One pacer serves every client of one service (`wiring.build_service`), as the
 buckets are ARM's per caller.
 
+Private DNS paces per zone as well (`_dns_limits`: 60 record writes a minute per zone, and the
+rest): the pacer reserves each such request a slot in its zone's window too, so a reconcile that
+must write thousands of records into one zone runs at the provider's rate instead of drawing 429s.
+Instances cannot share their windows: a 429's `Retry-After` holds the window back for every
+thread of this process, and azure-core's retry policy waits it out.
+
+Patience (`patience`): a door that must not hold its worker (the Event Grid trigger) sets how long
+a request may wait, for a slot or for a 429's Retry-After; a longer wait raises `TransientError`
+at once, so Event Grid redelivers later instead.
+
 Counting: a pacer given the service's `Metrics` also counts, per try, ARM's 429 answers
 (`arm_throttled`) and the tries the retry policy sends again (`arm_retries`, by the status of the
-try that failed), whatever client the request came from.
+try that failed), whatever client the request came from, and every wait for a slot (`paced_waits`,
+by the limit: ARM's subscription bucket or Private DNS's window).
 """
 
 from __future__ import annotations
@@ -29,7 +40,10 @@ from azure.mgmt.core import ARMPipelineClient
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
 
 from ..core.ports import Metrics
+from ..errors import TransientError
 from ..settings import Settings
+from ._dns_limits import Window, dns_limit
+from .patience import PATIENCE
 
 USER_AGENT = "pedns/0.1"
 
@@ -40,6 +54,10 @@ _REMAINING = {
     "write": "x-ms-ratelimit-remaining-subscription-writes",
     "delete": "x-ms-ratelimit-remaining-subscription-deletes",
 }
+
+
+def _too_long(wait: float, what: str) -> TransientError:
+    return TransientError(f"{what}: would wait {wait:.0f} s, longer than this handling may; try again later")
 
 
 def kind_of(method: str) -> str:
@@ -58,6 +76,7 @@ class Pacer:
         self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
         self._tokens: dict[tuple[str, str, str], tuple[float, float]] = {}  # key → (tokens, stamp)
+        self._window = Window()  # Private DNS's per-zone and per-subscription limits
 
     def _level(self, key: tuple[str, str, str], now: float) -> float:
         size, refill = self._sizes[key[2]]
@@ -65,15 +84,35 @@ class Pacer:
         return min(float(size), tokens + (now - stamp) * refill)
 
     def take(self, host: str, subscription: str, kind: str) -> None:
-        """Take a token, sleeping until one is there."""
+        """Take a token, sleeping until one is there (`TransientError` past the context's patience)."""
         key = (host, subscription, kind)
         refill = self._sizes[kind][1]
+        most = PATIENCE.get()
         with self._lock:
             now = self._clock()
             tokens = self._level(key, now) - 1.0
+            if tokens < 0 and most is not None and -tokens / refill > most:
+                raise _too_long(-tokens / refill, f"ARM's {kind} bucket for subscription {subscription}")
             self._tokens[key] = (tokens, now)  # may go below zero: later takers queue behind
         if tokens < 0:
-            self._sleep(-tokens / refill)
+            self._waited("arm", -tokens / refill)
+
+    def take_slot(self, key: tuple[str, ...], per_minute: int) -> None:
+        """A slot in a Private DNS window, sleeping until it comes (`TransientError` past the patience)."""
+        wait, reserved = self._window.slot(key, per_minute, self._clock(), patience=PATIENCE.get())
+        if not reserved:
+            raise _too_long(wait, f"Private DNS's limit of {per_minute} {key[-1]}s a minute ({key[-3]})")
+        if wait > 0:
+            self._waited("private-dns", wait)
+
+    def hold(self, key: tuple[str, ...], seconds: float) -> None:
+        """Private DNS answered 429: no request of this window goes before `seconds` from now."""
+        self._window.block(key, self._clock() + seconds)
+
+    def _waited(self, limit: str, seconds: float) -> None:
+        if self.metrics is not None:
+            self.metrics.count("paced_waits", limit=limit)
+        self._sleep(seconds)
 
     def observe(self, host: str, subscription: str, kind: str, remaining: int) -> None:
         """ARM said how many requests remain: never believe in more than that."""
@@ -105,10 +144,14 @@ class PacingPolicy(policies.SansIOHTTPPolicy):
         return parts_url.netloc, parts[1].lower(), kind_of(method)
 
     def on_request(self, request: PipelineRequest) -> None:
-        where = self._where(request.http_request.method, request.http_request.url)
+        http = request.http_request
+        where = self._where(http.method, http.url)
         self._count_try(request, where)
         if where:
             self._pacer.take(*where)
+        limit = dns_limit(http.method, http.url, http.headers)
+        if limit is not None:
+            self._pacer.take_slot(*limit)
 
     def on_response(self, request: PipelineRequest, response: PipelineResponse) -> None:
         self.response_hook(response)
@@ -116,16 +159,30 @@ class PacingPolicy(policies.SansIOHTTPPolicy):
     def response_hook(self, response: PipelineResponse) -> None:
         where = self._where(response.http_request.method, response.http_request.url)
         metrics = self._pacer.metrics
+        status = response.http_response.status_code
         if metrics is not None:
-            status = response.http_response.status_code
             response.context[_LAST_STATUS] = status  # the next try, if any, is a retry of this one
             if status == 429:
                 metrics.count("arm_throttled", request=where[2] if where else "tenant")
+        if status == 429:
+            self._throttled(response)
         if not where:
             return
         value = response.http_response.headers.get(_REMAINING[where[2]])
         if value is not None and value.strip().isdigit():
             self._pacer.observe(*where, int(value))
+
+    def _throttled(self, response: PipelineResponse) -> None:
+        """A 429: hold the Private DNS window back for its Retry-After; past the context's patience,
+        give up at once (`TransientError`) instead of letting the retry policy sleep it out."""
+        http = response.http_request
+        after = _retry_after(response.http_response.headers.get("Retry-After"))
+        limit = dns_limit(http.method, http.url, http.headers)
+        if limit is not None and after:
+            self._pacer.hold(limit[0], after)
+        most = PATIENCE.get()
+        if most is not None and (after or 0) > most:
+            raise _too_long(after or 0, f"429 from {urlsplit(http.url).path}")
 
     def _count_try(self, request: PipelineRequest, where: tuple[str, str, str] | None) -> None:
         """The context lives as long as one call, across its tries: a second try is a retry."""
@@ -139,6 +196,14 @@ class PacingPolicy(policies.SansIOHTTPPolicy):
         if tries > 1:
             metrics.count("arm_retries", request=where[2] if where else "tenant",
                           status=str(status) if status is not None else "error")
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds (ARM sends delta-seconds); None when absent or not a number."""
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
 
 
 #: Keys of pedns's own in azure-core's per-call PipelineContext.

@@ -21,6 +21,7 @@ from ..errors import NotFound, PermanentError
 from ..core.model import PrivateEndpoint, ResourceId
 from ..settings import Settings
 from ._errors import translate
+from .patience import in_context
 from ._pipeline import Pacer, arm_client
 from ._urls import resource_path
 
@@ -51,7 +52,7 @@ class ArmEndpointReader:
         path = resource_path(endpoint_id.value)
         if not zone_groups:
             return parse_private_endpoint(self._get_json(path, f"GET {endpoint_id}"))
-        groups = self._pool.submit(self._zone_groups, path, endpoint_id)
+        groups = self._pool.submit(in_context(self._zone_groups), path, endpoint_id)  # patience too
         try:
             body = self._get_json(path, f"GET {endpoint_id}")
         finally:

@@ -25,6 +25,7 @@ from ..errors import NotFound, PednsError, PermanentError
 from ..core.model import RECORD_TYPES, NameState, RecordKey, RecordSet, RecordType, sort_ips
 from ..settings import Settings
 from ._errors import error_code, translate
+from .patience import in_context
 from ._pipeline import Pacer, client_kwargs
 from ._urls import checked, record_name, segment
 
@@ -150,7 +151,7 @@ class AzureZoneStore:
         else:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(max_workers=len(RECORD_TYPES), thread_name_prefix="pedns-dns")
-            found = list(self._pool.map(lambda t: self._get(key, t), types))
+            found = list(self._pool.map(in_context(lambda t: self._get(key, t)), types))  # patience too
         return NameState(key, tuple(r for r in found if r is not None))
 
     def _get(self, key: RecordKey, rtype: RecordType) -> RecordSet | None:

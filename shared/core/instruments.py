@@ -57,6 +57,10 @@ INSTRUMENTS: dict[str, Instrument] = {i.name: i for i in (
     Instrument("arm_throttled", "counter", "{response}",
                "429 Too Many Requests answers from ARM (the pipeline retries them after Retry-After)",
                ("request",)),
+    Instrument("paced_waits", "counter", "{request}",
+               "requests the client held back to stay within a limit: ARM's subscription bucket (arm) or "
+               "Private DNS's per-zone and per-subscription limits (private-dns)",
+               ("limit",)),
     Instrument("arm_retries", "counter", "{request}",
                "ARM requests sent again by the pipeline, by the status of the try that failed (error: no answer)",
                ("request", "status")),
