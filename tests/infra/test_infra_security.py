@@ -44,7 +44,8 @@ EXPECTED_ASSIGNMENTS = {
     ("modules/storage.bicep", "hostBlobAccess"): (BLOB_DATA_OWNER, "account"),
     ("modules/storage.bicep", "indexTableAccess"): (TABLE_DATA_CONTRIBUTOR, "account"),
     ("modules/deadletter-access.bicep", "deadLetterWriter"): (BLOB_DATA_CONTRIBUTOR, "container"),
-    ("modules/dns-access.bicep", "dnsAssignment"): ("custom:dns-records.json", None),
+    ("modules/dns-access.bicep", "recordsAssignment"): ("custom:dns-records.json", None),
+    ("modules/dns-access.bicep", "zonesAssignment"): ("custom:dns-zones.json", None),
     ("modules/vnet-join-access.bicep", "joinAssignment"): ("custom:vnet-join.json", "vnet"),
     ("spoke/main.bicep", "readerAssignment"): ("custom:endpoint-reader.json", None),
     ("mg/endpoint-reader-role.bicep", "readerAssignment"): ("custom:endpoint-reader.json", None),
@@ -113,21 +114,43 @@ def role_of(template, relpath, assignment):
     assert call is not None, f"{relpath}: roleDefinitionId is not subscription/managementGroupResourceId(...): {role_id}"
     assert call["parameters"]["resource_type"] == ROLE_DEFINITION
     name = call["parameters"]["resource_name_1"]
-    if name == "roleGuid":
-        (definition,) = resources(template, ROLE_DEFINITION).values()
+    defined_here = [d for d in resources(template, ROLE_DEFINITION).values() if d["name"] == name]
+    if defined_here:
+        (definition,) = defined_here
         return "custom:" + roles_file_of(template, relpath, definition)
     return evaluate(template, relpath, name, {})
 
 
 def roles_file_of(template, relpath, definition):
-    """The infra/roles file a role definition's actions come from (via loadJsonContent)."""
-    calls = [
-        v["function"]["parameters"]["file_path"]
-        for v in walk(template.get("variables", {}))
-        if function_call(v, "load_json_content")
-    ]
-    assert calls, f"{relpath}: role definition without an infra/roles file"
-    return calls[0].rsplit("/", 1)[-1]
+    """The infra/roles file a role definition's actions come from (`<variable>.actions`, the variable
+    a loadJsonContent of that file)."""
+    (permissions,) = definition["properties"]["permissions"]
+    accessor = permissions["actions"]["operator"]["operands"]
+    assert "actions" == accessor["operand_2"], f"{relpath}: actions are not <roles file>.actions"
+    load = function_call(template["variables"][accessor["operand_1"]]["value"], "load_json_content")
+    assert load is not None, f"{relpath}: role definition without an infra/roles file"
+    return load["parameters"]["file_path"].rsplit("/", 1)[-1]
+
+
+def parameters_reached(template, value):
+    """The template's parameters that `value` depends on, through variables and `${...}` strings."""
+    params, variables = template.get("parameters", {}), template.get("variables", {})
+    found, seen = set(), set()
+
+    def visit(v):
+        for item in walk(v):
+            if not isinstance(item, str):
+                continue
+            names = re.findall(r"[A-Za-z_]\w*", item) if "${" in item else [item]
+            for name in names:
+                if name in params:
+                    found.add(name)
+                elif name in variables and name not in seen:
+                    seen.add(name)
+                    visit(variables[name]["value"])
+
+    visit(value)
+    return found
 
 
 # -- role assignments -----------------------------------------------------------------------------
@@ -171,31 +194,83 @@ def test_dns_role_files_hold_exactly_the_expected_actions():
     assert all(a.endswith("/read") for a in AUDIT_READER_ACTIONS)
 
 
+#: uniqueString(resourceGroup().id) as pycep reads it.
+HUB_HASH = {"function": {"type": "unique_string", "parameters": {"base_string": {"function": {
+    "type": "resource_group", "parameters": {"resource_group_name": None, "subscription_id": None},
+    "property_name": "id"}}}}}
+
+
+def dns_assignments(allow_zone_creation):
+    """The DNS roles' actions the hub identity is assigned, by assignment, for one hub's setting."""
+    relpath = "modules/dns-access.bicep"
+    template = parse(relpath)
+    definitions = resources(template, ROLE_DEFINITION)
+    assigned = {}
+    for name, res in template["resources"].items():
+        if res["type"] != ROLE_ASSIGNMENT:
+            continue
+        condition = res["config"].get("condition")
+        if condition is not None and not evaluate(template, relpath, condition, {"allowZoneCreation": allow_zone_creation}):
+            continue
+        role = unwrap(res["config"])["properties"]["roleDefinitionId"]["function"]["parameters"]["resource_name_1"]
+        (definition,) = [d for d in definitions.values() if d["name"] == role]
+        (permissions,) = definition["properties"]["permissions"]
+        assert [] == permissions["dataActions"]
+        assigned[name] = evaluate(template, relpath, permissions["actions"], {"allowZoneCreation": allow_zone_creation})
+    return assigned
+
+
 @pytest.mark.parametrize(
     ("allow_zone_creation", "expected"),
     [(False, DNS_RECORD_ACTIONS), (True, DNS_RECORD_ACTIONS | DNS_ZONE_CREATION_ACTIONS)],
     ids=["records-only", "with-zone-creation"],
 )
-def test_dns_role_adds_zone_writes_only_when_zone_creation_is_enabled(allow_zone_creation, expected):
-    relpath = "modules/dns-access.bicep"
-    template = parse(relpath)
-    (definition,) = resources(template, ROLE_DEFINITION).values()
-    (permissions,) = definition["properties"]["permissions"]
-
-    actions = evaluate(template, relpath, permissions["actions"], {"allowZoneCreation": allow_zone_creation})
+def test_the_identity_gets_zone_writes_only_when_zone_creation_is_enabled(allow_zone_creation, expected):
+    actions = [a for role in dns_assignments(allow_zone_creation).values() for a in role]
 
     assert expected == set(actions)
     assert len(expected) == len(actions)
-    assert [] == permissions["dataActions"]
 
 
-def test_dns_role_is_assignable_to_the_dns_resource_group_only():
+def test_every_dns_role_definition_is_the_same_whichever_hub_deploys_it():
+    """Hubs sharing the DNS resource group write the same definitions: no hub setting (zone
+    creation, principal) reaches a definition's id, name, actions or scopes, only its condition."""
     template = parse("modules/dns-access.bicep")
-    (definition,) = resources(template, ROLE_DEFINITION).values()
+    definitions = {name: res["config"] for name, res in template["resources"].items() if res["type"] == ROLE_DEFINITION}
 
-    (scope,) = definition["properties"]["assignableScopes"]
-    assert "resource_group" == scope["function"]["type"]
-    assert {"resource_group_name": None, "subscription_id": None} == scope["function"]["parameters"]
+    reached = {name: parameters_reached(template, unwrap(config)) for name, config in definitions.items()}
+
+    assert {"recordsRole": set(), "zonesRole": set()} == reached
+    assert "allowZoneCreation" == definitions["zonesRole"]["condition"]
+    assert "condition" not in definitions["recordsRole"]
+    assert len({unwrap(c)["name"] for c in definitions.values()}) == len(definitions)  # two ids, two roles
+
+
+def test_dns_roles_are_assignable_to_the_dns_resource_group_only():
+    template = parse("modules/dns-access.bicep")
+
+    for definition in resources(template, ROLE_DEFINITION).values():
+        (scope,) = definition["properties"]["assignableScopes"]
+        assert "resource_group" == scope["function"]["type"]
+        assert {"resource_group_name": None, "subscription_id": None} == scope["function"]["parameters"]
+
+
+@pytest.mark.parametrize(
+    ("relpath", "module"),
+    [("hub/main.bicep", "dnsAccess"), ("hub/main.bicep", "vnetJoinAccess"), ("hub/main.bicep", "zones"),
+     ("modules/notifications.bicep", "queueAccess")],
+)
+def test_a_hub_deployment_into_a_shared_resource_group_has_a_name_of_its_own(relpath, module):
+    template = parse(relpath)
+    config = unwrap(template["modules"][module]["config"])
+
+    hub_hash = "${uniqueString(resourceGroup().id)}"  # resourceGroup(): the hub's own, where this template runs
+    if "hubSuffix" in template.get("variables", {}):
+        assert HUB_HASH == template["variables"]["hubSuffix"]["value"]
+        hub_hash = "${hubSuffix}"
+
+    assert "resource_group" == config["scope"]["function"]["type"]  # another hub may deploy there too
+    assert hub_hash in config["name"]
 
 
 def test_hub_grants_dns_rights_in_the_dns_resource_group_only():
