@@ -57,8 +57,11 @@ param hubVnetIds array = []
 @description('Let pedns create a missing zone and link it to the hub networks at run time (PEDNS_CREATE_ZONES). Adds zone write + link write to its role and virtualNetworks/join/action on each hub network.')
 param createZonesAtRuntime bool = false
 
-@description('Zones this deployment creates and links to every hub network now, e.g. the catalogue\'s zones from `pedns zones --json`. Empty: create none.')
+@description('Zones this deployment creates and links to every hub network now, e.g. the catalogue\'s zones from `pedns zones --json`. Empty: create none. List only zones that do not exist yet, or give their existing links in existingZoneLinks: Azure allows one link per zone and network (docs/deploy.md, Step 0).')
 param zoneNames array = []
+
+@description('Links that exist already (under any name) for zones in zoneNames: zone name -> array of linked virtual network ids, lower case. The template creates no link for those pairs. docs/deploy.md, Step 0, builds it.')
+param existingZoneLinks object = {}
 
 @description('sync: create, update and delete records; upsert-only: never delete; dry-run: only log what would change (PEDNS_MODE). Start with dry-run to observe pedns before it writes.')
 @allowed([
@@ -302,6 +305,7 @@ module zones '../modules/dns-zones.bicep' = if (!empty(zoneNames)) {
   params: {
     zoneNames: zoneNames
     hubVnetIds: hubVnetIds
+    existingLinks: existingZoneLinks
     tags: tags
   }
 }
