@@ -50,6 +50,7 @@ EXPECTED_ASSIGNMENTS = {
     ("spoke/main.bicep", "readerAssignment"): ("custom:endpoint-reader.json", None),
     ("mg/endpoint-reader-role.bicep", "readerAssignment"): ("custom:endpoint-reader.json", None),
     ("mg/audit-reader-role.bicep", "auditAssignment"): ("custom:audit-reader.json", None),
+    ("hub/audit-reader-role.bicep", "auditAssignment"): ("custom:audit-reader.json", None),
     ("modules/notifications.bicep", "sender"): (EVENTGRID_DATA_SENDER, "topic"),
     ("modules/notification-queue-access.bicep", "queueSender"): (QUEUE_DATA_MESSAGE_SENDER, "queue"),
 }
@@ -293,17 +294,35 @@ def test_hub_grants_vnet_join_only_with_zone_creation():
 @pytest.mark.parametrize(
     ("relpath", "scope_function"),
     [("modules/vnet-join-access.bicep", "resource_group"), ("spoke/main.bicep", "subscription"),
-     ("mg/endpoint-reader-role.bicep", "management_group")],
+     ("mg/endpoint-reader-role.bicep", "management_group"), ("mg/audit-reader-role.bicep", "management_group"),
+     ("hub/audit-reader-role.bicep", "resource_group")],
 )
 def test_other_custom_roles_have_the_expected_actions_and_one_assignable_scope(relpath, scope_function):
     template = parse(relpath)
-    expected = {"modules/vnet-join-access.bicep": VNET_JOIN_ACTIONS}.get(relpath, ENDPOINT_READER_ACTIONS)
+    expected = {"modules/vnet-join-access.bicep": VNET_JOIN_ACTIONS, "mg/audit-reader-role.bicep": AUDIT_READER_ACTIONS,
+                "hub/audit-reader-role.bicep": AUDIT_READER_ACTIONS}.get(relpath, ENDPOINT_READER_ACTIONS)
     (definition,) = resources(template, ROLE_DEFINITION).values()
     (permissions,) = definition["properties"]["permissions"]
 
     assert expected == set(evaluate(template, relpath, permissions["actions"], {}))
     (scope,) = definition["properties"]["assignableScopes"]
     assert scope_function == scope["function"]["type"]
+
+
+def test_the_audit_reader_can_be_assigned_on_a_hub_dns_resource_group_outside_the_management_group():
+    """The management group's role is assignable at the group only; the resource group template
+    defines the same actions there and assigns them to the hub identity, at that group itself."""
+    template = parse("hub/audit-reader-role.bicep")
+    assignment = resources(template, ROLE_ASSIGNMENT)["auditAssignment"]
+    (definition,) = resources(template, ROLE_DEFINITION).values()
+    (scope,) = definition["properties"]["assignableScopes"]
+
+    assert "resourceGroup" == template["globals"]["scope"]["value"]
+    assert ({"resource_group_name": None, "subscription_id": None}, "id") == (
+        scope["function"]["parameters"], scope["function"]["property_name"])
+    assert "scope" not in assignment
+    assert "functionPrincipalId" == assignment["properties"]["principalId"]
+    assert set() == parameters_reached(template, definition)  # the same definition for every hub
 
 
 def test_spoke_reader_assignment_is_at_subscription_scope_for_the_function_identity():
