@@ -2,7 +2,8 @@
 // hub identity at a management group, so the DNS identity's own roles stay minimal. Without it the
 // audit reports which checks it could not run (docs/security.md, README "The audit").
 //
-//   az deployment mg create --management-group-id <mg> -l <region> -f infra/mg/audit-reader-role.bicep \
+//   az deployment mg create --management-group-id <mg> -l <region> -n pedns-audit-reader-<region> \
+//     -f infra/mg/audit-reader-role.bicep \
 //     -p functionPrincipalId=<hub output principalId>
 //
 // Deploy it at a group that contains the spokes and the hub's subscription (the audit also reads the

@@ -20,7 +20,9 @@
 #   --accept-any
 #       state that the hub accepts any subscription (both settings empty); nothing is checked.
 #
-# Each accepted subscription gets `az deployment sub create`; the run goes on past a failing
+# Each accepted subscription gets `az deployment sub create` named `pedns-spoke-<location>`: a
+# subscription deployment's location is fixed per name (InvalidDeploymentLocation otherwise), so a run
+# with another --location makes a deployment of its own instead of failing everywhere. The run goes on past a failing
 # subscription and lists failures and refusals at the end (exit 1 if any). If reading the hub's
 # settings or any page of a management group's descendants fails, the run stops with one error line
 # and exit 1 before it deploys anything. Re-running is safe: every resource in the template is
@@ -110,6 +112,9 @@ if [ "$accept_any" -eq 0 ] && { [ -z "$hub_app" ] || [ -z "$hub_rg" ]; }; then
   echo "need the hub's scope: --hub-app and --hub-resource-group (and --hub-subscription if it is elsewhere), or --accept-any" >&2
   usage
 fi
+
+# The deployment's name: its location is part of it (lower case, no spaces, as ARM writes regions).
+deployment_name="pedns-spoke-$(printf '%s' "$location" | tr '[:upper:]' '[:lower:]' | tr -d ' ')"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -263,7 +268,7 @@ for sub in "${subscriptions[@]}"; do
     extra=(--parameters useExistingSystemTopic=true "systemTopicName=$topic_name" "eventResourceGroupName=$topic_rg")
   fi
   cmd=(az deployment sub "$mode" --subscription "$sub" --location "$location"
-       --name pedns-spoke --template-file "$template" --parameters "@$params" ${extra[@]+"${extra[@]}"})
+       --name "$deployment_name" --template-file "$template" --parameters "@$params" ${extra[@]+"${extra[@]}"})
   if [ "$dry_run" -eq 1 ]; then
     printf '%q ' "${cmd[@]}"; echo
     continue

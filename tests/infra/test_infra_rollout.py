@@ -236,6 +236,17 @@ def test_dry_run_prints_the_deployments_and_runs_none(az):
     assert "spoke/main.bicep" in proc.stdout
 
 
+@pytest.mark.parametrize("location", ["westeurope", "West Europe"])
+def test_each_deployment_is_named_for_its_location_so_another_location_is_another_deployment(az, location):
+    """A subscription deployment's location is fixed per name: a rerun elsewhere under the same name
+    fails with InvalidDeploymentLocation."""
+    proc, deployed = az(*MG, *HUB, "--parameters", COMMON[1], "--location", location)
+
+    assert 0 == proc.returncode, proc.stderr
+    names = {line.split("--name ")[1].split()[0] for line in az.calls if line.startswith("deployment sub")}
+    assert {"pedns-spoke-westeurope"} == names
+
+
 def test_what_if_runs_what_if_instead_of_create(az):
     proc, deployed = az(*MG, *HUB, "--what-if", *COMMON)
 

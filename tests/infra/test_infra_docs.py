@@ -1,0 +1,52 @@
+"""docs/deploy.md and the templates' own usage lines say what the templates need: commands that can
+be run again elsewhere, and the deployer's rights for every scope a deployment writes into."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+import pytest
+
+from infra_templates import INFRA, REPO, bicep_files, rel
+
+pytestmark = pytest.mark.infra
+
+DEPLOY_MD = REPO / "docs" / "deploy.md"
+
+
+def commands(text: str, comment: str = "") -> list[str]:
+    """Every `az deployment sub|mg create` command that starts a line in `text`, continuation lines joined."""
+    lines = [line.removeprefix(comment).strip() if comment else line for line in text.splitlines()]
+    joined = re.sub(r"\\\s*\n\s*", " ", "\n".join(lines))
+    return [m.group(1) for m in re.finditer(r"(?m)^\s*(az deployment (?:sub|mg) create[^\n]*)", joined)]
+
+
+def option(words: list[str], *names: str) -> str | None:
+    for i, word in enumerate(words):
+        if word in names:
+            return words[i + 1]
+    return None
+
+
+def sources():
+    yield "docs/deploy.md", commands(DEPLOY_MD.read_text())
+    for path in bicep_files():
+        yield rel(path), commands(path.read_text(), "//")
+
+
+@pytest.mark.parametrize(("source", "found"), list(sources()), ids=[s for s, _ in sources()])
+def test_every_subscription_or_group_deployment_is_named_for_its_region(source, found):
+    """The location of a subscription or management group deployment is fixed per name
+    (InvalidDeploymentLocation): a name without the region cannot be run again in another."""
+    for command in found:
+        words = shlex.split(command.split("#", 1)[0].replace("<", "").replace(">", ""))
+        location, name = option(words, "-l", "--location"), option(words, "-n", "--name")
+
+        assert name is not None and location is not None, command
+        assert name.endswith(f"-{location}"), command
+
+
+def test_there_are_such_commands_to_check():
+    assert 3 <= len(commands(DEPLOY_MD.read_text()))
+    assert 3 <= sum(len(found) for source, found in sources() if source != "docs/deploy.md")
