@@ -59,6 +59,9 @@
 # Microsoft.Web/sites/config/list/action to read its settings (Website Contributor, or a custom role
 # with only that action; Reader does not have it); Microsoft.Resources/subscriptions/providers/read in
 # the hub subscription (Reader). docs/deploy.md has the details.
+#
+# Runs on bash 3.2 (macOS's /bin/bash) and later: no mapfile, no ${x,,}, no associative arrays
+# (tests/infra/test_infra_rollout.py checks the script for bash 4 constructs).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -99,7 +102,10 @@ if [ -n "$mg" ] && [ -n "$subs_file" ]; then
   usage
 fi
 # A management group id as Azure (and pedns) takes it: the name, not a path or display name.
-valid_group() { [[ "$1" =~ ^[A-Za-z0-9_().-]{1,90}$ ]]; }
+# The pattern sits in a variable, so no shell quoting rule touches its parentheses (bash manual,
+# Conditional Constructs).
+group_pattern='^[A-Za-z0-9_().-]{1,90}$'
+valid_group() { [[ "$1" =~ $group_pattern ]]; }
 if [ -n "$mg" ] && ! valid_group "$mg"; then
   echo "not a management group id (the name, not a path or display name): $mg" >&2
   usage
@@ -175,7 +181,9 @@ else
   descendants "$mg" || exit 1
   cp "$work/mg.$mg" "$work/targets"
 fi
-mapfile -t subscriptions < <(sort -u "$work/targets")
+# A read loop, not mapfile (bash 4): the script runs on macOS's bash 3.2 as well.
+subscriptions=()
+while IFS= read -r line; do subscriptions+=("$line"); done < <(sort -u "$work/targets")
 if [ "${#subscriptions[@]}" -eq 0 ]; then
   echo "no subscriptions found" >&2
   exit 1
@@ -204,7 +212,8 @@ else
     esac
   done <<< "${settings//$'\r'/}"
   printf '%s' "$hub_subs" | split_list | lower >> "$work/accepted"
-  mapfile -t groups < <(printf '%s' "$hub_groups" | split_list)
+  groups=()
+  while IFS= read -r line; do groups+=("$line"); done < <(printf '%s' "$hub_groups" | split_list)
   for group in "${groups[@]:-}"; do
     [ -z "$group" ] || valid_group "$group" || die "the hub's PEDNS_SOURCE_MANAGEMENT_GROUPS holds '$group', not a management group id"
   done
@@ -226,10 +235,11 @@ is_accepted() {
 }
 
 is_excluded() {
-  local sub="$1" item
-  IFS=',' read -r -a items <<< "$exclude"
+  local sub item
+  sub="$(printf '%s' "$1" | lower)"
+  IFS=',' read -r -a items <<< "$(printf '%s' "$exclude" | lower)"
   for item in "${items[@]:-}"; do
-    [ -n "$item" ] && [ "${item,,}" = "${sub,,}" ] && return 0
+    [ -n "$item" ] && [ "$item" = "$sub" ] && return 0
   done
   return 1
 }
@@ -259,7 +269,7 @@ for sub in "${subscriptions[@]}"; do
   extra=()
   if [ -n "$existing" ]; then
     IFS=$'\t' read -r topic_name topic_rg _ topic_identity <<< "$existing"
-    if [[ "${topic_identity,,}" != *systemassigned* ]]; then
+    if [[ "$(printf '%s' "$topic_identity" | lower)" != *systemassigned* ]]; then
       echo "rollout.sh: $sub: its system topic '$topic_name' (resource group $topic_rg) has no system-assigned identity, which dead-lettering needs: add one (portal: the topic's Identity blade; keeps its user-assigned ones) and run again" >&2
       failed+=("$sub")
       continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -457,3 +458,51 @@ def test_dry_run_shows_the_reuse_parameters(az):
 
     assert (0, []) == (proc.returncode, deployed)
     assert "useExistingSystemTopic=true systemTopicName=t eventResourceGroupName=rg-t" in proc.stdout
+
+
+# -- bash 3.2 (macOS) ------------------------------------------------------------------------------
+
+#: Constructs newer than bash 3.2, the /bin/bash macOS ships, each with the version that added it.
+BASH_4_CONSTRUCTS = {
+    r"\bmapfile\b|\breadarray\b": "mapfile (4.0)",
+    r"\$\{[#!]?\w+(\[[^]]*\])?(,,?|\^\^?)[^}]*\}": "case modification ${x,,} / ${x^^} (4.0)",
+    r"\b(declare|local|typeset)\s+-\w*[An]": "associative arrays / namerefs (4.0 / 4.3)",
+    r"\|&|&>>": "|& and &>> (4.0)",
+    r"\bcoproc\b": "coproc (4.0)",
+    r";;&|;&": "case fall-through (4.0)",
+    r"\$\{\w+(\[[^]]*\])?@[QEPAaKkUuL]\}": "${x@Q} transformations (4.4)",
+    r"\bshopt\s+-s\s+(globstar|lastpipe|autocd|dirspell|checkjobs)": "shopt options (4.x)",
+    r"\bwait\s+-n\b": "wait -n (4.3)",
+    r"\[\[\s+-v\s": "[[ -v (4.2)",
+    r"\$\{\w+\[-\d+\]\}": "negative array index (4.3)",
+    r"\{\w+\}[<>]": "{fd}> descriptor allocation (4.1)",
+    r"\$(EPOCHSECONDS|EPOCHREALTIME|BASHPID)\b": "$EPOCHSECONDS / $BASHPID (4.0+)",
+    r"\bread\b[^\n|;]*\s-\w*[iN]\b": "read -i / -N (4.0)",
+    r"printf\s+[^\n]*%\(": "printf %(...)T (4.2)",
+}
+
+
+def script_code():
+    """rollout.sh without its comments (a comment may name what it avoids)."""
+    return "\n".join(line for line in SCRIPT.read_text().splitlines() if not line.lstrip().startswith("#"))
+
+
+@pytest.mark.parametrize("pattern", list(BASH_4_CONSTRUCTS), ids=list(BASH_4_CONSTRUCTS.values()))
+def test_the_script_uses_nothing_newer_than_bash_3_2(pattern):
+    assert [] == re.findall(pattern, script_code())
+
+
+def test_a_regex_test_takes_its_pattern_from_a_variable():
+    """Inline after =~, characters special to the shell (the parentheses of a management group id)
+    depend on the parser's quoting rules; "storing the regular expression in a shell variable is often
+    a useful way to avoid problems with quoting characters that are special to the shell" (bash manual,
+    Conditional Constructs)."""
+    assert [] == [m for m in re.findall(r"=~\s*(\S+)", script_code()) if not m.startswith("$")]
+
+
+def test_arrays_expanded_bare_are_never_empty_there():
+    """Before bash 4.4, "${a[@]}" of an empty array is an unbound variable under `set -u`: an array
+    that may be empty is expanded as ${a[@]:-} or ${a[@]+"${a[@]}"}, or only after a length check."""
+    bare = set(re.findall(r'(?<![+])"\$\{(\w+)\[@\]\}"', script_code()))
+
+    assert set() == bare - {"subscriptions", "hub_args", "cmd", "failed", "refused"}
