@@ -495,6 +495,12 @@ def test_application_insights_takes_entra_id_telemetry_only():
     assert True is insights["properties"]["DisableLocalAuth"]
 
 
+def test_the_log_analytics_workspace_accepts_no_shared_key():
+    (workspace,) = resources(parse("modules/monitoring.bicep"), "Microsoft.OperationalInsights/workspaces").values()
+
+    assert True is workspace["properties"]["features"]["disableLocalAuth"]
+
+
 # -- app settings ---------------------------------------------------------------------------------
 
 def test_every_pedns_setting_in_infra_is_one_the_app_reads():
