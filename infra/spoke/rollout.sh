@@ -31,7 +31,8 @@
 # Before deploying it also checks that Microsoft.EventGrid is registered in the hub function's
 # subscription (taken from functionAppId in the parameters file): Event Grid reaches an Azure Function
 # destination with its own service principal, which gets its rights there only through that
-# registration, and the hub deploys no Event Grid resource that would register it.
+# registration. The hub deployment registers it only with notifications on (its Event Grid topic);
+# with notifications=false it deploys no Event Grid resource, and someone must register it by hand.
 #
 # A subscription has at most one Microsoft.Resources.Subscriptions system topic. The script looks it
 # up in each subscription (`az eventgrid system-topic list`) and, if there is one, deploys with

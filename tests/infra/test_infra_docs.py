@@ -50,3 +50,24 @@ def test_every_subscription_or_group_deployment_is_named_for_its_region(source, 
 def test_there_are_such_commands_to_check():
     assert 3 <= len(commands(DEPLOY_MD.read_text()))
     assert 3 <= sum(len(found) for source, found in sources() if source != "docs/deploy.md")
+
+
+def test_the_docs_do_not_say_the_hub_deploys_no_event_grid_resource():
+    """With notifications on (the default) the hub deploys an Event Grid topic, which registers
+    Microsoft.EventGrid in its subscription; only notifications=false leaves that to the deployer."""
+    from infra_templates import parse, resources
+
+    hub = parse("hub/main.bicep")
+    assert True is hub["parameters"]["notifications"]["default"]
+    assert resources(parse("modules/notifications.bicep"), "Microsoft.EventGrid/topics")
+    texts = {name: (REPO / name).read_text() for name in ("docs/deploy.md", "infra/README.md", "infra/spoke/rollout.sh")}
+
+    unqualified = [
+        (name, flat[max(0, m.start() - 80):m.end()])
+        for name, text in texts.items()
+        for flat in [" ".join(text.replace("#", " ").split())]
+        for m in re.finditer(r"deploys no Event Grid resource", flat)
+        if "notifications=false" not in flat[max(0, m.start() - 80):m.start()]
+    ]
+    assert [] == unqualified
+    assert "with `notifications` on (the default), the hub deploys" in " ".join(texts["docs/deploy.md"].split())
