@@ -46,6 +46,14 @@
 #   --what-if               run `az deployment sub what-if` instead of create
 #   --dry-run               print the az commands, run nothing (the hub's settings and the
 #                           subscription lists are still read)
+#   --retry-wait <seconds>  wait before the one retry of a subscription whose deployment failed
+#                           with RoleDefinitionDoesNotExist or PrincipalNotFound (default 60)
+#
+# A spoke deployment creates its reader role and assigns it in one go. A role definition (or an
+# identity) created moments before can be not yet visible where the assignment is checked, a
+# transient failure ("the Resource Provider in ARM is yet to complete replication of the newly
+# created Role Definition", Azure/terraform-azurerm-caf-enterprise-scale wiki, Troubleshooting), so
+# such a subscription is deployed once more after --retry-wait seconds; the template is idempotent.
 #
 # Rights of the signed-in principal: in every subscription, Owner, or Contributor plus Role Based
 # Access Control Administrator (for the custom role and its assignment); in the hub resource group,
@@ -68,7 +76,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 template="$here/main.bicep"
 mg="" subs_file="" params="" location="" exclude="" mode="create" dry_run=0
-hub_app="" hub_rg="" hub_sub="" accept_any=0
+hub_app="" hub_rg="" hub_sub="" accept_any=0 retry_wait=60
 
 usage() {
   awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${BASH_SOURCE[0]}"
@@ -89,6 +97,7 @@ while [ $# -gt 0 ]; do
     --accept-any) accept_any=1; shift ;;
     --what-if) mode="what-if"; shift ;;
     --dry-run) dry_run=1; shift ;;
+    --retry-wait) retry_wait="$2"; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "unknown option: $1" >&2; usage ;;
   esac
@@ -111,6 +120,9 @@ if [ -n "$mg" ] && ! valid_group "$mg"; then
   echo "not a management group id (the name, not a path or display name): $mg" >&2
   usage
 fi
+case "$retry_wait" in
+  ''|*[!0-9]*) echo "--retry-wait takes a number of seconds: $retry_wait" >&2; usage ;;
+esac
 if [ "$accept_any" -eq 1 ] && [ -n "$hub_app$hub_rg$hub_sub" ]; then
   echo "give --hub-app/--hub-resource-group or --accept-any, not both" >&2
   usage
@@ -246,6 +258,17 @@ is_excluded() {
 }
 
 # -- deploy -------------------------------------------------------------------------------------
+# One deployment of "${cmd[@]}"; its error output is shown and kept in "$work/deploy.err".
+deploy() {
+  local rc=0
+  "${cmd[@]}" --output none 2>"$work/deploy.err" || rc=$?
+  cat "$work/deploy.err" >&2
+  return "$rc"
+}
+
+# The failure is one ARM reports while a role definition or principal created moments ago replicates.
+replicating() { grep -qE 'RoleDefinitionDoesNotExist|PrincipalNotFound' "$work/deploy.err"; }
+
 failed=()
 refused=()
 done_count=0
@@ -285,8 +308,16 @@ for sub in "${subscriptions[@]}"; do
     continue
   fi
   echo "== $sub"
-  if "${cmd[@]}" --output none; then
+  if deploy; then
     done_count=$((done_count + 1))
+  elif replicating; then
+    echo "rollout.sh: $sub: a role or identity created moments ago is not visible everywhere yet; deploying again in ${retry_wait}s" >&2
+    sleep "$retry_wait"
+    if deploy; then
+      done_count=$((done_count + 1))
+    else
+      failed+=("$sub")
+    fi
   else
     failed+=("$sub")
   fi

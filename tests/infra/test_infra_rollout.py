@@ -145,6 +145,13 @@ FAKE_AZ = textwrap.dedent(f"""\
         answer(state["settings"])
     elif args[:2] == ["deployment", "sub"] and opt("--subscription") in state.get("fail_deploy", []):
         fail("deployment failed")
+    elif args[:2] == ["deployment", "sub"] and opt("--subscription") in state.get("fail_always", {{}}):
+        fail(state["fail_always"][opt("--subscription")])
+    elif args[:2] == ["deployment", "sub"] and opt("--subscription") in state.get("fail_once", {{}}):
+        marker = os.environ["AZ_STATE"] + ".failed." + opt("--subscription")
+        if not os.path.exists(marker):
+            open(marker, "w").close()
+            fail(state["fail_once"][opt("--subscription")])
     """)
 
 
@@ -160,12 +167,13 @@ def az(tmp_path):
     state_file = tmp_path / "az.json"
 
     def run(*args, settings=ALL_THREE, fail_deploy=(), fail_urls=(), eventgrid="Registered", topics=None,
-            fail_topics=()):
+            fail_topics=(), fail_once=None, fail_always=None):
         log.write_text("")
         state_file.write_text(json.dumps({"pages": PAGES, "settings": settings, "fail_deploy": list(fail_deploy),
                                           "fail_urls": list(fail_urls), "eventgrid": eventgrid,
                                           "hub_function_sub": SUB_HUB, "topics": topics or {},
-                                          "fail_topics": list(fail_topics)}))
+                                          "fail_topics": list(fail_topics), "fail_once": fail_once or {},
+                                          "fail_always": fail_always or {}}))
         env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "AZ_LOG": str(log),
                "AZ_STATE": str(state_file)}
         proc = subprocess.run(["bash", str(SCRIPT), *args], capture_output=True, text=True, env=env, timeout=60)
@@ -215,6 +223,45 @@ def test_a_failing_subscription_does_not_stop_the_others_but_fails_the_run(az):
     assert 1 == proc.returncode
     assert sorted([SUB_A, SUB_B, SUB_C]) == sorted(deployed)
     assert f"failed: {SUB_A}" in proc.stderr
+
+
+#: What ARM answers while a role definition created in the same deployment replicates.
+ROLE_NOT_YET = ("InvalidTemplateDeployment: ... (RoleDefinitionDoesNotExist) The specified role definition with "
+                "ID '0e0e0e0e' does not exist.")
+
+
+@pytest.mark.parametrize("message", [ROLE_NOT_YET, "(PrincipalNotFound) Principal 5e5e5e5e does not exist in the directory."],
+                         ids=["role-definition", "principal"])
+def test_a_subscription_failing_while_its_new_role_replicates_is_deployed_once_more(az, message):
+    proc, deployed = az(*MG, *HUB, *COMMON, "--retry-wait", "0", fail_once={SUB_A: message})
+
+    assert 0 == proc.returncode, proc.stderr
+    assert sorted([SUB_A, SUB_A, SUB_B, SUB_C]) == sorted(deployed)
+    assert "deployed: 3, failed: 0, refused: 0" in proc.stdout
+    assert f"{SUB_A}: a role or identity created moments ago is not visible everywhere yet" in proc.stderr
+
+
+def test_any_other_failure_is_not_retried(az):
+    proc, deployed = az(*MG, *HUB, *COMMON, "--retry-wait", "0", fail_once={SUB_A: "(QuotaExceeded) no"})
+
+    assert 1 == proc.returncode
+    assert 1 == deployed.count(SUB_A)
+    assert f"failed: {SUB_A}" in proc.stderr
+
+
+def test_a_retry_that_fails_again_fails_the_subscription_and_is_the_only_retry(az):
+    proc, deployed = az(*MG, *HUB, *COMMON, "--retry-wait", "0", fail_always={SUB_A: ROLE_NOT_YET})
+
+    assert 1 == proc.returncode
+    assert 2 == deployed.count(SUB_A)
+    assert f"failed: {SUB_A}" in proc.stderr
+
+
+def test_the_retry_wait_must_be_a_number_of_seconds(az):
+    proc, deployed = az(*MG, *HUB, *COMMON, "--retry-wait", "soon")
+
+    assert (2, []) == (proc.returncode, deployed)
+    assert "--retry-wait takes a number of seconds: soon" in proc.stderr
 
 
 def test_subscriptions_can_come_from_a_file(az, tmp_path):

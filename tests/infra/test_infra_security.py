@@ -166,6 +166,8 @@ def test_every_role_assignment_has_the_expected_role_and_scope():
 
 
 def test_every_role_assignment_goes_to_a_service_principal():
+    """principalType also spares ARM the directory lookup of an identity created moments before in the
+    same deployment (PrincipalNotFound while it replicates)."""
     for relpath, template in all_templates().items():
         for name, assignment in resources(template, ROLE_ASSIGNMENT).items():
             assert "ServicePrincipal" == assignment["properties"]["principalType"], (relpath, name)
@@ -493,6 +495,16 @@ def test_application_insights_takes_entra_id_telemetry_only():
     (insights,) = resources(parse("modules/monitoring.bicep"), "Microsoft.Insights/components").values()
 
     assert True is insights["properties"]["DisableLocalAuth"]
+
+
+def test_log_alert_rules_are_not_validated_against_a_component_that_may_have_no_data_yet():
+    """A first deployment creates Application Insights and its alert rules together; the queries are
+    checked offline (test_kql.py) instead of by Azure at creation."""
+    rules = resources(parse("modules/alerts.bicep"), "Microsoft.Insights/scheduledQueryRules")
+
+    assert {"alert"} == set(rules)
+    assert {"LogAlert"} == {rule["kind"] for rule in rules.values()}
+    assert {True} == {rule["properties"]["skipQueryValidation"] for rule in rules.values()}
 
 
 def test_the_log_analytics_workspace_accepts_no_shared_key():
