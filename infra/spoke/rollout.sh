@@ -55,8 +55,10 @@
 # created Role Definition", Azure/terraform-azurerm-caf-enterprise-scale wiki, Troubleshooting), so
 # such a subscription is deployed once more after --retry-wait seconds; the template is idempotent.
 #
-# Rights of the signed-in principal: in every subscription, Owner, or Contributor plus Role Based
-# Access Control Administrator (for the custom role and its assignment); in the hub resource group,
+# Rights of the signed-in principal: in every subscription, Owner, or Contributor plus User Access
+# Administrator (the custom reader role needs Microsoft.Authorization/roleDefinitions/write, which Role
+# Based Access Control Administrator lacks; with endpointReaderRoleDefinitionId, the group's role, no
+# role is defined there and Contributor plus RBAC Administrator will do); in the hub resource group,
 # Microsoft.Resources/deployments/write (the nested dead-letter deployment runs there) and the right
 # to assign Storage Blob Data Contributor on the storage account (RBAC Administrator, ideally
 # conditioned to that role); write access to the hub's `events` function (Event Grid's check for a

@@ -71,3 +71,48 @@ def test_the_docs_do_not_say_the_hub_deploys_no_event_grid_resource():
     ]
     assert [] == unqualified
     assert "with `notifications` on (the default), the hub deploys" in " ".join(texts["docs/deploy.md"].split())
+
+
+# -- the deployer's rights ---------------------------------------------------------------------------
+
+def rights_rows() -> list[list[str]]:
+    """The rows (step, where, rights) of deploy.md's table of the deployer's rights."""
+    section = DEPLOY_MD.read_text().split("Rights of whoever deploys", 1)[1]
+    table = section[section.index("| step |"):].split("\n\n", 1)[0]
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()[2:]]
+
+
+def test_user_access_administrator_is_never_offered_without_the_right_to_deploy():
+    """User Access Administrator holds */read, Microsoft.Authorization/* and Microsoft.Support/*
+    (built-in roles reference): paired with nothing, it cannot run the deployment that writes a role."""
+    alone = [row[:2] for row in rights_rows()
+             if "User Access Administrator" in row[2] and "Microsoft.Resources/deployments" not in row[2]
+             and not re.search(r"(?<!Private DNS Zone )(?<!Network )\bContributor\b", row[2])]
+
+    assert [] == alone
+
+
+def test_every_row_that_defines_a_role_names_role_definitions_and_deployments():
+    rows = [row[:2] for row in rights_rows() if "roleDefinitions/write" in row[2]
+            and "Microsoft.Resources/deployments" not in row[2]]
+
+    assert [] == rows
+
+
+@pytest.mark.parametrize("template", ["mg/endpoint-reader-role.bicep", "mg/audit-reader-role.bicep",
+                                      "hub/audit-reader-role.bicep"])
+def test_every_template_deployed_on_its_own_has_a_rights_row(template):
+    assert (INFRA / template).exists()
+    assert [template] == [template for row in rights_rows() if f"`{template}`" in row[0]]
+
+
+def test_the_docs_name_every_record_type_the_dns_role_writes():
+    import json
+
+    written = {a.split("/")[2] for a in json.loads((INFRA / "roles" / "dns-records.json").read_text())["actions"]
+               if a.endswith("/write")}
+    intro = DEPLOY_MD.read_text().split("```", 1)[0]
+
+    assert {"A", "AAAA"} == written
+    assert "writes A and AAAA record sets" in " ".join(intro.split())
+
