@@ -116,3 +116,24 @@ def test_the_docs_name_every_record_type_the_dns_role_writes():
     assert {"A", "AAAA"} == written
     assert "writes A and AAAA record sets" in " ".join(intro.split())
 
+
+# -- what the first deployment must confirm -----------------------------------------------------------
+
+def first_deployment_items() -> list[str]:
+    section = DEPLOY_MD.read_text().split("## What the first real deployment must confirm", 1)[1].split("\n## ", 1)[0]
+    return [" ".join(item.split()) for item in re.split(r"\n(?=\d+\. )", section) if re.match(r"\d+\. ", item)]
+
+
+def test_every_point_the_first_deployment_must_confirm_comes_with_its_command():
+    commands_in = {item[:60]: re.findall(r"`((?:az|nslookup|/bin/bash|for) [^`]+)`", item) for item in first_deployment_items()}
+
+    assert 10 <= len(commands_in)
+    assert [] == [item for item, found in commands_in.items() if not found]
+
+
+@pytest.mark.parametrize("design_out", [
+    "RoleDefinitionDoesNotExist", "skipQueryValidation", "disableLocalAuth", "existingZoneLinks",
+    "pedns-spoke-<region>", "Microsoft.EventGrid", "zone creator", "audit reader", "bash 3.2", "nslookup",
+])
+def test_the_first_deployment_confirms_what_the_offline_checks_rest_on(design_out):
+    assert any(design_out in item for item in first_deployment_items())
