@@ -57,8 +57,11 @@ param hubVnetIds array = []
 @description('Let pedns create a missing zone and link it to the hub networks at run time (PEDNS_CREATE_ZONES). Adds zone write + link write to its role and virtualNetworks/join/action on each hub network.')
 param createZonesAtRuntime bool = false
 
-@description('Zones this deployment creates and links to every hub network now, e.g. the catalogue\'s zones from `pedns zones --json`. Empty: create none.')
+@description('Zones this deployment creates and links to every hub network now, e.g. the catalogue\'s zones from `pedns zones --json`. Empty: create none. List only zones that do not exist yet, or give their existing links in existingZoneLinks: Azure allows one link per zone and network (docs/deploy.md, Step 0).')
 param zoneNames array = []
+
+@description('Links that exist already (under any name) for zones in zoneNames: zone name -> array of linked virtual network ids, lower case. The template creates no link for those pairs. docs/deploy.md, Step 0, builds it.')
+param existingZoneLinks object = {}
 
 @description('sync: create, update and delete records; upsert-only: never delete; dry-run: only log what would change (PEDNS_MODE). Start with dry-run to observe pedns before it writes.')
 @allowed([
@@ -71,7 +74,7 @@ param mode string = 'sync'
 @description('Owner id stamped into the record sets pedns manages (PEDNS_OWNER_ID). One per pedns instance sharing the zones.')
 param ownerId string = 'pedns'
 
-@description('TTL in seconds of the A records pedns writes (PEDNS_TTL).')
+@description('TTL in seconds of the A and AAAA record sets pedns writes (PEDNS_TTL).')
 @minValue(1)
 param ttl int = 10
 
@@ -270,9 +273,14 @@ module app '../modules/functionapp.bicep' = {
   }
 }
 
-// pedns's rights on the zones: a custom role on the DNS zones' resource group only.
+// Nested deployments outside the hub's resource group carry the hub's hash in their name: hubs that
+// share a DNS zones or network resource group would otherwise overwrite each other's deployment
+// record there, and two running at once would collide on the name.
+var hubSuffix = uniqueString(resourceGroup().id)
+
+// pedns's rights on the zones: custom roles on the DNS zones' resource group only.
 module dnsAccess '../modules/dns-access.bicep' = {
-  name: 'pedns-dns-access'
+  name: 'pedns-dns-access-${hubSuffix}'
   scope: resourceGroup(dnsSubscriptionId, dnsResourceGroupName)
   params: {
     principalId: identity.properties.principalId
@@ -283,7 +291,7 @@ module dnsAccess '../modules/dns-access.bicep' = {
 // Linking a zone it creates needs join/action on each hub network: granted only with zone creation.
 @batchSize(1)
 module vnetJoinAccess '../modules/vnet-join-access.bicep' = [for (vnetId, i) in (createZonesAtRuntime ? hubVnetIds : []): {
-  name: 'pedns-vnet-join-${i}'
+  name: 'pedns-vnet-join-${hubSuffix}-${i}'
   scope: resourceGroup(split(vnetId, '/')[2], split(vnetId, '/')[4])
   params: {
     vnetName: split(vnetId, '/')[8]
@@ -292,11 +300,12 @@ module vnetJoinAccess '../modules/vnet-join-access.bicep' = [for (vnetId, i) in 
 }]
 
 module zones '../modules/dns-zones.bicep' = if (!empty(zoneNames)) {
-  name: 'pedns-dns-zones'
+  name: 'pedns-dns-zones-${hubSuffix}'
   scope: resourceGroup(dnsSubscriptionId, dnsResourceGroupName)
   params: {
     zoneNames: zoneNames
     hubVnetIds: hubVnetIds
+    existingLinks: existingZoneLinks
     tags: tags
   }
 }

@@ -2,12 +2,14 @@
 // hub identity at a management group, so the DNS identity's own roles stay minimal. Without it the
 // audit reports which checks it could not run (docs/security.md, README "The audit").
 //
-//   az deployment mg create --management-group-id <mg> -l <region> -f infra/mg/audit-reader-role.bicep \
+//   az deployment mg create --management-group-id <mg> -l <region> -n pedns-audit-reader-<region> \
+//     -f infra/mg/audit-reader-role.bicep \
 //     -p functionPrincipalId=<hub output principalId>
 //
 // Deploy it at a group that contains the spokes and the hub's subscription (the audit also reads the
-// hub zones' virtual network links); when the hub's subscription is elsewhere, assign the same role
-// on the hub's DNS resource group too.
+// hub zones' virtual network links). A role defined here is assignable at this group only (its one
+// assignable scope), so when the hub's subscription is elsewhere, deploy infra/hub/audit-reader-role.bicep
+// into the hub's DNS resource group as well: the same actions, defined and assigned there.
 
 targetScope = 'managementGroup'
 

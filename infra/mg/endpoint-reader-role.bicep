@@ -2,7 +2,8 @@
 // instead of once per subscription (custom roles are limited per tenant, and one definition is
 // easier to review). Pass the output to every spoke as endpointReaderRoleDefinitionId.
 //
-//   az deployment mg create --management-group-id <mg> -l <region> -f infra/mg/endpoint-reader-role.bicep \
+//   az deployment mg create --management-group-id <mg> -l <region> -n pedns-reader-role-<region> \
+//     -f infra/mg/endpoint-reader-role.bicep \
 //     [-p functionPrincipalId=<hub output principalId>]
 //
 // With functionPrincipalId, the role is also assigned to the hub identity at this management group:

@@ -1,21 +1,31 @@
 // Deployed into the resource group that holds the private DNS zones.
-// Defines pedns's custom role (assignable to this resource group only) and assigns it to the
-// function identity here. Never Private DNS Zone Contributor, Contributor or Owner: the role lists
+// Defines pedns's custom roles (assignable to this resource group only) and assigns them to the
+// function identity here. Never Private DNS Zone Contributor, Contributor or Owner: the roles list
 // exactly the operations pedns performs (infra/roles/*.json is the readable source).
+//
+// Two roles, each identical whichever hub deploys it. Several hubs may share this resource group
+// (one per region, each with its own PEDNS_OWNER_ID), and a role definition is one resource per id:
+// a single role whose actions followed one hub's createZonesAtRuntime would be rewritten by every
+// hub's deployment, the last one silently granting or removing zone and link writes for the
+// others. So the record writer (every hub) and the zone creator (hubs with createZonesAtRuntime)
+// each have an id and actions that depend on this resource group only; hubs differ only in which
+// of them their identity is assigned (tests/infra checks that no parameter reaches a definition).
 
 @description('Principal id of the function app identity.')
 param principalId string
 
-@description('Also allow creating zones and virtual network links (PEDNS_CREATE_ZONES).')
+@description('Also allow creating zones and virtual network links (PEDNS_CREATE_ZONES): assigns the zone creator role too.')
 param allowZoneCreation bool = false
 
 var records = loadJsonContent('../roles/dns-records.json')
 var zones = loadJsonContent('../roles/dns-zones.json')
-var dnsActions = allowZoneCreation ? concat(records.actions, zones.actions) : records.actions
-var roleGuid = guid(resourceGroup().id, 'pedns-dns-records')
+// The record writer keeps the id it always had: a hub deployed before the split keeps its role and
+// assignment (the zone actions the role held then move to the zone creator).
+var recordsRoleGuid = guid(resourceGroup().id, 'pedns-dns-records')
+var zonesRoleGuid = guid(resourceGroup().id, 'pedns-dns-zones')
 
-resource dnsRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
-  name: roleGuid
+resource recordsRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: recordsRoleGuid
   properties: {
     // Role names are unique per tenant: the resource group id hash keeps one per zones group.
     roleName: 'pedns DNS record writer (${uniqueString(resourceGroup().id)})'
@@ -23,7 +33,7 @@ resource dnsRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
     type: 'CustomRole'
     permissions: [
       {
-        actions: dnsActions
+        actions: records.actions
         notActions: []
         dataActions: []
         notDataActions: []
@@ -35,20 +45,56 @@ resource dnsRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   }
 }
 
-resource dnsAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(resourceGroup().id, principalId, roleGuid)
+resource recordsAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(resourceGroup().id, principalId, recordsRoleGuid)
   dependsOn: [
-    dnsRole
+    recordsRole
   ]
   properties: {
     // Subscription-level id: a role definition deployed at resource-group scope reports an
     // RG-prefixed id that role assignments do not accept.
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleGuid)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', recordsRoleGuid)
     principalId: principalId
     principalType: 'ServicePrincipal'
-    description: 'pedns: manage A records in this resource group\'s private DNS zones'
+    description: 'pedns: manage A and AAAA record sets in this resource group\'s private DNS zones'
   }
 }
 
-output roleDefinitionId string = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleGuid)
-output actions array = dnsActions
+resource zonesRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = if (allowZoneCreation) {
+  name: zonesRoleGuid
+  properties: {
+    roleName: 'pedns DNS zone creator (${uniqueString(resourceGroup().id)})'
+    description: zones.description
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: zones.actions
+        notActions: []
+        dataActions: []
+        notDataActions: []
+      }
+    ]
+    assignableScopes: [
+      resourceGroup().id
+    ]
+  }
+}
+
+// Turning createZonesAtRuntime off later does not remove this assignment (ARM deploys
+// incrementally): delete it by hand (docs/deploy.md, "Several hubs, one DNS resource group").
+resource zonesAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (allowZoneCreation) {
+  name: guid(resourceGroup().id, principalId, zonesRoleGuid)
+  dependsOn: [
+    zonesRole
+  ]
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', zonesRoleGuid)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    description: 'pedns: create missing private DNS zones in this resource group and link them to the hub networks'
+  }
+}
+
+output roleDefinitionId string = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', recordsRoleGuid)
+output zoneRoleDefinitionId string = allowZoneCreation ? subscriptionResourceId('Microsoft.Authorization/roleDefinitions', zonesRoleGuid) : ''
+output actions array = allowZoneCreation ? concat(records.actions, zones.actions) : records.actions

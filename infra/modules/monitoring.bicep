@@ -1,6 +1,9 @@
 // Log Analytics workspace + workspace-based Application Insights for the pedns function app.
 // Local (instrumentation-key) ingestion is disabled: the app sends telemetry with its managed
 // identity (APPLICATIONINSIGHTS_AUTHENTICATION_STRING), which gets Monitoring Metrics Publisher here.
+// The workspace takes Entra ID only as well (features.disableLocalAuth, "Disable Non-AAD based
+// Auth" in its Bicep type, Azure/bicep-types-az microsoft.operationalinsights/2023-09-01): no
+// shared key can send to it or read it; the component writes to it as Azure Monitor does.
 
 @description('Azure region.')
 param location string
@@ -30,6 +33,9 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
       name: 'PerGB2018'
     }
     retentionInDays: retentionInDays
+    features: {
+      disableLocalAuth: true
+    }
   }
 }
 

@@ -77,7 +77,7 @@ resource sender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 }
 
 module queueAccess 'notification-queue-access.bicep' = if (!empty(queueStorageAccountId)) {
-  name: 'pedns-notification-queue-access'
+  name: 'pedns-notification-queue-access-${uniqueString(resourceGroup().id)}'
   scope: resourceGroup(split(queueStorageAccountId, '/')[2], split(queueStorageAccountId, '/')[4])
   params: {
     storageAccountName: last(split(queueStorageAccountId, '/'))

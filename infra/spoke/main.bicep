@@ -1,7 +1,11 @@
 // pedns spoke: wires one source subscription to the hub function. Deploy once per subscription
 // whose private endpoints pedns serves (infra/spoke/rollout.sh does it for a management group):
 //
-//   az deployment sub create --subscription <spoke-sub> -l <region> -f infra/spoke/main.bicep -p infra/examples/spoke.parameters.json
+//   az deployment sub create --subscription <spoke-sub> -l <region> -n pedns-spoke-<region> \
+//     -f infra/spoke/main.bicep -p infra/examples/spoke.parameters.json
+//
+// The region is in the deployment's name: a subscription deployment's location is fixed per name
+// (InvalidDeploymentLocation), so another region needs another name.
 //
 // Creates: a resource group with the subscription's Event Grid system topic
 // (Microsoft.Resources.Subscriptions) and an event subscription that delivers private endpoint

@@ -20,7 +20,9 @@
 #   --accept-any
 #       state that the hub accepts any subscription (both settings empty); nothing is checked.
 #
-# Each accepted subscription gets `az deployment sub create`; the run goes on past a failing
+# Each accepted subscription gets `az deployment sub create` named `pedns-spoke-<location>`: a
+# subscription deployment's location is fixed per name (InvalidDeploymentLocation otherwise), so a run
+# with another --location makes a deployment of its own instead of failing everywhere. The run goes on past a failing
 # subscription and lists failures and refusals at the end (exit 1 if any). If reading the hub's
 # settings or any page of a management group's descendants fails, the run stops with one error line
 # and exit 1 before it deploys anything. Re-running is safe: every resource in the template is
@@ -29,7 +31,8 @@
 # Before deploying it also checks that Microsoft.EventGrid is registered in the hub function's
 # subscription (taken from functionAppId in the parameters file): Event Grid reaches an Azure Function
 # destination with its own service principal, which gets its rights there only through that
-# registration, and the hub deploys no Event Grid resource that would register it.
+# registration. The hub deployment registers it only with notifications on (its Event Grid topic);
+# with notifications=false it deploys no Event Grid resource, and someone must register it by hand.
 #
 # A subscription has at most one Microsoft.Resources.Subscriptions system topic. The script looks it
 # up in each subscription (`az eventgrid system-topic list`) and, if there is one, deploys with
@@ -43,9 +46,19 @@
 #   --what-if               run `az deployment sub what-if` instead of create
 #   --dry-run               print the az commands, run nothing (the hub's settings and the
 #                           subscription lists are still read)
+#   --retry-wait <seconds>  wait before the one retry of a subscription whose deployment failed
+#                           with RoleDefinitionDoesNotExist or PrincipalNotFound (default 60)
 #
-# Rights of the signed-in principal: in every subscription, Owner, or Contributor plus Role Based
-# Access Control Administrator (for the custom role and its assignment); in the hub resource group,
+# A spoke deployment creates its reader role and assigns it in one go. A role definition (or an
+# identity) created moments before can be not yet visible where the assignment is checked, a
+# transient failure ("the Resource Provider in ARM is yet to complete replication of the newly
+# created Role Definition", Azure/terraform-azurerm-caf-enterprise-scale wiki, Troubleshooting), so
+# such a subscription is deployed once more after --retry-wait seconds; the template is idempotent.
+#
+# Rights of the signed-in principal: in every subscription, Owner, or Contributor plus User Access
+# Administrator (the custom reader role needs Microsoft.Authorization/roleDefinitions/write, which Role
+# Based Access Control Administrator lacks; with endpointReaderRoleDefinitionId, the group's role, no
+# role is defined there and Contributor plus RBAC Administrator will do); in the hub resource group,
 # Microsoft.Resources/deployments/write (the nested dead-letter deployment runs there) and the right
 # to assign Storage Blob Data Contributor on the storage account (RBAC Administrator, ideally
 # conditioned to that role); write access to the hub's `events` function (Event Grid's check for a
@@ -57,12 +70,15 @@
 # Microsoft.Web/sites/config/list/action to read its settings (Website Contributor, or a custom role
 # with only that action; Reader does not have it); Microsoft.Resources/subscriptions/providers/read in
 # the hub subscription (Reader). docs/deploy.md has the details.
+#
+# Runs on bash 3.2 (macOS's /bin/bash) and later: no mapfile, no ${x,,}, no associative arrays
+# (tests/infra/test_infra_rollout.py checks the script for bash 4 constructs).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 template="$here/main.bicep"
 mg="" subs_file="" params="" location="" exclude="" mode="create" dry_run=0
-hub_app="" hub_rg="" hub_sub="" accept_any=0
+hub_app="" hub_rg="" hub_sub="" accept_any=0 retry_wait=60
 
 usage() {
   awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${BASH_SOURCE[0]}"
@@ -83,6 +99,7 @@ while [ $# -gt 0 ]; do
     --accept-any) accept_any=1; shift ;;
     --what-if) mode="what-if"; shift ;;
     --dry-run) dry_run=1; shift ;;
+    --retry-wait) retry_wait="$2"; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "unknown option: $1" >&2; usage ;;
   esac
@@ -97,11 +114,17 @@ if [ -n "$mg" ] && [ -n "$subs_file" ]; then
   usage
 fi
 # A management group id as Azure (and pedns) takes it: the name, not a path or display name.
-valid_group() { [[ "$1" =~ ^[A-Za-z0-9_().-]{1,90}$ ]]; }
+# The pattern sits in a variable, so no shell quoting rule touches its parentheses (bash manual,
+# Conditional Constructs).
+group_pattern='^[A-Za-z0-9_().-]{1,90}$'
+valid_group() { [[ "$1" =~ $group_pattern ]]; }
 if [ -n "$mg" ] && ! valid_group "$mg"; then
   echo "not a management group id (the name, not a path or display name): $mg" >&2
   usage
 fi
+case "$retry_wait" in
+  ''|*[!0-9]*) echo "--retry-wait takes a number of seconds: $retry_wait" >&2; usage ;;
+esac
 if [ "$accept_any" -eq 1 ] && [ -n "$hub_app$hub_rg$hub_sub" ]; then
   echo "give --hub-app/--hub-resource-group or --accept-any, not both" >&2
   usage
@@ -110,6 +133,9 @@ if [ "$accept_any" -eq 0 ] && { [ -z "$hub_app" ] || [ -z "$hub_rg" ]; }; then
   echo "need the hub's scope: --hub-app and --hub-resource-group (and --hub-subscription if it is elsewhere), or --accept-any" >&2
   usage
 fi
+
+# The deployment's name: its location is part of it (lower case, no spaces, as ARM writes regions).
+deployment_name="pedns-spoke-$(printf '%s' "$location" | tr '[:upper:]' '[:lower:]' | tr -d ' ')"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -170,7 +196,9 @@ else
   descendants "$mg" || exit 1
   cp "$work/mg.$mg" "$work/targets"
 fi
-mapfile -t subscriptions < <(sort -u "$work/targets")
+# A read loop, not mapfile (bash 4): the script runs on macOS's bash 3.2 as well.
+subscriptions=()
+while IFS= read -r line; do subscriptions+=("$line"); done < <(sort -u "$work/targets")
 if [ "${#subscriptions[@]}" -eq 0 ]; then
   echo "no subscriptions found" >&2
   exit 1
@@ -199,7 +227,8 @@ else
     esac
   done <<< "${settings//$'\r'/}"
   printf '%s' "$hub_subs" | split_list | lower >> "$work/accepted"
-  mapfile -t groups < <(printf '%s' "$hub_groups" | split_list)
+  groups=()
+  while IFS= read -r line; do groups+=("$line"); done < <(printf '%s' "$hub_groups" | split_list)
   for group in "${groups[@]:-}"; do
     [ -z "$group" ] || valid_group "$group" || die "the hub's PEDNS_SOURCE_MANAGEMENT_GROUPS holds '$group', not a management group id"
   done
@@ -221,15 +250,27 @@ is_accepted() {
 }
 
 is_excluded() {
-  local sub="$1" item
-  IFS=',' read -r -a items <<< "$exclude"
+  local sub item
+  sub="$(printf '%s' "$1" | lower)"
+  IFS=',' read -r -a items <<< "$(printf '%s' "$exclude" | lower)"
   for item in "${items[@]:-}"; do
-    [ -n "$item" ] && [ "${item,,}" = "${sub,,}" ] && return 0
+    [ -n "$item" ] && [ "$item" = "$sub" ] && return 0
   done
   return 1
 }
 
 # -- deploy -------------------------------------------------------------------------------------
+# One deployment of "${cmd[@]}"; its error output is shown and kept in "$work/deploy.err".
+deploy() {
+  local rc=0
+  "${cmd[@]}" --output none 2>"$work/deploy.err" || rc=$?
+  cat "$work/deploy.err" >&2
+  return "$rc"
+}
+
+# The failure is one ARM reports while a role definition or principal created moments ago replicates.
+replicating() { grep -qE 'RoleDefinitionDoesNotExist|PrincipalNotFound' "$work/deploy.err"; }
+
 failed=()
 refused=()
 done_count=0
@@ -254,7 +295,7 @@ for sub in "${subscriptions[@]}"; do
   extra=()
   if [ -n "$existing" ]; then
     IFS=$'\t' read -r topic_name topic_rg _ topic_identity <<< "$existing"
-    if [[ "${topic_identity,,}" != *systemassigned* ]]; then
+    if [[ "$(printf '%s' "$topic_identity" | lower)" != *systemassigned* ]]; then
       echo "rollout.sh: $sub: its system topic '$topic_name' (resource group $topic_rg) has no system-assigned identity, which dead-lettering needs: add one (portal: the topic's Identity blade; keeps its user-assigned ones) and run again" >&2
       failed+=("$sub")
       continue
@@ -263,14 +304,22 @@ for sub in "${subscriptions[@]}"; do
     extra=(--parameters useExistingSystemTopic=true "systemTopicName=$topic_name" "eventResourceGroupName=$topic_rg")
   fi
   cmd=(az deployment sub "$mode" --subscription "$sub" --location "$location"
-       --name pedns-spoke --template-file "$template" --parameters "@$params" ${extra[@]+"${extra[@]}"})
+       --name "$deployment_name" --template-file "$template" --parameters "@$params" ${extra[@]+"${extra[@]}"})
   if [ "$dry_run" -eq 1 ]; then
     printf '%q ' "${cmd[@]}"; echo
     continue
   fi
   echo "== $sub"
-  if "${cmd[@]}" --output none; then
+  if deploy; then
     done_count=$((done_count + 1))
+  elif replicating; then
+    echo "rollout.sh: $sub: a role or identity created moments ago is not visible everywhere yet; deploying again in ${retry_wait}s" >&2
+    sleep "$retry_wait"
+    if deploy; then
+      done_count=$((done_count + 1))
+    else
+      failed+=("$sub")
+    fi
   else
     failed+=("$sub")
   fi

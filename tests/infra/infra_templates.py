@@ -90,8 +90,37 @@ def evaluate(template: dict[str, Any], relpath: str, value: Any, params: dict[st
     """Evaluate the few expression forms the role and filter variables use.
 
     Supports literals, variable and parameter references (parameters from `params`, else their
-    default), `loadJsonContent`, property access on loaded JSON, `concat` and `a ? b : c`.
+    default; a loop index is passed in `params` too), `loadJsonContent`, property and index access,
+    `concat`, `contains`, `toLower`, `length`, `max`, `!`, `*`, `/`, `%` and `a ? b : c`, with ARM's rule
+    that an object's keys compare case-insensitively (Bicep functions, `contains`).
     """
+    def key_of(obj: dict[str, Any], key: str) -> str | None:
+        return next((k for k in obj if k.lower() == key.lower()), None)
+
+    def contains(container: Any, item: Any) -> bool:
+        if isinstance(container, dict):
+            return key_of(container, item) is not None
+        return item in container
+
+    def index(container: Any, key: Any) -> Any:
+        if isinstance(container, dict):
+            return container[key_of(container, key)]
+        return container[key]
+
+    functions = {
+        "contains": lambda p: contains(ev(p["container"]), ev(p["item_to_find"])),
+        "to_lower": lambda p: ev(p["string_to_change"]).lower(),
+        "length": lambda p: len(ev(p["arg_1"])),
+        "max": lambda p: max(ev(arg) for arg in p.values()),
+    }
+    operators = {
+        "not": lambda o: not ev(o["bool_value"]),
+        "index_accessor": lambda o: index(ev(o["operand_1"]), ev(o["operand_2"])),
+        "multiply": lambda o: ev(o["operand_1"]) * ev(o["operand_2"]),
+        "divide": lambda o: ev(o["operand_1"]) // ev(o["operand_2"]),
+        "modulo": lambda o: ev(o["operand_1"]) % ev(o["operand_2"]),
+    }
+
     def ev(v: Any) -> Any:
         if isinstance(v, list):
             return [ev(item) for item in v]
@@ -109,6 +138,8 @@ def evaluate(template: dict[str, Any], relpath: str, value: Any, params: dict[st
                 return json.loads(((INFRA / relpath).parent / fn["parameters"]["file_path"]).read_text())
             if fn["type"] == "concat":
                 return [item for arg in fn["parameters"].values() for item in ev(arg)]
+            if fn["type"] in functions:
+                return functions[fn["type"]](fn["parameters"])
             raise Unsupported(fn["type"])
         if isinstance(v, dict) and "operator" in v:
             op = v["operator"]
@@ -117,6 +148,8 @@ def evaluate(template: dict[str, Any], relpath: str, value: Any, params: dict[st
                 return ev(operands["true_value"] if ev(operands["condition"]) else operands["false_value"])
             if op["type"] == "property_accessor":
                 return ev(op["operands"]["operand_1"])[op["operands"]["operand_2"]]
+            if op["type"] in operators:
+                return operators[op["type"]](op["operands"])
             raise Unsupported(op["type"])
         return v
 

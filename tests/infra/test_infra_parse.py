@@ -52,6 +52,7 @@ def test_checkov_saw_every_template_with_resources(checkov_report):
     # Files whose resource types checkov has checks for; a file it could not read would be missing.
     expected = {"modules/storage.bicep", "modules/functionapp.bicep", "modules/dns-access.bicep",
                 "spoke/main.bicep", "mg/endpoint-reader-role.bicep", "mg/audit-reader-role.bicep",
+                "hub/audit-reader-role.bicep",
                 "modules/notifications.bicep"}
 
     assert expected <= scanned

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -144,6 +145,13 @@ FAKE_AZ = textwrap.dedent(f"""\
         answer(state["settings"])
     elif args[:2] == ["deployment", "sub"] and opt("--subscription") in state.get("fail_deploy", []):
         fail("deployment failed")
+    elif args[:2] == ["deployment", "sub"] and opt("--subscription") in state.get("fail_always", {{}}):
+        fail(state["fail_always"][opt("--subscription")])
+    elif args[:2] == ["deployment", "sub"] and opt("--subscription") in state.get("fail_once", {{}}):
+        marker = os.environ["AZ_STATE"] + ".failed." + opt("--subscription")
+        if not os.path.exists(marker):
+            open(marker, "w").close()
+            fail(state["fail_once"][opt("--subscription")])
     """)
 
 
@@ -159,12 +167,13 @@ def az(tmp_path):
     state_file = tmp_path / "az.json"
 
     def run(*args, settings=ALL_THREE, fail_deploy=(), fail_urls=(), eventgrid="Registered", topics=None,
-            fail_topics=()):
+            fail_topics=(), fail_once=None, fail_always=None):
         log.write_text("")
         state_file.write_text(json.dumps({"pages": PAGES, "settings": settings, "fail_deploy": list(fail_deploy),
                                           "fail_urls": list(fail_urls), "eventgrid": eventgrid,
                                           "hub_function_sub": SUB_HUB, "topics": topics or {},
-                                          "fail_topics": list(fail_topics)}))
+                                          "fail_topics": list(fail_topics), "fail_once": fail_once or {},
+                                          "fail_always": fail_always or {}}))
         env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "AZ_LOG": str(log),
                "AZ_STATE": str(state_file)}
         proc = subprocess.run(["bash", str(SCRIPT), *args], capture_output=True, text=True, env=env, timeout=60)
@@ -216,6 +225,45 @@ def test_a_failing_subscription_does_not_stop_the_others_but_fails_the_run(az):
     assert f"failed: {SUB_A}" in proc.stderr
 
 
+#: What ARM answers while a role definition created in the same deployment replicates.
+ROLE_NOT_YET = ("InvalidTemplateDeployment: ... (RoleDefinitionDoesNotExist) The specified role definition with "
+                "ID '0e0e0e0e' does not exist.")
+
+
+@pytest.mark.parametrize("message", [ROLE_NOT_YET, "(PrincipalNotFound) Principal 5e5e5e5e does not exist in the directory."],
+                         ids=["role-definition", "principal"])
+def test_a_subscription_failing_while_its_new_role_replicates_is_deployed_once_more(az, message):
+    proc, deployed = az(*MG, *HUB, *COMMON, "--retry-wait", "0", fail_once={SUB_A: message})
+
+    assert 0 == proc.returncode, proc.stderr
+    assert sorted([SUB_A, SUB_A, SUB_B, SUB_C]) == sorted(deployed)
+    assert "deployed: 3, failed: 0, refused: 0" in proc.stdout
+    assert f"{SUB_A}: a role or identity created moments ago is not visible everywhere yet" in proc.stderr
+
+
+def test_any_other_failure_is_not_retried(az):
+    proc, deployed = az(*MG, *HUB, *COMMON, "--retry-wait", "0", fail_once={SUB_A: "(QuotaExceeded) no"})
+
+    assert 1 == proc.returncode
+    assert 1 == deployed.count(SUB_A)
+    assert f"failed: {SUB_A}" in proc.stderr
+
+
+def test_a_retry_that_fails_again_fails_the_subscription_and_is_the_only_retry(az):
+    proc, deployed = az(*MG, *HUB, *COMMON, "--retry-wait", "0", fail_always={SUB_A: ROLE_NOT_YET})
+
+    assert 1 == proc.returncode
+    assert 2 == deployed.count(SUB_A)
+    assert f"failed: {SUB_A}" in proc.stderr
+
+
+def test_the_retry_wait_must_be_a_number_of_seconds(az):
+    proc, deployed = az(*MG, *HUB, *COMMON, "--retry-wait", "soon")
+
+    assert (2, []) == (proc.returncode, deployed)
+    assert "--retry-wait takes a number of seconds: soon" in proc.stderr
+
+
 def test_subscriptions_can_come_from_a_file(az, tmp_path):
     subs = tmp_path / "subs.txt"
     subs.write_text(f"# landing zones\n{SUB_C}\n\n{SUB_A.upper()}  # corp\n")
@@ -234,6 +282,17 @@ def test_dry_run_prints_the_deployments_and_runs_none(az):
     assert [] == deployed
     assert 3 == proc.stdout.count("az deployment sub create")
     assert "spoke/main.bicep" in proc.stdout
+
+
+@pytest.mark.parametrize("location", ["westeurope", "West Europe"])
+def test_each_deployment_is_named_for_its_location_so_another_location_is_another_deployment(az, location):
+    """A subscription deployment's location is fixed per name: a rerun elsewhere under the same name
+    fails with InvalidDeploymentLocation."""
+    proc, deployed = az(*MG, *HUB, "--parameters", COMMON[1], "--location", location)
+
+    assert 0 == proc.returncode, proc.stderr
+    names = {line.split("--name ")[1].split()[0] for line in az.calls if line.startswith("deployment sub")}
+    assert {"pedns-spoke-westeurope"} == names
 
 
 def test_what_if_runs_what_if_instead_of_create(az):
@@ -446,3 +505,51 @@ def test_dry_run_shows_the_reuse_parameters(az):
 
     assert (0, []) == (proc.returncode, deployed)
     assert "useExistingSystemTopic=true systemTopicName=t eventResourceGroupName=rg-t" in proc.stdout
+
+
+# -- bash 3.2 (macOS) ------------------------------------------------------------------------------
+
+#: Constructs newer than bash 3.2, the /bin/bash macOS ships, each with the version that added it.
+BASH_4_CONSTRUCTS = {
+    r"\bmapfile\b|\breadarray\b": "mapfile (4.0)",
+    r"\$\{[#!]?\w+(\[[^]]*\])?(,,?|\^\^?)[^}]*\}": "case modification ${x,,} / ${x^^} (4.0)",
+    r"\b(declare|local|typeset)\s+-\w*[An]": "associative arrays / namerefs (4.0 / 4.3)",
+    r"\|&|&>>": "|& and &>> (4.0)",
+    r"\bcoproc\b": "coproc (4.0)",
+    r";;&|;&": "case fall-through (4.0)",
+    r"\$\{\w+(\[[^]]*\])?@[QEPAaKkUuL]\}": "${x@Q} transformations (4.4)",
+    r"\bshopt\s+-s\s+(globstar|lastpipe|autocd|dirspell|checkjobs)": "shopt options (4.x)",
+    r"\bwait\s+-n\b": "wait -n (4.3)",
+    r"\[\[\s+-v\s": "[[ -v (4.2)",
+    r"\$\{\w+\[-\d+\]\}": "negative array index (4.3)",
+    r"\{\w+\}[<>]": "{fd}> descriptor allocation (4.1)",
+    r"\$(EPOCHSECONDS|EPOCHREALTIME|BASHPID)\b": "$EPOCHSECONDS / $BASHPID (4.0+)",
+    r"\bread\b[^\n|;]*\s-\w*[iN]\b": "read -i / -N (4.0)",
+    r"printf\s+[^\n]*%\(": "printf %(...)T (4.2)",
+}
+
+
+def script_code():
+    """rollout.sh without its comments (a comment may name what it avoids)."""
+    return "\n".join(line for line in SCRIPT.read_text().splitlines() if not line.lstrip().startswith("#"))
+
+
+@pytest.mark.parametrize("pattern", list(BASH_4_CONSTRUCTS), ids=list(BASH_4_CONSTRUCTS.values()))
+def test_the_script_uses_nothing_newer_than_bash_3_2(pattern):
+    assert [] == re.findall(pattern, script_code())
+
+
+def test_a_regex_test_takes_its_pattern_from_a_variable():
+    """Inline after =~, characters special to the shell (the parentheses of a management group id)
+    depend on the parser's quoting rules; "storing the regular expression in a shell variable is often
+    a useful way to avoid problems with quoting characters that are special to the shell" (bash manual,
+    Conditional Constructs)."""
+    assert [] == [m for m in re.findall(r"=~\s*(\S+)", script_code()) if not m.startswith("$")]
+
+
+def test_arrays_expanded_bare_are_never_empty_there():
+    """Before bash 4.4, "${a[@]}" of an empty array is an unbound variable under `set -u`: an array
+    that may be empty is expanded as ${a[@]:-} or ${a[@]+"${a[@]}"}, or only after a length check."""
+    bare = set(re.findall(r'(?<![+])"\$\{(\w+)\[@\]\}"', script_code()))
+
+    assert set() == bare - {"subscriptions", "hub_args", "cmd", "failed", "refused"}

@@ -44,11 +44,13 @@ EXPECTED_ASSIGNMENTS = {
     ("modules/storage.bicep", "hostBlobAccess"): (BLOB_DATA_OWNER, "account"),
     ("modules/storage.bicep", "indexTableAccess"): (TABLE_DATA_CONTRIBUTOR, "account"),
     ("modules/deadletter-access.bicep", "deadLetterWriter"): (BLOB_DATA_CONTRIBUTOR, "container"),
-    ("modules/dns-access.bicep", "dnsAssignment"): ("custom:dns-records.json", None),
+    ("modules/dns-access.bicep", "recordsAssignment"): ("custom:dns-records.json", None),
+    ("modules/dns-access.bicep", "zonesAssignment"): ("custom:dns-zones.json", None),
     ("modules/vnet-join-access.bicep", "joinAssignment"): ("custom:vnet-join.json", "vnet"),
     ("spoke/main.bicep", "readerAssignment"): ("custom:endpoint-reader.json", None),
     ("mg/endpoint-reader-role.bicep", "readerAssignment"): ("custom:endpoint-reader.json", None),
     ("mg/audit-reader-role.bicep", "auditAssignment"): ("custom:audit-reader.json", None),
+    ("hub/audit-reader-role.bicep", "auditAssignment"): ("custom:audit-reader.json", None),
     ("modules/notifications.bicep", "sender"): (EVENTGRID_DATA_SENDER, "topic"),
     ("modules/notification-queue-access.bicep", "queueSender"): (QUEUE_DATA_MESSAGE_SENDER, "queue"),
 }
@@ -113,21 +115,43 @@ def role_of(template, relpath, assignment):
     assert call is not None, f"{relpath}: roleDefinitionId is not subscription/managementGroupResourceId(...): {role_id}"
     assert call["parameters"]["resource_type"] == ROLE_DEFINITION
     name = call["parameters"]["resource_name_1"]
-    if name == "roleGuid":
-        (definition,) = resources(template, ROLE_DEFINITION).values()
+    defined_here = [d for d in resources(template, ROLE_DEFINITION).values() if d["name"] == name]
+    if defined_here:
+        (definition,) = defined_here
         return "custom:" + roles_file_of(template, relpath, definition)
     return evaluate(template, relpath, name, {})
 
 
 def roles_file_of(template, relpath, definition):
-    """The infra/roles file a role definition's actions come from (via loadJsonContent)."""
-    calls = [
-        v["function"]["parameters"]["file_path"]
-        for v in walk(template.get("variables", {}))
-        if function_call(v, "load_json_content")
-    ]
-    assert calls, f"{relpath}: role definition without an infra/roles file"
-    return calls[0].rsplit("/", 1)[-1]
+    """The infra/roles file a role definition's actions come from (`<variable>.actions`, the variable
+    a loadJsonContent of that file)."""
+    (permissions,) = definition["properties"]["permissions"]
+    accessor = permissions["actions"]["operator"]["operands"]
+    assert "actions" == accessor["operand_2"], f"{relpath}: actions are not <roles file>.actions"
+    load = function_call(template["variables"][accessor["operand_1"]]["value"], "load_json_content")
+    assert load is not None, f"{relpath}: role definition without an infra/roles file"
+    return load["parameters"]["file_path"].rsplit("/", 1)[-1]
+
+
+def parameters_reached(template, value):
+    """The template's parameters that `value` depends on, through variables and `${...}` strings."""
+    params, variables = template.get("parameters", {}), template.get("variables", {})
+    found, seen = set(), set()
+
+    def visit(v):
+        for item in walk(v):
+            if not isinstance(item, str):
+                continue
+            names = re.findall(r"[A-Za-z_]\w*", item) if "${" in item else [item]
+            for name in names:
+                if name in params:
+                    found.add(name)
+                elif name in variables and name not in seen:
+                    seen.add(name)
+                    visit(variables[name]["value"])
+
+    visit(value)
+    return found
 
 
 # -- role assignments -----------------------------------------------------------------------------
@@ -142,6 +166,8 @@ def test_every_role_assignment_has_the_expected_role_and_scope():
 
 
 def test_every_role_assignment_goes_to_a_service_principal():
+    """principalType also spares ARM the directory lookup of an identity created moments before in the
+    same deployment (PrincipalNotFound while it replicates)."""
     for relpath, template in all_templates().items():
         for name, assignment in resources(template, ROLE_ASSIGNMENT).items():
             assert "ServicePrincipal" == assignment["properties"]["principalType"], (relpath, name)
@@ -171,31 +197,83 @@ def test_dns_role_files_hold_exactly_the_expected_actions():
     assert all(a.endswith("/read") for a in AUDIT_READER_ACTIONS)
 
 
+#: uniqueString(resourceGroup().id) as pycep reads it.
+HUB_HASH = {"function": {"type": "unique_string", "parameters": {"base_string": {"function": {
+    "type": "resource_group", "parameters": {"resource_group_name": None, "subscription_id": None},
+    "property_name": "id"}}}}}
+
+
+def dns_assignments(allow_zone_creation):
+    """The DNS roles' actions the hub identity is assigned, by assignment, for one hub's setting."""
+    relpath = "modules/dns-access.bicep"
+    template = parse(relpath)
+    definitions = resources(template, ROLE_DEFINITION)
+    assigned = {}
+    for name, res in template["resources"].items():
+        if res["type"] != ROLE_ASSIGNMENT:
+            continue
+        condition = res["config"].get("condition")
+        if condition is not None and not evaluate(template, relpath, condition, {"allowZoneCreation": allow_zone_creation}):
+            continue
+        role = unwrap(res["config"])["properties"]["roleDefinitionId"]["function"]["parameters"]["resource_name_1"]
+        (definition,) = [d for d in definitions.values() if d["name"] == role]
+        (permissions,) = definition["properties"]["permissions"]
+        assert [] == permissions["dataActions"]
+        assigned[name] = evaluate(template, relpath, permissions["actions"], {"allowZoneCreation": allow_zone_creation})
+    return assigned
+
+
 @pytest.mark.parametrize(
     ("allow_zone_creation", "expected"),
     [(False, DNS_RECORD_ACTIONS), (True, DNS_RECORD_ACTIONS | DNS_ZONE_CREATION_ACTIONS)],
     ids=["records-only", "with-zone-creation"],
 )
-def test_dns_role_adds_zone_writes_only_when_zone_creation_is_enabled(allow_zone_creation, expected):
-    relpath = "modules/dns-access.bicep"
-    template = parse(relpath)
-    (definition,) = resources(template, ROLE_DEFINITION).values()
-    (permissions,) = definition["properties"]["permissions"]
-
-    actions = evaluate(template, relpath, permissions["actions"], {"allowZoneCreation": allow_zone_creation})
+def test_the_identity_gets_zone_writes_only_when_zone_creation_is_enabled(allow_zone_creation, expected):
+    actions = [a for role in dns_assignments(allow_zone_creation).values() for a in role]
 
     assert expected == set(actions)
     assert len(expected) == len(actions)
-    assert [] == permissions["dataActions"]
 
 
-def test_dns_role_is_assignable_to_the_dns_resource_group_only():
+def test_every_dns_role_definition_is_the_same_whichever_hub_deploys_it():
+    """Hubs sharing the DNS resource group write the same definitions: no hub setting (zone
+    creation, principal) reaches a definition's id, name, actions or scopes, only its condition."""
     template = parse("modules/dns-access.bicep")
-    (definition,) = resources(template, ROLE_DEFINITION).values()
+    definitions = {name: res["config"] for name, res in template["resources"].items() if res["type"] == ROLE_DEFINITION}
 
-    (scope,) = definition["properties"]["assignableScopes"]
-    assert "resource_group" == scope["function"]["type"]
-    assert {"resource_group_name": None, "subscription_id": None} == scope["function"]["parameters"]
+    reached = {name: parameters_reached(template, unwrap(config)) for name, config in definitions.items()}
+
+    assert {"recordsRole": set(), "zonesRole": set()} == reached
+    assert "allowZoneCreation" == definitions["zonesRole"]["condition"]
+    assert "condition" not in definitions["recordsRole"]
+    assert len({unwrap(c)["name"] for c in definitions.values()}) == len(definitions)  # two ids, two roles
+
+
+def test_dns_roles_are_assignable_to_the_dns_resource_group_only():
+    template = parse("modules/dns-access.bicep")
+
+    for definition in resources(template, ROLE_DEFINITION).values():
+        (scope,) = definition["properties"]["assignableScopes"]
+        assert "resource_group" == scope["function"]["type"]
+        assert {"resource_group_name": None, "subscription_id": None} == scope["function"]["parameters"]
+
+
+@pytest.mark.parametrize(
+    ("relpath", "module"),
+    [("hub/main.bicep", "dnsAccess"), ("hub/main.bicep", "vnetJoinAccess"), ("hub/main.bicep", "zones"),
+     ("modules/notifications.bicep", "queueAccess")],
+)
+def test_a_hub_deployment_into_a_shared_resource_group_has_a_name_of_its_own(relpath, module):
+    template = parse(relpath)
+    config = unwrap(template["modules"][module]["config"])
+
+    hub_hash = "${uniqueString(resourceGroup().id)}"  # resourceGroup(): the hub's own, where this template runs
+    if "hubSuffix" in template.get("variables", {}):
+        assert HUB_HASH == template["variables"]["hubSuffix"]["value"]
+        hub_hash = "${hubSuffix}"
+
+    assert "resource_group" == config["scope"]["function"]["type"]  # another hub may deploy there too
+    assert hub_hash in config["name"]
 
 
 def test_hub_grants_dns_rights_in_the_dns_resource_group_only():
@@ -218,17 +296,35 @@ def test_hub_grants_vnet_join_only_with_zone_creation():
 @pytest.mark.parametrize(
     ("relpath", "scope_function"),
     [("modules/vnet-join-access.bicep", "resource_group"), ("spoke/main.bicep", "subscription"),
-     ("mg/endpoint-reader-role.bicep", "management_group")],
+     ("mg/endpoint-reader-role.bicep", "management_group"), ("mg/audit-reader-role.bicep", "management_group"),
+     ("hub/audit-reader-role.bicep", "resource_group")],
 )
 def test_other_custom_roles_have_the_expected_actions_and_one_assignable_scope(relpath, scope_function):
     template = parse(relpath)
-    expected = {"modules/vnet-join-access.bicep": VNET_JOIN_ACTIONS}.get(relpath, ENDPOINT_READER_ACTIONS)
+    expected = {"modules/vnet-join-access.bicep": VNET_JOIN_ACTIONS, "mg/audit-reader-role.bicep": AUDIT_READER_ACTIONS,
+                "hub/audit-reader-role.bicep": AUDIT_READER_ACTIONS}.get(relpath, ENDPOINT_READER_ACTIONS)
     (definition,) = resources(template, ROLE_DEFINITION).values()
     (permissions,) = definition["properties"]["permissions"]
 
     assert expected == set(evaluate(template, relpath, permissions["actions"], {}))
     (scope,) = definition["properties"]["assignableScopes"]
     assert scope_function == scope["function"]["type"]
+
+
+def test_the_audit_reader_can_be_assigned_on_a_hub_dns_resource_group_outside_the_management_group():
+    """The management group's role is assignable at the group only; the resource group template
+    defines the same actions there and assigns them to the hub identity, at that group itself."""
+    template = parse("hub/audit-reader-role.bicep")
+    assignment = resources(template, ROLE_ASSIGNMENT)["auditAssignment"]
+    (definition,) = resources(template, ROLE_DEFINITION).values()
+    (scope,) = definition["properties"]["assignableScopes"]
+
+    assert "resourceGroup" == template["globals"]["scope"]["value"]
+    assert ({"resource_group_name": None, "subscription_id": None}, "id") == (
+        scope["function"]["parameters"], scope["function"]["property_name"])
+    assert "scope" not in assignment
+    assert "functionPrincipalId" == assignment["properties"]["principalId"]
+    assert set() == parameters_reached(template, definition)  # the same definition for every hub
 
 
 def test_spoke_reader_assignment_is_at_subscription_scope_for_the_function_identity():
@@ -399,6 +495,22 @@ def test_application_insights_takes_entra_id_telemetry_only():
     (insights,) = resources(parse("modules/monitoring.bicep"), "Microsoft.Insights/components").values()
 
     assert True is insights["properties"]["DisableLocalAuth"]
+
+
+def test_log_alert_rules_are_not_validated_against_a_component_that_may_have_no_data_yet():
+    """A first deployment creates Application Insights and its alert rules together; the queries are
+    checked offline (test_kql.py) instead of by Azure at creation."""
+    rules = resources(parse("modules/alerts.bicep"), "Microsoft.Insights/scheduledQueryRules")
+
+    assert {"alert"} == set(rules)
+    assert {"LogAlert"} == {rule["kind"] for rule in rules.values()}
+    assert {True} == {rule["properties"]["skipQueryValidation"] for rule in rules.values()}
+
+
+def test_the_log_analytics_workspace_accepts_no_shared_key():
+    (workspace,) = resources(parse("modules/monitoring.bicep"), "Microsoft.OperationalInsights/workspaces").values()
+
+    assert True is workspace["properties"]["features"]["disableLocalAuth"]
 
 
 # -- app settings ---------------------------------------------------------------------------------
