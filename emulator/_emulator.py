@@ -68,7 +68,7 @@ class Emulator:
         self._arm = Arm(self._store, on_endpoint=self._graph.record, operations=self._operations,
                         provisioning_delay=self._injector.provisioning_delay)
         self._management = ManagementGroups(self._store, self._arm.changed)
-        self._eventgrid = EventGrid(self._injector.topic_error_status)
+        self._eventgrid = EventGrid(self._injector.topic_error_status, self._injector.topic_delay)
         self._door = FrontDoor(self._injector, self._graph, self._handle)
         self._admin = Admin(self._injector, self._door, self._eventgrid, self._arm, self.snapshot)
         self._hub_subscription = hub_subscription.lower()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
@@ -40,10 +41,12 @@ def _error(status: int, code: str, message: str, detail: str | None = None) -> R
 
 
 class EventGrid:
-    """Custom topics that accept CloudEvents, keep them and can be told to fail (`topic_error_status`)."""
+    """Custom topics that accept CloudEvents, keep them and can be told to fail (`topic_error_status`)
+    or to answer late (`topic_delay_ms`)."""
 
-    def __init__(self, error_status: Callable[[], int]) -> None:
+    def __init__(self, error_status: Callable[[], int], delay: Callable[[], float] = lambda: 0.0) -> None:
         self._error_status = error_status
+        self._delay = delay
         self._lock = threading.Lock()
         self._events: list[tuple[str, Any]] = []
         self._requests: list[tuple[str, int]] = []
@@ -104,6 +107,9 @@ class EventGrid:
             return _error(400, "BadRequest", f"Content type '{content_type or '(none)'}' is not accepted by a topic "
                                              f"with the CloudEvents 1.0 input schema; send {_BATCH} (a JSON array) "
                                              f"or {_SINGLE} (one event).", "InvalidContentType")
+        delay = self._delay()
+        if delay:
+            time.sleep(delay)  # this request's thread only: other requests are answered meanwhile
         forced = self._error_status()
         if forced:
             code = _CODES.get(forced, "InternalServerError" if forced >= 500 else "BadRequest")

@@ -205,6 +205,20 @@ def test_a_topic_fault_must_be_an_error_status(value):
         Faults(topic_error_status=value)
 
 
+def test_a_topic_delay_answers_every_publish_that_late(emu):
+    emu.set_faults(Faults(topic_delay_ms=300))
+
+    started = time.monotonic()
+    status, _ = send(emu, [event()])
+
+    assert (200, True) == (status, time.monotonic() - started >= 0.3)
+
+
+def test_a_topic_delay_must_not_be_negative():
+    with pytest.raises(ValueError, match="topic_delay_ms"):
+        Faults(topic_delay_ms=-1)
+
+
 def test_events_are_listed_newest_last_by_topic_and_cleared(emu):
     send(emu, [event(1)])
     send(emu, [event(2)], path="/eventgrid/topics/other-topic/api/events")

@@ -14,7 +14,9 @@ import pytest
 
 from emulator import Faults
 from shared.core.model import Reason, ResourceId
-from shared.observers.notify import CHANGED, REMEDIES, SKIPPED
+from shared.adapters.credentials import EmulatorCredential
+from shared.adapters.eventgrid import BOUNDS, Bounds, EventGridTopic
+from shared.observers.notify import CHANGED, REMEDIES, SKIPPED, Notifier
 from shared.wiring import notifier_for
 from shared.observers.fanout import Observers
 from shared.core.results import Handling
@@ -86,14 +88,43 @@ def test_a_failing_topic_never_fails_the_dns_change(emu, lab, caplog):
     lab.put_endpoint(pe)
     emu.set_faults(Faults(topic_error_status=503))
 
+    started = time.monotonic()
     with caplog.at_level(logging.WARNING):
         (result,), counts = converge_and_tell(emu, [pe["id"]])
 
+    assert time.monotonic() - started < BOUNDS.total_timeout
     assert ("converged", {(BLOB, "shopdata"): ["10.20.1.4"]}) == (result.status, lab.names())
     warnings = [r.getMessage() for r in caplog.records if r.name == "pedns.notify"]
     assert 1 == len(warnings) and "HTTP 503" in warnings[0] and "the DNS work is done and stands" in warnings[0]
     assert [(1, {"door": "event", "kind": "http-503"})] == counts.of("notifications_failed")
     assert ([], [503, 503, 503]) == (emu.events(), [s for _, s in emu.topic_requests])  # 2 retries, then given up
+
+
+def test_a_topic_that_does_not_answer_costs_one_read_timeout_and_is_not_tried_again(emu, lab):
+    """The bounds reach the pipeline: the read timeout ends the publish, and a POST that timed out is
+    not sent again (it may have been taken)."""
+    pe = lab.blob_endpoint("pe-shop", "shopdata", "10.20.1.4")
+    lab.put_endpoint(pe)
+    settings = Settings.from_env(emu.env(notifications=True))
+    service = build_service(settings)
+    counts = Counts()
+    bounds = Bounds(read_timeout=0.3, total_timeout=5)
+    notifier = Notifier(EventGridTopic(EmulatorCredential(), settings, bounds=bounds), owner_id="pedns", metrics=counts)
+    emu.set_faults(Faults(topic_delay_ms=1500))
+
+    started = time.monotonic()
+    result = service.converge_safely(ResourceId(pe["id"]))
+    converged = time.monotonic()
+    Observers([notifier]).converged([result], Handling("event", started, converged, "eg-1"))
+    elapsed = time.monotonic() - converged
+
+    assert 0.3 <= elapsed < 1.2  # one read timeout, well before the topic would have answered
+    assert [(1, {"door": "event", "kind": "timeout"})] == counts.of("notifications_failed")
+    deadline = time.monotonic() + 5
+    while not emu.topic_requests and time.monotonic() < deadline:  # the topic logs a request once answered
+        time.sleep(0.05)
+    time.sleep(0.3)
+    assert [("pedns-notify", 200)] == emu.topic_requests  # one attempt only
 
 
 def test_an_unreachable_topic_costs_seconds_and_never_fails_the_dns_change(emu, lab):
