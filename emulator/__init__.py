@@ -14,9 +14,12 @@ Public API:
     NETWORKS_QUERY, ADDRESSES_QUERY, target_query, kql_string
                            the Resource Graph queries the emulator answers
     EMULATOR_TENANT_ID     the tenant (and tenant root management group) id
+    EMULATOR_TOKEN         the bearer token that holds EventGrid Data Sender by default (pedns's
+                           emulator credential's)
 """
 
 from ._cli import main
+from ._eventgrid import EMULATOR_TOKEN
 from ._faults import Faults
 from ._kql import (
     ADDRESSES_QUERY,
@@ -41,6 +44,7 @@ __all__ = [
     "DEFAULT_HUB_SUBSCRIPTION",
     "DEFAULT_SPOKE_SUBSCRIPTION",
     "EMULATOR_TENANT_ID",
+    "EMULATOR_TOKEN",
     "ENDPOINTS_QUERY",
     "SUBSCRIPTIONS_QUERY",
     "TARGET_QUERY_TEMPLATE",

@@ -85,7 +85,8 @@ class _Handler(BaseHTTPRequestHandler):
         if response.body is not None:
             self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
-        self.send_header("x-ms-request-id", self.headers.get("x-ms-client-request-id") or "emulator")
+        if "x-ms-request-id" not in response.headers:
+            self.send_header("x-ms-request-id", self.headers.get("x-ms-client-request-id") or "emulator")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
