@@ -1,9 +1,10 @@
 """pedns's local Azure Resource Manager emulator (a development tool, not part of the function app).
 
-It serves, over real HTTPS with a throwaway CA, the ARM routes pedns uses — private endpoints and
-their DNS zone groups, Private DNS zones, virtual network links and record sets, management groups
-and the Resource Graph queries pedns sends — with ARM's status codes, error shapes, etags, paging,
-throttling and injected faults, so the real Azure SDK clients talk to it unchanged. See
+It serves, over real HTTPS with a development CA (its state dir's, shared by the emulators started
+from it), the ARM routes pedns uses — private endpoints and their DNS zone groups, Private DNS zones,
+virtual network links and record sets, management groups and the Resource Graph queries pedns sends —
+with ARM's status codes, error shapes, etags, paging, throttling and injected faults, so the real
+Azure SDK clients talk to it unchanged. See
 `emulator/README.md` for the behaviour and its deliberate choices.
 
 Public API:

@@ -51,7 +51,7 @@ def _parser() -> _Parser:
     p = _Parser(prog="pedns emulator", description="Local Azure Resource Manager emulator over HTTPS (development only).")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=_port, default=8443, help="0 picks a free port")
-    p.add_argument("--state-dir", default=os.path.join(".pedns", "emulator"), help="where the CA certificate is written")
+    p.add_argument("--state-dir", default=os.path.join(".pedns", "emulator"), help="where the CA is kept (ca.pem, ca-key.pem): reused by every emulator started from it")
     p.add_argument("--state-file", default=None, help="JSON file to load state from and save every change to")
     p.add_argument("--hub-subscription", type=_guid, default=DEFAULT_HUB_SUBSCRIPTION)
     p.add_argument("--hub-resource-group", default=DEFAULT_HUB_RESOURCE_GROUP)
