@@ -1,9 +1,10 @@
 """pedns's local Azure Resource Manager emulator (a development tool, not part of the function app).
 
-It serves, over real HTTPS with a throwaway CA, the ARM routes pedns uses — private endpoints and
-their DNS zone groups, Private DNS zones, virtual network links and record sets, management groups
-and the Resource Graph queries pedns sends — with ARM's status codes, error shapes, etags, paging,
-throttling and injected faults, so the real Azure SDK clients talk to it unchanged. See
+It serves, over real HTTPS with a development CA (its state dir's, shared by the emulators started
+from it), the ARM routes pedns uses — private endpoints and their DNS zone groups, Private DNS zones,
+virtual network links and record sets, management groups and the Resource Graph queries pedns sends —
+with ARM's status codes, error shapes, etags, paging, throttling and injected faults, so the real
+Azure SDK clients talk to it unchanged. See
 `emulator/README.md` for the behaviour and its deliberate choices.
 
 Public API:
@@ -14,9 +15,12 @@ Public API:
     NETWORKS_QUERY, ADDRESSES_QUERY, target_query, kql_string
                            the Resource Graph queries the emulator answers
     EMULATOR_TENANT_ID     the tenant (and tenant root management group) id
+    EMULATOR_TOKEN         the bearer token that holds EventGrid Data Sender by default (pedns's
+                           emulator credential's)
 """
 
 from ._cli import main
+from ._eventgrid import EMULATOR_TOKEN
 from ._faults import Faults
 from ._kql import (
     ADDRESSES_QUERY,
@@ -41,6 +45,7 @@ __all__ = [
     "DEFAULT_HUB_SUBSCRIPTION",
     "DEFAULT_SPOKE_SUBSCRIPTION",
     "EMULATOR_TENANT_ID",
+    "EMULATOR_TOKEN",
     "ENDPOINTS_QUERY",
     "SUBSCRIPTIONS_QUERY",
     "TARGET_QUERY_TEMPLATE",

@@ -1,5 +1,5 @@
 """The emulator's admin routes under `/_emulator/`: the fault settings, the request log, the events
-topics took, the state, and seeding auto-registered record sets (`autoregistered/…`). They need no
+topics took, who may publish to them (`topic-senders`), the state, and seeding auto-registered record sets (`autoregistered/…`). They need no
 auth or api-version and are not logged in `requests`."""
 
 from __future__ import annotations
@@ -57,6 +57,18 @@ class Admin:
             if req.method == "DELETE":
                 self._eventgrid.clear()
                 return Response(204)
+        elif path == "/_emulator/topic-senders":
+            if req.method == "GET":
+                return Response(200, {"value": self._eventgrid.senders})
+            if req.method == "PUT":
+                try:
+                    data = json.loads(req.body or b"{}")
+                    if not isinstance(data, dict) or set(data) != {"value"} or not isinstance(data["value"], list):
+                        raise ValueError('expected {"value": [bearer tokens]}')
+                    self._eventgrid.set_senders(data["value"])
+                except (ValueError, TypeError) as exc:
+                    return ArmError(400, "BadRequest", str(exc)).response()
+                return Response(200, {"value": self._eventgrid.senders})
         elif path == "/_emulator/state":
             if req.method == "GET":
                 return Response(200, self._snapshot())

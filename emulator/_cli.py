@@ -51,7 +51,7 @@ def _parser() -> _Parser:
     p = _Parser(prog="pedns emulator", description="Local Azure Resource Manager emulator over HTTPS (development only).")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=_port, default=8443, help="0 picks a free port")
-    p.add_argument("--state-dir", default=os.path.join(".pedns", "emulator"), help="where the CA certificate is written")
+    p.add_argument("--state-dir", default=os.path.join(".pedns", "emulator"), help="where the CA is kept (ca.pem, ca-key.pem): reused by every emulator started from it")
     p.add_argument("--state-file", default=None, help="JSON file to load state from and save every change to")
     p.add_argument("--hub-subscription", type=_guid, default=DEFAULT_HUB_SUBSCRIPTION)
     p.add_argument("--hub-resource-group", default=DEFAULT_HUB_RESOURCE_GROUP)
@@ -75,6 +75,8 @@ def _parser() -> _Parser:
                    help="a private endpoint PUT reads 'Updating' (no DNS configs yet) this long (0: off)")
     p.add_argument("--topic-error-status", type=int, default=d.topic_error_status,
                    help="every Event Grid publish to a notification topic answers this HTTP status (0: off)")
+    p.add_argument("--topic-delay-ms", type=int, default=d.topic_delay_ms,
+                   help="every Event Grid publish to a notification topic is answered this late (0: at once)")
     p.add_argument("--demo", action="store_true",
                    help="seed the demo's hub (zones, a manual record) and spoke (seven endpoints), published by pedns "
                         "except one (a missed event: 'pedns reconcile --dry-run' finds it)")
@@ -253,7 +255,7 @@ def _faults(args: argparse.Namespace) -> Faults:
         graph_lag_ms=args.graph_lag_ms, graph_quota=args.graph_quota,
         graph_window_seconds=args.graph_window_seconds,
         operation_delay_ms=args.operation_delay_ms, provisioning_delay_ms=args.provisioning_delay_ms,
-        topic_error_status=args.topic_error_status,
+        topic_error_status=args.topic_error_status, topic_delay_ms=args.topic_delay_ms,
     )
 
 

@@ -11,13 +11,14 @@ import shutil
 import socket
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote
 
 from ._admin import ADMIN_PREFIX, Admin
 from ._arm import Arm
-from ._eventgrid import EventGrid
+from ._eventgrid import EMULATOR_TOKEN, EventGrid
 from ._faults import Faults, Injector
 from ._frontdoor import FrontDoor
 from ._graph import Graph
@@ -43,7 +44,9 @@ class Emulator:
     """A local stand-in for Azure Resource Manager over real HTTPS.
 
     Use as a context manager or call `start()` / `stop()`. The SDKs need `base_url`, the CA in
-    `ca_path` (as `connection_verify`) and any credential that returns a token.
+    `ca_path` (as `connection_verify`) and any credential that returns a token. Event Grid topics
+    take publishes only from `topic_senders` (bearer tokens; by default `EMULATOR_TOKEN`, pedns's
+    emulator credential's), as only principals with EventGrid Data Sender may publish on Azure.
     """
 
     def __init__(
@@ -57,6 +60,7 @@ class Emulator:
         hub_resource_group: str = DEFAULT_HUB_RESOURCE_GROUP,
         spoke_subscription: str = DEFAULT_SPOKE_SUBSCRIPTION,
         faults: Faults | None = None,
+        topic_senders: Iterable[str] = (EMULATOR_TOKEN,),
     ) -> None:
         self._host = host
         self._port = port
@@ -68,7 +72,10 @@ class Emulator:
         self._arm = Arm(self._store, on_endpoint=self._graph.record, operations=self._operations,
                         provisioning_delay=self._injector.provisioning_delay)
         self._management = ManagementGroups(self._store, self._arm.changed)
-        self._eventgrid = EventGrid(self._injector.topic_error_status)
+        self._eventgrid = EventGrid(
+            self._injector.topic_error_status, self._injector.topic_delay, senders=topic_senders,
+            topic_id=lambda topic: f"/subscriptions/{self._hub_subscription}/resourceGroups/{self._hub_resource_group}"
+                                   f"/providers/Microsoft.EventGrid/topics/{topic}")
         self._door = FrontDoor(self._injector, self._graph, self._handle)
         self._admin = Admin(self._injector, self._door, self._eventgrid, self._arm, self.snapshot)
         self._hub_subscription = hub_subscription.lower()
@@ -214,6 +221,16 @@ class Emulator:
 
     def clear_events(self) -> None:
         self._eventgrid.clear()
+
+    @property
+    def topic_senders(self) -> list[str]:
+        """The bearer tokens whose principals hold EventGrid Data Sender on every topic (sorted)."""
+        return self._eventgrid.senders
+
+    def set_topic_senders(self, tokens: Iterable[str]) -> None:
+        """Say who holds EventGrid Data Sender from now on (replacing who did): a publish with any other
+        token answers 401 `Unauthorized`, as Azure does (an empty list: nobody may publish)."""
+        self._eventgrid.set_senders(tokens)
 
     @property
     def topic_requests(self) -> list[tuple[str, int]]:

@@ -4,7 +4,9 @@
 
 Topics live at `/eventgrid/topics/{topic}/api/events` (any name; a real topic's endpoint is
 `https://{topic}.{region}-1.eventgrid.azure.net/api/events`). What arrived is kept, as received,
-for `GET /_emulator/events`.
+for `GET /_emulator/events`. Only the bearer tokens the emulator was told hold EventGrid Data Sender
+(`senders`; by default `EMULATOR_TOKEN`, the one pedns's emulator credential presents) may publish;
+any other answers 401 as Azure does to a principal without the role.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote
 
@@ -30,6 +35,9 @@ _BATCH = "application/cloudevents-batch+json"
 _SINGLE = "application/cloudevents+json"
 _CODES = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 413: "RequestEntityTooLarge",
           429: "TooManyRequests", 500: "InternalServerError", 503: "ServiceUnavailable"}
+#: The bearer token of pedns's emulator credential (`shared.adapters.credentials.TOKEN`; the emulator
+#: does not import pedns): the one principal that holds EventGrid Data Sender unless told otherwise.
+EMULATOR_TOKEN = "pedns-emulator-token-8c1f"
 _TOPIC = re.compile(r"^/eventgrid/topics/(?P<topic>[A-Za-z0-9-]{3,50})/api/events/?$")
 
 
@@ -40,10 +48,16 @@ def _error(status: int, code: str, message: str, detail: str | None = None) -> R
 
 
 class EventGrid:
-    """Custom topics that accept CloudEvents, keep them and can be told to fail (`topic_error_status`)."""
+    """Custom topics that accept CloudEvents, keep them and can be told to fail (`topic_error_status`)
+    or to answer late (`topic_delay_ms`)."""
 
-    def __init__(self, error_status: Callable[[], int]) -> None:
+    def __init__(self, error_status: Callable[[], int], delay: Callable[[], float] = lambda: 0.0, *,
+                 senders: Iterable[str] = (EMULATOR_TOKEN,),
+                 topic_id: Callable[[str], str] = lambda topic: f"/providers/Microsoft.EventGrid/topics/{topic}") -> None:
         self._error_status = error_status
+        self._delay = delay
+        self._topic_id = topic_id
+        self._senders = frozenset(senders)
         self._lock = threading.Lock()
         self._events: list[tuple[str, Any]] = []
         self._requests: list[tuple[str, int]] = []
@@ -51,6 +65,21 @@ class EventGrid:
     @staticmethod
     def is_topic_path(path: str) -> bool:
         return unquote(path).lower().startswith(PREFIX)
+
+    # -- who holds EventGrid Data Sender ----------------------------------------------------------
+
+    @property
+    def senders(self) -> list[str]:
+        """The bearer tokens that may publish to every topic, sorted."""
+        with self._lock:
+            return sorted(self._senders)
+
+    def set_senders(self, tokens: Iterable[str]) -> None:
+        tokens = list(tokens)
+        if not all(isinstance(t, str) and t.strip() for t in tokens):
+            raise ValueError("a sender is a non-empty bearer token string")
+        with self._lock:
+            self._senders = frozenset(tokens)
 
     # -- what arrived ------------------------------------------------------------------------------
 
@@ -75,14 +104,15 @@ class EventGrid:
     def handle(self, req: Request) -> Response:
         match = _TOPIC.match(unquote(req.path))
         topic = match["topic"].lower() if match else ""
-        response = self._publish(req, topic) if match else _error(
+        response = self._publish(req, match["topic"]) if match else _error(
             404, "NotFound", f"No Event Grid topic at '{unquote(req.path)}' (the emulator's topics are "
                              "/eventgrid/topics/{topic}/api/events).")
         with self._lock:
             self._requests.append((topic, response.status))
         return response
 
-    def _publish(self, req: Request, topic: str) -> Response:
+    def _publish(self, req: Request, name: str) -> Response:
+        topic = name.lower()
         if req.method != "POST":
             return _error(405, "MethodNotAllowed", f"'{req.method}' is not allowed on a topic; publish with POST.")
         auth = req.header("Authorization") or ""
@@ -92,6 +122,10 @@ class EventGrid:
                                                "use a Microsoft Entra ID token.")
         if scheme.lower() != "bearer" or not token.strip():
             return _error(401, "Unauthorized", "The request has no bearer token.")
+        with self._lock:
+            sender = token.strip() in self._senders
+        if not sender:
+            return self._not_a_sender(name)
         version = req.query.get("api-version", "")
         if version not in API_VERSIONS:
             return _error(400, "BadRequest", f"The api-version '{version}' is not supported; the emulator's topics "
@@ -104,6 +138,9 @@ class EventGrid:
             return _error(400, "BadRequest", f"Content type '{content_type or '(none)'}' is not accepted by a topic "
                                              f"with the CloudEvents 1.0 input schema; send {_BATCH} (a JSON array) "
                                              f"or {_SINGLE} (one event).", "InvalidContentType")
+        delay = self._delay()
+        if delay:
+            time.sleep(delay)  # this request's thread only: other requests are answered meanwhile
         forced = self._error_status()
         if forced:
             code = _CODES.get(forced, "InternalServerError" if forced >= 500 else "BadRequest")
@@ -124,6 +161,21 @@ class EventGrid:
         with self._lock:
             self._events.extend((topic, event) for event in events)
         return Response(200)
+
+    def _not_a_sender(self, name: str) -> Response:
+        """Azure's answer to a token whose principal lacks EventGrid Data Sender on the topic, as
+        recorded (azure-sdk-for-python, eventgrid `test_eg_publisher_client.pyTestEventGridPublisherClient
+        test_send_token_credential.json`): 401, no `WWW-Authenticate`, the same message at the top and in
+        `details`, naming the topic's resource id and the request id (also `x-ms-request-id`)."""
+        request_id = str(uuid.uuid4())
+        now = datetime.now(timezone.utc)
+        stamp = f"{now.month}/{now.day}/{now.year} {(now.hour % 12) or 12}:{now:%M:%S} {'AM' if now.hour < 12 else 'PM'}"
+        message = (f"The principal associated with access token presented with the incoming request does not have "
+                   f"permission to send data to {self._topic_id(name)}. Report '{request_id}:2:{stamp} (UTC)' "
+                   f"to our forums for assistance or raise a support ticket.")
+        response = _error(401, "Unauthorized", message)
+        response.headers["x-ms-request-id"] = request_id
+        return response
 
 
 def _invalid(event: Any) -> str:

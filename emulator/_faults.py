@@ -56,6 +56,9 @@ class Faults:
     #: Every Event Grid publish (after its auth and content-type checks) answers this HTTP status
     #: (0: off), so a test can show that a failing notification topic never fails the DNS work.
     topic_error_status: int = 0
+    #: Every Event Grid publish (after its auth and content-type checks) is answered this late (0: at
+    #: once): a topic that hangs, for the publisher's read timeout.
+    topic_delay_ms: int = 0
 
     def __post_init__(self) -> None:
         if self.latency_ms < 0:
@@ -79,6 +82,8 @@ class Faults:
             raise ValueError("provisioning_delay_ms must be >= 0")
         if self.topic_error_status and not 400 <= self.topic_error_status <= 599:
             raise ValueError("topic_error_status must be 0 (off) or an HTTP error status (400-599)")
+        if self.topic_delay_ms < 0:
+            raise ValueError("topic_delay_ms must be >= 0")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Faults:
@@ -210,3 +215,6 @@ class Injector:
 
     def topic_error_status(self) -> int:
         return self._faults.topic_error_status
+
+    def topic_delay(self) -> float:
+        return self._faults.topic_delay_ms / 1000.0

@@ -20,9 +20,12 @@ LINK_TYPE = f"{NETWORK}/privateDnsZones/virtualNetworkLinks"
 #: Private DNS: every stable version in azure-rest-api-specs
 #: (specification/privatedns/resource-manager/Microsoft.Network/stable/). Network: the stable versions
 #: whose PrivateEndpointGet example is in the specs and whose private endpoint body the emulator serves
-#: (pedns and tools/lab.py send 2024-05-01; the recorded cassettes 2022-01-01). Add one when a client needs it.
+#: (pedns sends 2025-09-01, the newest; tools/lab.py 2024-05-01; the recorded cassettes 2022-01-01, and
+#: Azure CLI's dual-stack recording 2025-05-01). From 2025-05-01 the specs live under
+#: `specification/network/resource-manager/Microsoft.Network/Network/stable/`. Add one when a client needs it.
 DNS_API_VERSIONS = ("2018-09-01", "2020-01-01", "2020-06-01", "2024-06-01")
-NETWORK_API_VERSIONS = ("2022-01-01", "2024-05-01", "2024-07-01", "2024-10-01", "2025-01-01", "2025-03-01")
+NETWORK_API_VERSIONS = ("2022-01-01", "2024-05-01", "2024-07-01", "2024-10-01", "2025-01-01", "2025-03-01",
+                        "2025-05-01", "2025-07-01", "2025-09-01")
 
 
 # ---------------------------------------------------------------------- ids

@@ -25,7 +25,11 @@ from .patience import in_context
 from ._pipeline import Pacer, arm_client
 from ._urls import resource_path
 
-NETWORK_API_VERSION = "2024-05-01"
+#: The newest stable network api-version, the first of which to carry `ipVersionType` was 2025-03-01
+#: (azure-rest-api-specs `Microsoft.Network/Network/stable/2025-09-01`, the default tag of the network
+#: readme; its `PrivateEndpointProperties` has `ipVersionType`). The only recorded dual-stack endpoint
+#: (Azure CLI `test_network_private_endpoint_ip_version_type`) was read at 2025-05-01.
+NETWORK_API_VERSION = "2025-09-01"
 
 log = logging.getLogger("pedns.adapters.arm")
 

@@ -17,7 +17,8 @@ TOKEN = "pedns-emulator-token-8c1f"
 
 
 class EmulatorCredential:
-    """A fixed bearer token for `pedns emulator`, which accepts any token (it is no security boundary).
+    """A fixed bearer token for `pedns emulator`, which accepts any token on its ARM routes (it is no
+    security boundary) and lets this one publish to its Event Grid topics (EventGrid Data Sender).
 
     Chosen only by `PEDNS_CREDENTIAL=emulator`, which the settings refuse in Azure and with a real ARM
     endpoint; `make_credential` checks that again, so settings built without `Settings.from_env` do

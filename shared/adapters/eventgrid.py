@@ -1,70 +1,102 @@
-"""Notifications to an Event Grid custom topic with azure-eventgrid: CloudEvents, the managed
-identity's token (EventGrid Data Sender), never a key; short timeouts and few retries, so a dead topic
-costs a function invocation seconds, not minutes."""
+"""Notifications to an Event Grid custom topic: CloudEvents, the managed identity's token (EventGrid
+Data Sender), never a key; short timeouts and few retries, so a dead topic costs a function invocation
+seconds, not minutes.
+
+azure-core's public pipeline, not azure-eventgrid: for a basic topic, the public
+`azure.eventgrid.EventGridPublisherClient` (4.20 to 4.22 at least) builds its inner client from the
+endpoint and credential alone, dropping retry, timeout and TLS options; passed per call instead, they
+reach the generated CloudEvent model too, which logs a warning for each. The publish itself is one
+POST, done here as that client does it (azure-eventgrid `_legacy/_publisher_client.py`,
+`_legacy/_constants.py`): `{endpoint}?api-version=2018-01-01`, `Content-Type:
+application/cloudevents-batch+json; charset=utf-8`, a JSON array of CloudEvents, a bearer token for
+`https://eventgrid.azure.net/.default`; 200 is success, 401 `ClientAuthenticationError`, anything
+else `HttpResponseError`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from azure.core import PipelineClient
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import (
     AzureError,
     ClientAuthenticationError,
     HttpResponseError,
+    ResourceExistsError,
+    ResourceNotFoundError,
     ServiceRequestError,
     ServiceRequestTimeoutError,
     ServiceResponseError,
     ServiceResponseTimeoutError,
+    map_error,
 )
+from azure.core.pipeline import policies
+from azure.core.pipeline.transport import RequestsTransport
+from azure.core.rest import HttpRequest
 
 from ..core.ports import DeliveryFailed
 from ..settings import Settings
 from ._pipeline import USER_AGENT
 
-try:
-    # For a basic (custom) topic the public `azure.eventgrid.EventGridPublisherClient` (4.20 and later)
-    # delegates to this client but passes it only the endpoint, credential and api-version, dropping
-    # retry, timeout and TLS options; passed per call instead, they reach the generated CloudEvent model
-    # too, which logs a warning for each. This client takes them as azure-core documents.
-    from azure.eventgrid._legacy import EventGridPublisherClient
-except ImportError:  # pragma: no cover - a release without the split: the public client is this one
-    from azure.eventgrid import EventGridPublisherClient  # type: ignore[assignment]  # the same API, public
-
-#: Retries per publish (azure-core counts status, connect and read retries under `retry_total`).
-RETRIES = 2
-#: Seconds: connect, read, and the whole publish with its retries (azure-core's RetryPolicy `timeout`).
-CONNECT_TIMEOUT = 5
-READ_TIMEOUT = 10
-TOTAL_TIMEOUT = 20
+#: The data-plane api-version of custom topics (azure-eventgrid's default for a basic topic).
+API_VERSION = "2018-01-01"
+#: The token audience of Event Grid's data plane, in every cloud (azure-eventgrid's `DEFAULT_EVENTGRID_SCOPE`).
+SCOPE = "https://eventgrid.azure.net/.default"
+CONTENT_TYPE = "application/cloudevents-batch+json; charset=utf-8"
 
 
-def client_options(settings: Settings) -> dict[str, Any]:
-    options: dict[str, Any] = {
-        "retry_total": RETRIES,
-        "retry_connect": RETRIES,
-        "retry_read": RETRIES,
-        "retry_status": RETRIES,
-        "retry_backoff_factor": 0.4,
-        "retry_backoff_max": 2,
-        "timeout": TOTAL_TIMEOUT,
-        "connection_timeout": CONNECT_TIMEOUT,
-        "read_timeout": READ_TIMEOUT,
-        "user_agent": USER_AGENT,
-    }
-    if settings.ca_bundle:
-        options["connection_verify"] = settings.ca_bundle
-    return options
+@dataclass(frozen=True)
+class Bounds:
+    """How long one publish may take. azure-core's retry policy retries a POST only on 500, 503 and
+    504 (its method list leaves POST out for connection and read errors, 408 and 429: a publish that
+    timed out may have been taken), each retry after an exponential backoff."""
+
+    #: Retries per publish (`retry_total`, and each of connect, read and status).
+    retries: int = 2
+    backoff_factor: float = 0.4
+    backoff_max: float = 2
+    #: Seconds: to connect, to read the answer, and the whole publish with its retries (azure-core's
+    #: RetryPolicy `timeout`).
+    connect_timeout: float = 5
+    read_timeout: float = 10
+    total_timeout: float = 20
+
+
+BOUNDS = Bounds()
+
+
+def pipeline_client(credential: TokenCredential, settings: Settings, bounds: Bounds = BOUNDS) -> PipelineClient:
+    """azure-core's client with the bounds in its retry policy and transport, and the CA bundle of a
+    local emulator."""
+    transport = RequestsTransport(connection_timeout=bounds.connect_timeout, read_timeout=bounds.read_timeout,
+                                  connection_verify=settings.ca_bundle or True)
+    retry = policies.RetryPolicy(retry_total=bounds.retries, retry_connect=bounds.retries, retry_read=bounds.retries,
+                                 retry_status=bounds.retries, retry_backoff_factor=bounds.backoff_factor,
+                                 retry_backoff_max=bounds.backoff_max, timeout=bounds.total_timeout)
+    return PipelineClient(base_url="", transport=transport, policies=[
+        policies.RequestIdPolicy(),
+        policies.HeadersPolicy(),
+        policies.UserAgentPolicy(user_agent=USER_AGENT),
+        policies.ProxyPolicy(),
+        policies.ContentDecodePolicy(),
+        retry,
+        policies.BearerTokenCredentialPolicy(credential, SCOPE),
+        policies.NetworkTraceLoggingPolicy(),
+        policies.HttpLoggingPolicy(),
+    ])
 
 
 class EventGridTopic:
     """`shared.observers.notify.Publisher` over one Event Grid topic (CloudEvents 1.0 input schema)."""
 
-    def __init__(self, credential: TokenCredential, settings: Settings) -> None:
+    def __init__(self, credential: TokenCredential, settings: Settings, *, bounds: Bounds = BOUNDS) -> None:
         settings.require("PEDNS_NOTIFY_TOPIC_ENDPOINT")
         self._endpoint = settings.notify_topic_endpoint
-        self._client = EventGridPublisherClient(self._endpoint, credential, **client_options(settings))
+        self._client = pipeline_client(credential, settings, bounds)
 
     @property
     def target(self) -> str:
@@ -72,9 +104,16 @@ class EventGridTopic:
 
     def publish(self, events: Sequence[dict[str, Any]]) -> None:
         """One POST with every event (`application/cloudevents-batch+json`); DeliveryFailed when the
-        topic did not take them after the bounded retries."""
+        topic did not take them within the bounds."""
+        request = HttpRequest("POST", self._endpoint, params={"api-version": API_VERSION}, json=list(events),
+                              headers={"Content-Type": CONTENT_TYPE})
         try:
-            self._client.send(list(events))
+            response = self._client.send_request(request)
+            if response.status_code != 200:
+                map_error(status_code=response.status_code, response=response,
+                          error_map={401: ClientAuthenticationError, 404: ResourceNotFoundError,
+                                     409: ResourceExistsError})
+                raise HttpResponseError(response=response)
         except ClientAuthenticationError as exc:  # 401, or no token at all
             raise DeliveryFailed(_one_line(exc), kind="auth") from exc
         except HttpResponseError as exc:

@@ -1,4 +1,4 @@
-"""A private endpoint as ARM returns it (GET, network API 2024-05-01 shape) → `PrivateEndpoint`.
+"""A private endpoint as ARM returns it (GET, network API 2024-05-01 to 2025-09-01 shape) → `PrivateEndpoint`.
 
 Pure: pydantic models of the wire shape stay private; what leaves is the domain type. Only
 syntax is checked here (ids, DNS names, IP addresses); whether an IP is acceptable (private

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import ssl
 import time
 from typing import Any
@@ -16,22 +17,23 @@ from azure.core.messaging import CloudEvent
 from azure.eventgrid import EventGridPublisherClient
 from emu_helpers import raw
 
-from emulator import Emulator, Faults
+from emulator import EMULATOR_TOKEN, Emulator, Faults
 
 TOPIC_PATH = "/eventgrid/topics/pedns-notify/api/events"
 BATCH = "application/cloudevents-batch+json; charset=utf-8"
-BEARER = {"Authorization": "Bearer t"}
+BEARER = {"Authorization": f"Bearer {EMULATOR_TOKEN}"}  # the one token that holds EventGrid Data Sender by default
 
 
 class ScopeRecorder:
     """A credential that remembers the scopes it was asked for."""
 
-    def __init__(self) -> None:
+    def __init__(self, token: str = EMULATOR_TOKEN) -> None:
         self.scopes: list[tuple[str, ...]] = []
+        self.token = token
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         self.scopes.append(scopes)
-        return AccessToken("t", int(time.time()) + 3600)
+        return AccessToken(self.token, int(time.time()) + 3600)
 
 
 def event(i: int = 1, **changes: Any) -> dict[str, Any]:
@@ -97,6 +99,71 @@ def test_a_topic_refuses_keys_as_a_topic_with_local_auth_disabled_does(emu):
     with pytest.raises(ClientAuthenticationError):
         client.send([event()], connection_verify=emu.ca_path, retry_total=0)
     assert [] == emu.events()
+
+
+def test_the_sdk_sees_a_token_without_the_sender_role_as_an_authentication_error(emu):
+    client = EventGridPublisherClient(emu.topic_endpoint(), ScopeRecorder("a-principal-without-the-role"))
+
+    with pytest.raises(ClientAuthenticationError) as caught:
+        client.send([event()], connection_verify=emu.ca_path, retry_total=0)
+
+    assert (401, [], [("pedns-notify", 401)]) == (caught.value.status_code, emu.events(), emu.topic_requests)
+
+
+# -- who may publish (EventGrid Data Sender) ------------------------------------------------------
+
+#: Azure's message to a principal without EventGrid Data Sender (azure-sdk-for-python, eventgrid
+#: recordings `test_eg_publisher_client.pyTestEventGridPublisherClienttest_send_token_credential.json`),
+#: with this emulator's topic id and the request id in `Report '…'`.
+NOT_A_SENDER = re.compile(
+    r"The principal associated with access token presented with the incoming request does not have permission "
+    r"to send data to (?P<topic>\S+)\. Report '(?P<request>[0-9a-f-]{36}):2:\d{1,2}/\d{1,2}/\d{4} "
+    r"\d{1,2}:\d{2}:\d{2} [AP]M \(UTC\)' to our forums for assistance or raise a support ticket\.")
+
+
+def publish_as(emu: Emulator, token: str, topic: str = "pedns-notify"):
+    return raw(emu, "POST", f"/eventgrid/topics/{topic}/api/events?api-version=2018-01-01", [event()],
+               headers={"Content-Type": BATCH, "Authorization": f"Bearer {token}"})
+
+
+def test_a_token_without_the_sender_role_is_refused_as_azure_records_it(emu):
+    status, headers, body = publish_as(emu, "a-principal-without-the-role", topic="Pedns-Notify")
+
+    error = body["error"]
+    found = NOT_A_SENDER.fullmatch(error["message"])
+    assert (401, "Unauthorized", [{"code": "Unauthorized", "message": error["message"]}]) == (
+        status, error["code"], error["details"])
+    assert found, error["message"]
+    topic = f"/subscriptions/{emu.hub_subscription}/resourceGroups/{emu.hub_resource_group}" \
+            "/providers/Microsoft.EventGrid/topics/Pedns-Notify"
+    assert (topic, headers["x-ms-request-id"]) == (found["topic"], found["request"])
+    assert "www-authenticate" not in headers  # none recorded: the SDK's token policy does not try again
+    assert ([], [("pedns-notify", 401)]) == (emu.events(), emu.topic_requests)
+
+
+def test_the_emulator_credentials_token_holds_the_sender_role_unless_told_otherwise():
+    with Emulator() as default, Emulator(topic_senders=["other"]) as told:
+        assert (EMULATOR_TOKEN,) == tuple(default.topic_senders)
+        assert (200, 401, 200) == (publish_as(default, EMULATOR_TOKEN)[0], publish_as(told, EMULATOR_TOKEN)[0],
+                                   publish_as(told, "other")[0])
+
+
+def test_who_holds_the_sender_role_changes_at_run_time_and_through_the_admin_route(emu):
+    emu.set_topic_senders([])
+    nobody = publish_as(emu, EMULATOR_TOKEN)[0]
+    put = raw(emu, "PUT", "/_emulator/topic-senders", {"value": ["b", "a"]})
+    listed = raw(emu, "GET", "/_emulator/topic-senders")
+
+    assert (401, 200, {"value": ["a", "b"]}, ["a", "b"]) == (nobody, put[0], listed[2], emu.topic_senders)
+    assert (200, 401) == (publish_as(emu, "a")[0], publish_as(emu, EMULATOR_TOKEN)[0])
+
+
+@pytest.mark.parametrize("body", [{"value": "a"}, {"value": [""]}, {"value": [1]}, ["a"], {"tokens": ["a"]}],
+                         ids=["not-a-list", "empty-token", "not-a-string", "not-an-object", "unknown-field"])
+def test_the_admin_route_refuses_what_is_not_a_list_of_tokens(emu, body):
+    status, _, answer = raw(emu, "PUT", "/_emulator/topic-senders", body)
+
+    assert (400, "BadRequest", [EMULATOR_TOKEN]) == (status, answer["error"]["code"], emu.topic_senders)
 
 
 # -- what a topic checks --------------------------------------------------------------------------
@@ -203,6 +270,20 @@ def test_a_topic_fault_is_set_through_the_admin_route_and_fails_every_publish(em
 def test_a_topic_fault_must_be_an_error_status(value):
     with pytest.raises(ValueError, match="topic_error_status"):
         Faults(topic_error_status=value)
+
+
+def test_a_topic_delay_answers_every_publish_that_late(emu):
+    emu.set_faults(Faults(topic_delay_ms=300))
+
+    started = time.monotonic()
+    status, _ = send(emu, [event()])
+
+    assert (200, True) == (status, time.monotonic() - started >= 0.3)
+
+
+def test_a_topic_delay_must_not_be_negative():
+    with pytest.raises(ValueError, match="topic_delay_ms"):
+        Faults(topic_delay_ms=-1)
 
 
 def test_events_are_listed_newest_last_by_topic_and_cleared(emu):

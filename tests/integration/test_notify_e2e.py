@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from emulator import Faults
+from emulator import EMULATOR_TOKEN, Faults
 from shared.core.model import Reason, ResourceId
-from shared.observers.notify import CHANGED, REMEDIES, SKIPPED
+from shared.adapters.credentials import TOKEN, EmulatorCredential
+from shared.adapters.eventgrid import BOUNDS, Bounds, EventGridTopic
+from shared.observers.notify import CHANGED, REMEDIES, SKIPPED, Notifier
 from shared.wiring import notifier_for
 from shared.observers.fanout import Observers
 from shared.core.results import Handling
@@ -86,14 +88,63 @@ def test_a_failing_topic_never_fails_the_dns_change(emu, lab, caplog):
     lab.put_endpoint(pe)
     emu.set_faults(Faults(topic_error_status=503))
 
+    started = time.monotonic()
     with caplog.at_level(logging.WARNING):
         (result,), counts = converge_and_tell(emu, [pe["id"]])
 
+    assert time.monotonic() - started < BOUNDS.total_timeout
     assert ("converged", {(BLOB, "shopdata"): ["10.20.1.4"]}) == (result.status, lab.names())
     warnings = [r.getMessage() for r in caplog.records if r.name == "pedns.notify"]
     assert 1 == len(warnings) and "HTTP 503" in warnings[0] and "the DNS work is done and stands" in warnings[0]
     assert [(1, {"door": "event", "kind": "http-503"})] == counts.of("notifications_failed")
     assert ([], [503, 503, 503]) == (emu.events(), [s for _, s in emu.topic_requests])  # 2 retries, then given up
+
+
+def test_the_emulator_grants_the_sender_role_to_the_token_of_pedns_emulator_credential():
+    assert EMULATOR_TOKEN == TOKEN
+
+
+def test_a_missing_sender_role_is_one_warning_and_one_counted_failure_and_the_dns_change_stands(emu, lab, caplog):
+    pe = lab.blob_endpoint("pe-shop", "shopdata", "10.20.1.4")
+    lab.put_endpoint(pe)
+    emu.set_topic_senders([])  # nobody holds EventGrid Data Sender: the role assignment is missing
+
+    with caplog.at_level(logging.WARNING):
+        (result,), counts = converge_and_tell(emu, [pe["id"]])
+
+    assert ("converged", {(BLOB, "shopdata"): ["10.20.1.4"]}) == (result.status, lab.names())
+    (warning,) = [r.getMessage() for r in caplog.records if r.name == "pedns.notify"]
+    assert "not delivered" in warning and "HTTP 401 Unauthorized" in warning, warning
+    assert "does not have permission to send data to" in warning  # Azure's words: the role is what is missing
+    assert [(1, {"door": "event", "kind": "auth"})] == counts.of("notifications_failed")
+    assert ([], [], [("pedns-notify", 401)]) == (counts.of("notifications_sent"), emu.events(), emu.topic_requests)
+
+
+def test_a_topic_that_does_not_answer_costs_one_read_timeout_and_is_not_tried_again(emu, lab):
+    """The bounds reach the pipeline: the read timeout ends the publish, and a POST that timed out is
+    not sent again (it may have been taken)."""
+    pe = lab.blob_endpoint("pe-shop", "shopdata", "10.20.1.4")
+    lab.put_endpoint(pe)
+    settings = Settings.from_env(emu.env(notifications=True))
+    service = build_service(settings)
+    counts = Counts()
+    bounds = Bounds(read_timeout=0.3, total_timeout=5)
+    notifier = Notifier(EventGridTopic(EmulatorCredential(), settings, bounds=bounds), owner_id="pedns", metrics=counts)
+    emu.set_faults(Faults(topic_delay_ms=1500))
+
+    started = time.monotonic()
+    result = service.converge_safely(ResourceId(pe["id"]))
+    converged = time.monotonic()
+    Observers([notifier]).converged([result], Handling("event", started, converged, "eg-1"))
+    elapsed = time.monotonic() - converged
+
+    assert 0.3 <= elapsed < 1.2  # one read timeout, well before the topic would have answered
+    assert [(1, {"door": "event", "kind": "timeout"})] == counts.of("notifications_failed")
+    deadline = time.monotonic() + 5
+    while not emu.topic_requests and time.monotonic() < deadline:  # the topic logs a request once answered
+        time.sleep(0.05)
+    time.sleep(0.3)
+    assert [("pedns-notify", 200)] == emu.topic_requests  # one attempt only
 
 
 def test_an_unreachable_topic_costs_seconds_and_never_fails_the_dns_change(emu, lab):
