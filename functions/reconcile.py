@@ -35,7 +35,8 @@ def reconcile(timer: func.TimerRequest) -> None:
     service = _runtime.service()
     started = time.time()
     try:
-        report = run_reconcile(service, progress=progress, concurrency=settings.reconcile_concurrency)
+        report = run_reconcile(service, progress=progress, concurrency=settings.reconcile_concurrency,
+                               budget=settings.reconcile_budget_seconds or None)
     except PednsError as exc:  # the listings failed: nothing was reconciled
         if outcome_of(exc).observers_hear_failed:  # as every door decides it (shared/outcomes.py)
             _runtime.observers().failed(exc, Handling("reconcile", started, time.time()))

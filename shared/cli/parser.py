@@ -19,6 +19,17 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
+
+def _seconds(value: str) -> float:
+    """A positive number of seconds, for argparse (its error names the option)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not 0 < seconds < 10**7:
+        raise argparse.ArgumentTypeError(f"not a positive number of seconds: {value!r}")
+    return seconds
+
 def _global_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     """`--json`, `-v`, `-q`: on the top parser with their defaults, and on every subcommand with no
     default at all (`SUPPRESS`), so `pedns --json zones` and `pedns zones --json` both work and a
@@ -73,6 +84,9 @@ def _endpoints(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
     rc.add_argument("--dry-run", action="store_true", help=_DRY_RUN)
     rc.add_argument("--subscription", action="append", default=[], metavar="ID",
                     help="only this subscription's endpoints are listed and changed (repeatable; must be in scope)")
+    rc.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS",
+                    help="start no endpoint after this many seconds and report what is left (default: no limit; "
+                         "the timer uses PEDNS_RECONCILE_BUDGET_SECONDS)")
 
     rp = sub.add_parser("replay", parents=[common], help="converge the named endpoints now")
     rp.add_argument("endpoints", nargs="+", metavar="ENDPOINT_ID")

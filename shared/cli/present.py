@@ -241,7 +241,10 @@ def reconcile_summary(summary: dict[str, Any], *, dry_run: bool) -> str:
     return (f"{summary['endpoints']} endpoint(s) ({summary['listed']} listed, {summary['confirmed']} confirmed with ARM"
             f"{', %d claimant(s) out of scope left alone' % summary['outOfScope'] if summary['outOfScope'] else ''}): "
             f"{summary['created']} {would}created, {summary['updated']} {would}updated, "
-            f"{summary['deleted']} {would}deleted, {summary['failed']} failed; skipped: {skipped}")
+            f"{summary['deleted']} {would}deleted, {summary['failed']} failed; skipped: {skipped}"
+            + ("" if summary.get("complete", True) else
+               f"; INCOMPLETE: the time budget ran out with {summary['left']['endpoints']} endpoint(s) and "
+               f"{summary['left']['records']} record name(s) left for the next run"))
 
 
 # -- pedns audit ----------------------------------------------------------------------------------

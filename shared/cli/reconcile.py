@@ -29,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
     progress = reconcile_progress()
     started = time.time()
     report = reconcile(service, subscriptions=args.subscription or None, dry_run=args.dry_run,
-                       progress=None if args.quiet else progress, concurrency=settings.reconcile_concurrency)
+                       progress=None if args.quiet else progress, concurrency=settings.reconcile_concurrency,
+                       budget=args.budget)
     handling, observers = handling_since(started), observers_of(service)
     observers.converged(report.endpoints, handling)
     observers.reconciled(report, handling)

@@ -88,6 +88,9 @@ class ReconcileReport:
     listed: int = 0  # endpoints the estate listing returned
     confirmed: int = 0  # endpoints read from ARM because the listings showed drift
     out_of_scope: int = 0  # claimants in the hub zones from subscriptions this run may not change
+    complete: bool = True  # False: the time budget was spent before every drifted endpoint was done
+    left_endpoints: int = 0  # drifted endpoints not started for want of time
+    left_records: int = 0  # the record names those endpoints would have touched
 
     @property
     def ok(self) -> bool:
@@ -109,11 +112,12 @@ class ReconcileReport:
             "outOfScope": self.out_of_scope, "statuses": dict(sorted(statuses.items())),
             "created": changes["create"], "updated": changes["update"], "deleted": changes["delete"],
             "skipped": dict(sorted(skipped.items())), "failed": statuses.get("error", 0),
+            "complete": self.complete, "left": {"endpoints": self.left_endpoints, "records": self.left_records},
         }
 
     def to_json(self) -> dict[str, Any]:
         summary = self.summary()
-        return {"ok": self.ok, "counts": summary["statuses"], "summary": summary,
+        return {"ok": self.ok, "complete": self.complete, "counts": summary["statuses"], "summary": summary,
                 "endpoints": [r.to_json() for r in self.endpoints]}
 
 

@@ -12,6 +12,13 @@
    parallel (`PEDNS_RECONCILE_CONCURRENCY`); the ARM pipeline paces requests to ARM's buckets.
 4. **Isolate.** One endpoint's failure (an unparseable body, ARM errors left after retries) is that
    endpoint's `error` in the report; the run goes on.
+5. **Within its budget.** With a time budget, the run stops starting endpoints when it is spent
+   and reports what is left (`complete: false`, endpoints and record names not yet done); the
+   next run starts again from the listings. So that what is left matters least, drifted endpoints
+   go most urgent first (`_urgency`): a name that does not resolve privately at all (the service
+   answers with its public IP: the private endpoint is useless), then stale IPs (the name answers,
+   wrongly), then orphans (a record nobody claims still answers with an IP Azure may hand to
+   another endpoint: harmful only once it does).
 
 Resource Graph does not index private DNS zone groups, so an endpoint with one is planned as if it
 had none. That is only a problem where the plan would write: then the ARM read (which does see the
@@ -22,6 +29,7 @@ own, which the plan reports as `foreign` without a read.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -47,12 +55,16 @@ def reconcile(
     dry_run: bool = False,
     progress: Progress | None = None,
     concurrency: int = 8,
+    budget: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> ReconcileReport:
     """Converge every endpoint in scope and every claimant found in the hub zones.
 
     `subscriptions` narrows the run to those subscriptions (each must be in the service's scope):
     only their endpoints are listed, planned and changed. Without it, the service's whole scope.
+    `budget`: seconds after which no endpoint is started (those under way finish); None: no limit.
     """
+    ends = clock() + budget if budget else None
     dry_run = dry_run or ctx.options.dry_run
     scope, may_change = _limits(ctx, subscriptions)
     report = ReconcileReport()
@@ -85,12 +97,16 @@ def reconcile(
         log.info("reconcile: %d of %d endpoint(s) drifted; confirming them with ARM", len(drifted), len(targets))
 
     def confirm_group(group: list[ResourceId]) -> list[EndpointResult]:
-        # read from ARM, decided against the listing, 412 → live record
+        # read from ARM, decided against the listing, 412 → live record; none started past the budget
         return [safely(ctx, e, partial(confirm, ctx, e, claimed=claims.get(e, set()), snapshot=snapshot,
                                        listed=e in listing, dry_run=dry_run), dry_run=dry_run)
-                for e in group]
+                for e in group if ends is None or clock() < ends]
 
-    groups = _groups(drifted, lambda e: _touches(ctx, listing.get(e), claims.get(e, set())))
+    def touches(e: ResourceId) -> set[RecordKey]:
+        return _touches(ctx, listing.get(e), claims.get(e, set()))
+
+    drifted.sort(key=lambda e: _urgency(ctx, listing.get(e), snapshot))  # stable: by id within a rank
+    groups = _groups(drifted, touches)  # in the order of their most urgent endpoint
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="pedns-reconcile") as pool:
         for results in pool.map(confirm_group, groups):
             for result in results:
@@ -98,7 +114,27 @@ def reconcile(
                 finished(result)
 
     report.endpoints = [done[e] for e in targets if e in done]
+    left = [e for e in drifted if e not in done]
+    if left:
+        report.complete = False
+        report.left_endpoints = len(left)
+        report.left_records = len(set().union(*(touches(e) for e in left)))
+        log.warning("reconcile: the budget of %.0f s is spent; %d endpoint(s) and %d record name(s) are left "
+                    "for the next run", budget or 0, report.left_endpoints, report.left_records)
     return report
+
+
+def _urgency(ctx: Context, pe: PrivateEndpoint | None, snapshot: Snapshot) -> int:
+    """0: a name the endpoint wants has no record at all; 1: a name answers with other IPs;
+    2: only claims to withdraw or records to delete (an orphan), or nothing the listings show."""
+    if pe is None:
+        return 2
+    wanted = ctx.desire_of(pe).records
+    if any(not snapshot.get(r.key) for r in wanted):
+        return 0
+    if any(sorted(snapshot.get(r.key).ips) != sorted(r.ips) for r in wanted):
+        return 1
+    return 2
 
 
 def _limits(ctx: Context, subscriptions: Iterable[str] | None) -> tuple[Scope, Callable[[ResourceId], bool]]:

@@ -121,3 +121,27 @@ def test_the_reconcile_timer_tells_the_observers_of_a_failed_listing_as_the_even
 
     _, observers_told, _ = expected
     assert observers_told == ([(exc, "reconcile")] == told.failures)
+
+
+def test_the_reconcile_timer_runs_within_the_budget_the_settings_give(raising, host, monkeypatch):
+    from functions import reconcile as timer
+    from shared.core.results import ReconcileReport
+
+    raising(PermanentError("unused"))
+    monkeypatch.setattr(_runtime, "settings", lambda: Settings.from_env(
+        {"PEDNS_SOURCE_SUBSCRIPTIONS": "11111111-2222-3333-4444-555555555555", "PEDNS_RECONCILE_BUDGET_SECONDS": "90"}))
+    seen = {}
+
+    def run(service, **kwargs):
+        seen.update(kwargs)
+        return ReconcileReport()
+
+    class Quiet:
+        def converged(self, results, handling): ...
+        def reconciled(self, report, handling): ...
+
+    monkeypatch.setattr(timer, "run_reconcile", run)
+    monkeypatch.setattr(_runtime, "observers", Quiet)
+    host.timer("reconcile")
+
+    assert 90 == seen["budget"]

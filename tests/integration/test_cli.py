@@ -167,6 +167,20 @@ def test_one_bad_name_is_skipped_invalid_and_the_good_one_is_published_by_replay
     assert 0 == json.loads(reconciled.stdout)["summary"]["failed"]
 
 
+def test_reconcile_with_a_spent_budget_reports_what_is_left_and_exits_0(lab, emu):
+    for i in range(3):
+        lab.put_endpoint(lab.blob_endpoint(f"pe-b{i}", f"budget{i}", f"10.0.8.{20 + i}"))
+
+    as_json = pedns("reconcile", "--json", "--budget", "0.000001", env=emu.env())
+    as_text = pedns("reconcile", "--budget", "0.000001", env=emu.env())
+    refused = pedns("reconcile", "--budget", "-1", env=emu.env())
+
+    doc = json.loads(as_json.stdout)
+    assert (0, False, {"endpoints": 3, "records": 3}) == (as_json.returncode, doc["complete"], doc["summary"]["left"])
+    assert "INCOMPLETE: the time budget ran out with 3 endpoint(s)" in as_text.stdout.strip().splitlines()[-1]
+    assert (2, []) == (refused.returncode, lab.records())
+
+
 def test_reconcile_text_output_ends_with_a_summary(lab, emu):
     lab.put_endpoint(lab.blob_endpoint("pe-s", "sumacct", "10.0.8.7"))
 
