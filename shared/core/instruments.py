@@ -54,6 +54,9 @@ INSTRUMENTS: dict[str, Instrument] = {i.name: i for i in (
                ("status",)),
     Instrument("reconcile_drift", "histogram", "{endpoint}",
                "endpoints one reconcile found drifted in the listings and confirmed with ARM", ()),
+    Instrument("reconcile_left", "histogram", "{endpoint}",
+               "drifted endpoints one reconcile left for the next run because its time budget "
+               "(PEDNS_RECONCILE_BUDGET_SECONDS) was spent; 0 when it was complete", ()),
     Instrument("arm_throttled", "counter", "{response}",
                "429 Too Many Requests answers from ARM (the pipeline retries them after Retry-After)",
                ("request",)),

@@ -82,6 +82,7 @@ class Telemetry:
     def reconciled(self, report: "ReconcileReport", handling: Handling) -> None:
         self.metrics.observe("reconcile_duration", handling.duration, status="ok" if report.ok else "error")
         self.metrics.observe("reconcile_drift", report.confirmed)
+        self.metrics.observe("reconcile_left", report.left_endpoints)  # 0 when the run was complete
 
     def failed(self, error: BaseException, handling: Handling) -> None:
         self.metrics.observe("handling_duration", handling.duration, door=handling.door, status="failed")

@@ -91,6 +91,7 @@ def test_events_a_fail_over_and_a_reconcile_show_in_the_metrics(reader, lab, emu
         ("endpoints_handled", (("door", "event"), ("status", "gone"))): 1,
         ("endpoints_handled", (("door", "reconcile"), ("status", "converged"))): 1,
         ("reconcile_drift", ()): (1, 0),
+        ("reconcile_left", ()): (1, 0),
     } == {k: v for k, v in got.items() if not k[0].startswith(("arm_", "paced_", "handling_", "event_", "reconcile_dur"))}
     assert 3 == got[("handling_duration", (("door", "event"), ("status", "ok")))][0]
     assert 1 == got[("reconcile_duration", (("status", "ok"),))][0]

@@ -139,6 +139,7 @@ def test_a_reconcile_records_its_duration_and_the_drift_it_confirmed(readings):
     assert {
         ("reconcile_duration", (("status", "ok"),)): (1, 12.5),
         ("reconcile_drift", ()): (1, 2),  # pe-1 and pe-2 had no records yet
+        ("reconcile_left", ()): (1, 0),  # complete: nothing left
     } == {k: v for k, v in readings.read().items() if k[0].startswith("reconcile_")}
     assert 2 == readings.read("records_changed")[("records_changed", (("action", "create"), ("door", "reconcile"),
                                                                        ("type", "A"), ("zone", BLOB)))]
