@@ -17,7 +17,9 @@ Resolution, for one `customDnsConfigs` FQDN of a connection to `target_id` with 
    zone's public form (`acct.westus.data.azurecr.io` → `acct.westus.data`), else minus the suffix
    (Key Vault's `vault.azure.net`).
 
-No candidate: None, and the caller reports `unmapped`. Nothing here derives a zone by itself.
+No candidate: None, and the caller reports `unmapped` with `why_unmapped`'s sentence (no row for the
+target's type and subresource, or a row whose public zones the name is under none of). Nothing here
+derives a zone by itself.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class CatalogueRow:
     forwarders: tuple[str, ...]  # public DNS zone forwarders, e.g. "blob.core.windows.net"
     notes: str = ""
     custom: bool = False  # True for rules from PEDNS_CUSTOM_ZONES
+    unmapped_forwarders: tuple[str, ...] = ()  # forwarders the table gives no zone for
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -227,6 +230,7 @@ def _rows_and_rules(cloud: str) -> tuple[tuple[CatalogueRow, ...], dict[str, tup
             zones=tuple(item["zones"]),
             forwarders=tuple(item["forwarders"]),
             notes=item["notes"],
+            unmapped_forwarders=tuple(item["unmappedForwarders"]),
         )
         rows.append(row)
         bucket = index.setdefault(f"{row.resource_type.lower()}|{row.subresource.lower()}", [])
@@ -328,25 +332,81 @@ class Catalogue:
         self, *, target_id: str, group_id: str, fqdn: str, location: str
     ) -> tuple[CatalogueRow, RecordKey] | None:
         """Like `resolve`, and also the row that decided it (for `pedns explain`)."""
-        name = (fqdn or "").strip().lower().rstrip(".")
-        labels = name.split(".")
-        if not name or not all(_LABEL.match(label) for label in labels):
+        name, labels = _labels(fqdn)
+        if labels is None:
             return None
         loc = _norm_location(location or "")
+        custom, microsoft = self._rules(target_id, group_id)
+        best = _best(custom, labels, name, loc)
+        if best is None:
+            best = _best(microsoft, labels, name, loc)
+        return (best.row, best.key) if best else None
+
+    def why_unmapped(self, *, target_id: str, group_id: str, fqdn: str, location: str) -> str:
+        """Why `resolve` places `fqdn` nowhere, as the detail of its `unmapped` skip: no row (and no
+        custom rule) for the target's type and subresource, a forwarder the row gives no zone, or the
+        public zones of the row that the name is under none of."""
+        name, labels = _labels(fqdn)
+        target_type = ResourceId(target_id or "").resource_type or "the target"
+        subject = f"{target_type} / {group_id or '-'}"
+        if labels is None:
+            return f"{fqdn!r} is not a DNS name the zone catalogue can read"
+        custom, microsoft = self._rules(target_id, group_id)
+        rules = custom + microsoft
+        if not rules:
+            others = self._subresources(target_id)
+            also = f" (it has rows for subresources {', '.join(others)})" if others else ""
+            return (f"no zone is known for {subject}: Microsoft's table ({self._cloud}) has no row for it{also} "
+                    "and no custom zone rule applies")
+        rows = list(dict.fromkeys(rule.row for rule in rules))
+        for row in rows:
+            for forwarder in row.unmapped_forwarders:
+                if _under(labels, _split_template(forwarder)):
+                    return (f"{name} is under {forwarder}, a public zone the row for {subject} lists without "
+                            "a private DNS zone for it")
+        publics = list(dict.fromkeys(
+            ".".join(rule.labels) for rule in rules if not any(label.startswith("privatelink") for label in rule.labels)
+        ))
+        whose = "row's" if len(rows) == 1 else "rows'"
+        return f"{name} is under none of the {whose} public zones for {subject}: {', '.join(publics)}"
+
+    def _rules(self, target_id: str, group_id: str) -> tuple[list[_Rule], list[_Rule]]:
+        """(custom rules, Microsoft's rules) that apply to a connection to `target_id` with `group_id`."""
         target = ResourceId(target_id or "")
         resource_type = target.resource_type.lower()
         group = (group_id or "").lower()
-
-        custom = [
-            rule for spec, rule in self._custom
-            if _custom_applies(spec, target, resource_type, group)
-        ]
-        best = _best(custom, labels, name, loc)
-        if best is None and resource_type:
+        custom = [rule for spec, rule in self._custom if _custom_applies(spec, target, resource_type, group)]
+        microsoft: list[_Rule] = []
+        if resource_type:
             namespace = resource_type.split("/", 1)[0]
-            rules = self._index.get(f"{resource_type}|{group}", ()) + self._index.get(f"{namespace}|{group}", ())
-            best = _best(rules, labels, name, loc)
-        return (best.row, best.key) if best else None
+            microsoft = [*self._index.get(f"{resource_type}|{group}", ()), *self._index.get(f"{namespace}|{group}", ())]
+        return custom, microsoft
+
+    def _subresources(self, target_id: str) -> list[str]:
+        """The subresources Microsoft's rows list for the target's type (or its namespace)."""
+        resource_type = ResourceId(target_id or "").resource_type.lower()
+        namespace = resource_type.split("/", 1)[0]
+        return list(dict.fromkeys(
+            row.subresource for row in self._rows
+            if not row.custom and row.resource_type.lower() in (resource_type, namespace) and row.subresource
+        ))
+
+
+def _labels(fqdn: str) -> tuple[str, list[str] | None]:
+    """The FQDN in lower case without its trailing dot, and its labels (None: not a name to match)."""
+    name = (fqdn or "").strip().lower().rstrip(".")
+    labels = name.split(".")
+    if not name or not all(_LABEL.match(label) for label in labels):
+        return name, None
+    return name, labels
+
+
+def _under(labels: Sequence[str], suffix: Sequence[str]) -> bool:
+    """Whether a name (its labels) lies under a suffix template (a variable label matches any label)."""
+    n = len(suffix)
+    return len(labels) > n and all(
+        pattern.startswith("{") or pattern == label for pattern, label in zip(suffix, labels[-n:])
+    )
 
 
 def _custom_applies(rule: CustomRule, target: ResourceId, resource_type: str, group: str) -> bool:
