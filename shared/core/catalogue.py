@@ -8,9 +8,10 @@ Resolution, for one `customDnsConfigs` FQDN of a connection to `target_id` with 
 1. Custom rules (`PEDNS_CUSTOM_ZONES`) first, then Microsoft's rows whose resource type (compared
    case-insensitively; a namespace-only type matches the whole namespace) and subresource match.
 2. Each row's rules map an FQDN suffix template to a zone template. Every rule whose suffix matches
-   is a candidate; the longest suffix wins, ties go to table order. A `{regionName}` value that is
-   neither a known region nor the endpoint's location only wins when nothing else matches (so the
-   Government ACR's `reg.usgovvirginia.data.azurecr.us` is not read as region `data`).
+   is a candidate; the longest suffix wins, ties go to table order. A `{regionName}` or `{region}`
+   label must be a region of the row's cloud (`shared/data/regions.json`) or the endpoint's location,
+   so the Government ACR's `reg.usgovvirginia.data.azurecr.us` is not read as region `data`, nor a
+   Data Explorer test cluster's `adx.eastus.dev.kusto.windows.net` as region `dev`.
 3. Template values come from the FQDN; a zone variable the FQDN does not carry comes from the
    endpoint's location (`{regionCode}` through Microsoft's geo-code table).
 4. The record name is the FQDN minus the zone (FQDN already under `privatelink.`), else minus the
@@ -35,7 +36,7 @@ from typing import Any
 from ..errors import ConfigError
 from .model import RecordKey, ResourceId
 
-__all__ = ["CLOUDS", "Catalogue", "CatalogueRow", "CustomRule", "region_code"]
+__all__ = ["CLOUDS", "Catalogue", "CatalogueRow", "CustomRule", "region_code", "region_names"]
 
 CLOUDS = ("AzureCloud", "AzureUSGovernment", "AzureChinaCloud")
 
@@ -134,6 +135,12 @@ def _regions() -> tuple[dict[str, str], frozenset[str]]:
     return codes, frozenset(codes)
 
 
+@functools.cache
+def region_names(cloud: str) -> frozenset[str]:
+    """The region names of a cloud that a `{regionName}` or `{region}` label may be (see docs/zones.md)."""
+    return frozenset(item["name"] for item in _read("regions.json")["clouds"][_canonical_cloud(cloud)])
+
+
 def _norm_location(location: str) -> str:
     return location.lower().replace(" ", "")
 
@@ -176,26 +183,37 @@ def _fill(template: str, values: Mapping[str, str]) -> str | None:
 class _Match:
     key: RecordKey
     row: CatalogueRow
-    rank: tuple[bool, int]  # (every region value is a known region, suffix length in labels)
+    rank: int  # suffix length in labels
 
 
-def _try(rule: _Rule, labels: list[str], fqdn: str, location: str) -> _Match | None:
+def _refused(var: str, label: str, cloud: str, location: str) -> str | None:
+    """Why `label` cannot stand for the template variable `var`, or None when it can."""
+    if var in _REGION_VARS:
+        if label in region_names(cloud) or label == location:
+            return None
+        return f"{label!r} is no region of {cloud} pedns knows"
+    return None if _VAR_VALUE.match(label) else f"{label!r} is no value for {{{var}}}"
+
+
+def _try(rule: _Rule, labels: list[str], fqdn: str, location: str) -> _Match | str | None:
+    """The rule's match for the name; or, when the name is under the rule's literal labels but a label
+    cannot stand for a variable (or a zone variable has no value), why not; None when it is not under."""
     n = len(rule.labels)
     if len(labels) <= n:  # the record needs a name of at least one label
         return None
+    tail = labels[-n:]
+    if any(not pattern.startswith("{") and pattern != label for pattern, label in zip(rule.labels, tail)):
+        return None
+    suffix = ".".join(rule.labels)
     values: dict[str, str] = {}
-    known = True
-    for pattern, label in zip(rule.labels, labels[-n:]):
+    for pattern, label in zip(rule.labels, tail):
         if pattern.startswith("{"):
             var = pattern[1:-1]
-            if not _VAR_VALUE.match(label):
-                return None
-            if var in _REGION_VARS and label not in _regions()[1] and label != location:
-                known = False  # a region newer than the geo-code table, or not a region at all
+            problem = _refused(var, label, rule.row.cloud, location)
+            if problem:
+                return f"{suffix}: {problem}"
             if values.setdefault(var, label) != label:
                 return None
-        elif pattern != label:
-            return None
     for var in re.findall(r"\{(\w+)\}", rule.zone):  # zone variables the FQDN does not carry
         if var in values:
             continue
@@ -204,9 +222,9 @@ def _try(rule: _Rule, labels: list[str], fqdn: str, location: str) -> _Match | N
         elif var == "regionCode" and region_code(location):
             values[var] = region_code(location) or ""
         else:
-            return None
+            return (f"{suffix}: its zone {rule.zone} needs {{{var}}}, which neither the name nor the endpoint's "
+                    f"location ({location or 'none'}) gives")
     zone = _fill(rule.zone, values)
-    suffix = ".".join(labels[-n:])
     if zone is None:
         return None
     if fqdn.endswith("." + zone):
@@ -214,8 +232,8 @@ def _try(rule: _Rule, labels: list[str], fqdn: str, location: str) -> _Match | N
     elif not rule.strip_suffix_only and fqdn.endswith("." + _public_form(zone)) and _public_form(zone) != zone:
         name = fqdn[: -len(_public_form(zone)) - 1]
     else:
-        name = fqdn[: -len(suffix) - 1]
-    return _Match(RecordKey(zone=zone, name=name), rule.row, (known, n))
+        name = fqdn[: -len(".".join(tail)) - 1]
+    return _Match(RecordKey(zone=zone, name=name), rule.row, n)
 
 
 def _rows_and_rules(cloud: str) -> tuple[tuple[CatalogueRow, ...], dict[str, tuple[_Rule, ...]]]:
@@ -367,8 +385,13 @@ class Catalogue:
         publics = list(dict.fromkeys(
             ".".join(rule.labels) for rule in rules if not any(label.startswith("privatelink") for label in rule.labels)
         ))
+        loc = _norm_location(location or "")
+        misses = list(dict.fromkeys(
+            miss for rule in rules if isinstance(miss := _try(rule, labels, name, loc), str)
+        ))
         whose = "row's" if len(rows) == 1 else "rows'"
-        return f"{name} is under none of the {whose} public zones for {subject}: {', '.join(publics)}"
+        why = f" ({'; '.join(misses)})" if misses else ""
+        return f"{name} is under none of the {whose} public zones for {subject}: {', '.join(publics)}{why}"
 
     def _rules(self, target_id: str, group_id: str) -> tuple[list[_Rule], list[_Rule]]:
         """(custom rules, Microsoft's rules) that apply to a connection to `target_id` with `group_id`."""
@@ -421,7 +444,7 @@ def _best(rules: Sequence[_Rule], labels: list[str], fqdn: str, location: str) -
     best: _Match | None = None
     for rule in rules:
         match = _try(rule, labels, fqdn, location)
-        if match and (best is None or match.rank > best.rank):
+        if isinstance(match, _Match) and (best is None or match.rank > best.rank):
             best = match
     return best
 
