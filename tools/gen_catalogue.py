@@ -7,6 +7,7 @@ Inputs (excerpts, with their docs commit noted at the top):
   tools/catalogue/private-endpoint-dns.md   "Azure Private Endpoint private DNS zone values" (verbatim)
   tools/catalogue/geo-code-list.md          Azure Backup's region-code (geo-code) table (verbatim)
   tools/catalogue/regions-list.md           the region names of each cloud (two columns of Microsoft's lists)
+  tools/catalogue/supplements.json          pedns's own rules for name shapes the table leaves out, with sources
 
 Keeping up with Microsoft's table (it changes every few months; a row missing here makes pedns
 report `unmapped`):
@@ -46,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "tools" / "catalogue" / "private-endpoint-dns.md"
 GEO_SOURCE = ROOT / "tools" / "catalogue" / "geo-code-list.md"
 REGIONS_SOURCE = ROOT / "tools" / "catalogue" / "regions-list.md"
+SUPPLEMENTS_SOURCE = ROOT / "tools" / "catalogue" / "supplements.json"
 OUT_CATALOGUE = ROOT / "shared" / "data" / "catalogue.json"
 OUT_REGIONS = ROOT / "shared" / "data" / "region_codes.json"
 OUT_REGION_NAMES = ROOT / "shared" / "data" / "regions.json"
@@ -246,6 +248,24 @@ def build_catalogue(text: str) -> dict:
     }
 
 
+def add_supplements(catalogue: dict, supplements: dict) -> dict:
+    """Append pedns's own rules (tools/catalogue/supplements.json) to the rows they name; each row must exist."""
+    for item in supplements["rules"]:
+        key = (item["resourceType"].lower(), item["subresource"].lower())
+        rows = [row for row in catalogue["clouds"][item["cloud"]]
+                if (row["resourceType"].lower(), row["subresource"].lower()) == key]
+        if not rows:
+            raise ValueError(f"supplement for {item['resourceType']} / {item['subresource']}: no such row in "
+                             f"{item['cloud']}")
+        for row in rows:
+            if item["suffix"].lower() in {rule["suffix"].lower() for rule in row["rules"]}:
+                raise ValueError(f"supplement {item['suffix']} of {item['resourceType']}: the row has it already")
+            row["rules"] = [*row["rules"], {"suffix": item["suffix"], "zone": item["zone"], "supplement": True}]
+            note = f"{item['suffix']}: not in the table; records go into {item['zone']} (a pedns supplement; sources in docs/zones.md)"
+            row["notes"] = f"{row['notes']}; {note}" if row["notes"] else note
+    return catalogue
+
+
 def build_regions(text: str) -> dict:
     meta = _meta(text)
     regions = []
@@ -342,7 +362,7 @@ def _cell(values: list[str]) -> str:
     return "<br>".join(f"`{value}`" for value in values) if values else ""
 
 
-def render_docs(catalogue: dict, regions: dict, names: dict) -> str:
+def render_docs(catalogue: dict, regions: dict, names: dict, supplements: dict | None = None) -> str:
     src = catalogue["source"]
     geo = regions["source"]
     lists = names["source"]
@@ -375,6 +395,28 @@ def render_docs(catalogue: dict, regions: dict, names: dict) -> str:
         "Custom rules (`PEDNS_CUSTOM_ZONES`) are consulted before Microsoft's rows.",
         "",
     ]
+    if supplements and supplements["rules"]:
+        out += ["## Beyond Microsoft's table", "",
+                "Rules pedns adds to a row for a name shape Microsoft's table does not list "
+                "(`tools/catalogue/supplements.json`), each confirmed by the sources given. `{dnsZone}` is the "
+                "`z00`-`z99` label of storage's Azure DNS zone endpoints (Learn also shows `z5`, so one digit is "
+                "taken too); it is dropped from the record name. Other services of such storage accounts "
+                "(`<account>.z<nn>.dfs|file|queue|table|web.storage.azure.net`) and Elastic SAN names are left as "
+                "the table has them: no source was found for their zone and record name, so those names are "
+                "`unmapped` (or, for Elastic SAN, keep the `z<nn>` label in the record name). Also `unmapped` on "
+                "purpose: a Data Explorer test cluster's `clikusto000002.eastus.dev.kusto.windows.net`, whose private "
+                "link resource asks for `privatelink.eastus.dev.kusto.windows.net`, a zone the table does not list "
+                "(Azure/azure-cli `src/azure-cli/azure/cli/command_modules/network/tests/latest/recordings/"
+                "test_private_link_resource_kusto_cluster.yaml` @ d58e5e6eb332c71b09b24cc7b81b8614ad70c1dd); the "
+                "production name of the same test, `clikusto000002.eastus.kusto.windows.net`, goes into "
+                "`privatelink.eastus.kusto.windows.net` as the table says.", "",
+                "| Cloud | Resource type | Subresource | FQDN suffix | Private DNS zone | Example | Sources |",
+                "|---|---|---|---|---|---|---|"]
+        for item in supplements["rules"]:
+            sources = "<br>".join(source.replace("|", "\\|") for source in item["sources"])
+            out.append(f"| {item['cloud']} | `{item['resourceType']}` | `{item['subresource']}` | `{item['suffix']}` | "
+                       f"`{item['zone']}` | {item['example']} | {sources} |")
+        out.append("")
     titles = {"AzureCloud": "Commercial (AzureCloud)", "AzureUSGovernment": "Government (AzureUSGovernment)",
               "AzureChinaCloud": "China, 21Vianet (AzureChinaCloud)"}
     for cloud, rows in catalogue["clouds"].items():
@@ -407,14 +449,15 @@ def render_docs(catalogue: dict, regions: dict, names: dict) -> str:
 
 
 def render() -> dict[Path, str]:
-    catalogue = build_catalogue(SOURCE.read_text(encoding="utf-8"))
+    supplements = json.loads(SUPPLEMENTS_SOURCE.read_text(encoding="utf-8"))
+    catalogue = add_supplements(build_catalogue(SOURCE.read_text(encoding="utf-8")), supplements)
     regions = build_regions(GEO_SOURCE.read_text(encoding="utf-8"))
     names = build_region_names(REGIONS_SOURCE.read_text(encoding="utf-8"), regions)
     return {
         OUT_CATALOGUE: _dump(catalogue, "clouds"),
         OUT_REGIONS: _dump(regions, "regions"),
         OUT_REGION_NAMES: _dump(names, "clouds"),
-        OUT_DOCS: render_docs(catalogue, regions, names),
+        OUT_DOCS: render_docs(catalogue, regions, names, supplements),
     }
 
 

@@ -13,7 +13,9 @@ Resolution, for one `customDnsConfigs` FQDN of a connection to `target_id` with 
    so the Government ACR's `reg.usgovvirginia.data.azurecr.us` is not read as region `data`, nor a
    Data Explorer test cluster's `adx.eastus.dev.kusto.windows.net` as region `dev`.
 3. Template values come from the FQDN; a zone variable the FQDN does not carry comes from the
-   endpoint's location (`{regionCode}` through Microsoft's geo-code table).
+   endpoint's location (`{regionCode}` through Microsoft's geo-code table). `{dnsZone}` (a rule pedns
+   adds for storage's Azure DNS zone endpoints, `acct.z25.blob.storage.azure.net`) is `z00`-`z99`
+   and is left out of the record name.
 4. The record name is the FQDN minus the zone (FQDN already under `privatelink.`), else minus the
    zone's public form (`acct.westus.data.azurecr.io` → `acct.westus.data`), else minus the suffix
    (Key Vault's `vault.azure.net`).
@@ -42,6 +44,7 @@ CLOUDS = ("AzureCloud", "AzureUSGovernment", "AzureChinaCloud")
 
 _PLS_TYPE = "microsoft.network/privatelinkservices"
 _REGION_VARS = frozenset({"regionName", "region"})
+_DNS_ZONE = re.compile(r"^z[0-9]{1,2}$")  # {dnsZone}: storage's Azure DNS zone label, z00-z99 (docs/zones.md)
 _LABEL = re.compile(r"^[a-z0-9_*]([a-z0-9_-]*[a-z0-9_])?$")
 _VAR_VALUE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 _DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)+$")
@@ -192,6 +195,8 @@ def _refused(var: str, label: str, cloud: str, location: str) -> str | None:
         if label in region_names(cloud) or label == location:
             return None
         return f"{label!r} is no region of {cloud} pedns knows"
+    if var == "dnsZone":
+        return None if _DNS_ZONE.match(label) else f"{label!r} is no Azure DNS zone label, z00 to z99"
     return None if _VAR_VALUE.match(label) else f"{label!r} is no value for {{{var}}}"
 
 

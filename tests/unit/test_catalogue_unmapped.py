@@ -30,7 +30,7 @@ def why(resource_type: str, group_id: str, fqdn: str, *, location: str = "westeu
 
 def test_a_name_under_none_of_its_rows_public_zones_names_them() -> None:
     assert ("md-impexp-x.z25.queue.storage.azure.net is under none of the row's public zones for "
-            "Microsoft.Compute/diskAccesses / disks: blob.core.windows.net") == (
+            "Microsoft.Compute/diskAccesses / disks: blob.core.windows.net, {dnsZone}.blob.storage.azure.net") == (
         why("Microsoft.Compute/diskAccesses", "disks", "md-impexp-x.z25.queue.storage.azure.net")
     )
 
