@@ -13,7 +13,12 @@ from __future__ import annotations
 import pytest
 
 from shared.core.catalogue import CLOUDS, Catalogue, region_code, region_names
-from shared.core.model import RecordKey
+from shared.core.desired import desire
+from shared.core.model import Desired, Reason, RecordKey
+from shared.parsing.endpoint import parse_private_endpoint
+from shared.settings import Settings
+from shared.wiring import catalogue_for
+from tests.fixtures import load
 from tools import gen_catalogue
 
 SUB = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-spoke-app/providers"
@@ -121,3 +126,38 @@ def test_the_lists_rows_become_the_clouds_names_and_the_geo_code_table_fills_in(
 
 def test_a_region_code_still_comes_from_the_geo_code_table() -> None:
     assert ("eus", None) == (region_code("East US"), region_code("newzealandnorth"))
+
+
+# -- the recorded Data Explorer endpoint, end to end ----------------------------------------------------
+
+
+def _desire_recorded_kusto(body: dict) -> Desired:
+    return desire(parse_private_endpoint(body), catalogue_for(Settings()))
+
+
+def test_the_recorded_data_explorer_endpoint_spreads_its_names_over_the_four_zones_the_table_names() -> None:
+    wanted = _desire_recorded_kusto(load("endpoints/recorded-kusto-pe-get.json"))
+
+    assert ((), {
+        ("privatelink.eastus.kusto.windows.net", "clikusto000002", ("10.0.0.4",)),
+        ("privatelink.eastus.kusto.windows.net", "ingest-clikusto000002", ("10.0.0.5",)),
+        ("privatelink.blob.core.windows.net", "9kkkstrldclikusto00000200", ("10.0.0.6",)),
+        ("privatelink.queue.core.windows.net", "9kkkstrldclikusto00000200", ("10.0.0.7",)),
+        ("privatelink.table.core.windows.net", "9kkkstrldclikusto00000200", ("10.0.0.8",)),
+        ("privatelink.blob.core.windows.net", "m66kstrldclikusto00000201", ("10.0.0.9",)),
+        ("privatelink.queue.core.windows.net", "m66kstrldclikusto00000201", ("10.0.0.10",)),
+        ("privatelink.table.core.windows.net", "m66kstrldclikusto00000201", ("10.0.0.11",)),
+    }) == (wanted.skipped, {(r.key.zone, r.key.name, r.ips) for r in wanted.records})
+
+
+def test_the_same_endpoint_in_the_test_environment_leaves_its_dev_names_unmapped_and_says_why() -> None:
+    body = load("endpoints/recorded-kusto-pe-get.json")
+    for config in body["properties"]["customDnsConfigs"]:  # the test environment's names (older recording)
+        config["fqdn"] = config["fqdn"].replace(".eastus.kusto.windows.net", ".eastus.dev.kusto.windows.net")
+
+    wanted = _desire_recorded_kusto(body)
+
+    assert ([("clikusto000002.eastus.dev.kusto.windows.net", Reason.UNMAPPED, True),
+             ("ingest-clikusto000002.eastus.dev.kusto.windows.net", Reason.UNMAPPED, True)], 6) == (
+        [(s.fqdn, s.reason, "'dev' is no region of AzureCloud pedns knows" in s.detail) for s in wanted.skipped],
+        len(wanted.records))
