@@ -1,7 +1,8 @@
 """Microsoft's private DNS zone table as data, and FQDN → (zone, record name) resolution.
 
 Pure: no Azure SDK, no I/O but reading the package's own data files once. The data is generated
-by `tools/gen_catalogue.py` from a checked-in excerpt of the docs; see `docs/zones.md`.
+by `tools/gen_catalogue.py` from checked-in excerpts of the docs (and pedns's own rules, each with its
+sources, in `tools/catalogue/supplements.json`); see `docs/zones.md`.
 
 Resolution, for one `customDnsConfigs` FQDN of a connection to `target_id` with `group_id`:
 
@@ -131,11 +132,9 @@ def name_matches(templates: Sequence[str], target_name: str, record_name: str) -
 
 
 @functools.cache
-def _regions() -> tuple[dict[str, str], frozenset[str]]:
-    """(region name → geo code, known region names), from Microsoft's geo-code table."""
-    raw = _read("region_codes.json")
-    codes = {item["name"]: item["code"] for item in raw["regions"]}
-    return codes, frozenset(codes)
+def _region_codes() -> dict[str, str]:
+    """Region name → geo code, from Microsoft's geo-code table."""
+    return {item["name"]: item["code"] for item in _read("region_codes.json")["regions"]}
 
 
 @functools.cache
@@ -150,7 +149,7 @@ def _norm_location(location: str) -> str:
 
 def region_code(location: str) -> str | None:
     """Microsoft's geo code for a region (`eastus` → `eus`), or None when the table lacks it."""
-    return _regions()[0].get(_norm_location(location))
+    return _region_codes().get(_norm_location(location))
 
 
 def _public_form(zone: str) -> str:
