@@ -58,3 +58,6 @@ class SuffixResolver:
                 zone = "privatelink.vaultcore.azure.net" if suffix == "vault.azure.net" else f"privatelink.{suffix}"
                 return RecordKey(zone, fqdn[: -len(suffix) - 1].removesuffix(".privatelink"))
         return None
+
+    def why_unmapped(self, *, target_id: str, group_id: str, fqdn: str, location: str) -> str:
+        return f"{fqdn} is under none of the test resolver's suffixes: {', '.join(self.SUFFIXES)}"

@@ -3,9 +3,11 @@
     python tools/gen_catalogue.py            # rewrite shared/data/*.json and docs/zones.md
     python tools/gen_catalogue.py --check    # exit 1 if any of them is stale
 
-Inputs (verbatim excerpts, with their docs commit noted at the top):
-  tools/catalogue/private-endpoint-dns.md   "Azure Private Endpoint private DNS zone values"
-  tools/catalogue/geo-code-list.md          Azure Backup's region-code (geo-code) table
+Inputs (excerpts, with their docs commit noted at the top):
+  tools/catalogue/private-endpoint-dns.md   "Azure Private Endpoint private DNS zone values" (verbatim)
+  tools/catalogue/geo-code-list.md          Azure Backup's region-code (geo-code) table (verbatim)
+  tools/catalogue/regions-list.md           the region names of each cloud (two columns of Microsoft's lists)
+  tools/catalogue/supplements.json          pedns's own rules for name shapes the table leaves out, with sources
 
 Keeping up with Microsoft's table (it changes every few months; a row missing here makes pedns
 report `unmapped`):
@@ -44,8 +46,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "tools" / "catalogue" / "private-endpoint-dns.md"
 GEO_SOURCE = ROOT / "tools" / "catalogue" / "geo-code-list.md"
+REGIONS_SOURCE = ROOT / "tools" / "catalogue" / "regions-list.md"
+SUPPLEMENTS_SOURCE = ROOT / "tools" / "catalogue" / "supplements.json"
 OUT_CATALOGUE = ROOT / "shared" / "data" / "catalogue.json"
 OUT_REGIONS = ROOT / "shared" / "data" / "region_codes.json"
+OUT_REGION_NAMES = ROOT / "shared" / "data" / "regions.json"
 OUT_DOCS = ROOT / "docs" / "zones.md"
 
 CLOUD_HEADINGS = {"commercial": "AzureCloud", "government": "AzureUSGovernment", "china": "AzureChinaCloud"}
@@ -58,7 +63,7 @@ _BREAK = re.compile(r"<\s*/?\s*br\s*/?\s*>", re.IGNORECASE)
 _SUP = re.compile(r"<sup>\s*(\d+)\s*</sup>", re.IGNORECASE)
 _TYPE = re.compile(r"Microsoft\.[A-Za-z0-9]+(?:/[A-Za-z0-9]+)*")
 _VAR = re.compile(r"\{(\w+)\}")
-_META = re.compile(r"^(source-repo|source-commit|ms\.date):\s*(\S.*?)\s*$", re.MULTILINE)
+_META = re.compile(r"^(source-repo|source-path|source-commit|ms\.date):\s*(\S.*?)\s*$", re.MULTILINE)
 _GEO = re.compile(r'<GeoCodeRegionNameMap\s+GeoCode="([^"]+)"\s+RegionName="([^"]+)"\s*/>')
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
@@ -243,6 +248,24 @@ def build_catalogue(text: str) -> dict:
     }
 
 
+def add_supplements(catalogue: dict, supplements: dict) -> dict:
+    """Append pedns's own rules (tools/catalogue/supplements.json) to the rows they name; each row must exist."""
+    for item in supplements["rules"]:
+        key = (item["resourceType"].lower(), item["subresource"].lower())
+        rows = [row for row in catalogue["clouds"][item["cloud"]]
+                if (row["resourceType"].lower(), row["subresource"].lower()) == key]
+        if not rows:
+            raise ValueError(f"supplement for {item['resourceType']} / {item['subresource']}: no such row in "
+                             f"{item['cloud']}")
+        for row in rows:
+            if item["suffix"].lower() in {rule["suffix"].lower() for rule in row["rules"]}:
+                raise ValueError(f"supplement {item['suffix']} of {item['resourceType']}: the row has it already")
+            row["rules"] = [*row["rules"], {"suffix": item["suffix"], "zone": item["zone"], "supplement": True}]
+            note = f"{item['suffix']}: not in the table; records go into {item['zone']} (a pedns supplement; sources in docs/zones.md)"
+            row["notes"] = f"{row['notes']}; {note}" if row["notes"] else note
+    return catalogue
+
+
 def build_regions(text: str) -> dict:
     meta = _meta(text)
     regions = []
@@ -259,6 +282,58 @@ def build_regions(text: str) -> dict:
     }
 
 
+#: Which cloud a geo-code table region belongs to, by the start of its name; None: a cloud pedns does
+#: not serve (the air-gapped USSec/USNat clouds, and Microsoft Cloud Deutschland, closed in 2021).
+GEO_CLOUDS: tuple[tuple[str, str | None], ...] = (
+    ("usgov", "AzureUSGovernment"), ("usdod", "AzureUSGovernment"), ("china", "AzureChinaCloud"),
+    ("ussec", None), ("usnat", None), ("germanycentral", None), ("germanynortheast", None),
+)
+
+
+def _geo_cloud(name: str) -> str | None:
+    for prefix, cloud in GEO_CLOUDS:
+        if name.startswith(prefix):
+            return cloud
+    return "AzureCloud"
+
+
+def build_region_names(text: str, regions: dict) -> dict:
+    """The region names of each cloud: the lists' rows, then the geo-code table's regions they lack."""
+    clouds: dict[str, list[dict[str, str]]] = {cloud: [] for cloud in CLOUD_HEADINGS.values()}
+    cloud = ""
+    for raw in text.split("-->", 1)[-1].splitlines():
+        line = raw.strip()
+        if line.startswith("## "):
+            cloud = line[3:].strip()
+            if cloud not in clouds:
+                raise ValueError(f"unknown cloud section {cloud!r} in {REGIONS_SOURCE.name}")
+            continue
+        cells = [cell.strip() for cell in line.strip("|").split("|")] if line.startswith("|") else []
+        if len(cells) != 2 or cells[0] in ("Region", "") or cells[0].startswith("---"):
+            continue
+        clouds[cloud].append({"name": cells[1], "displayName": cells[0], "from": "regions-list"})
+    for region in regions["regions"]:
+        home = _geo_cloud(region["name"])
+        if home and region["name"] not in {item["name"] for item in clouds[home]}:
+            clouds[home].append({"name": region["name"], "displayName": region["displayName"], "from": "geo-code-list"})
+    for cloud, items in clouds.items():
+        if not items:
+            raise ValueError(f"no region names for {cloud}")
+        bad = [item["name"] for item in items if not re.fullmatch(r"[a-z][a-z0-9]*", item["name"])]
+        if bad:
+            raise ValueError(f"{cloud}: not region names: {bad}")
+    meta = _meta(text)
+    return {
+        "source": {
+            "document": meta.get("source-path", ""),
+            "repo": meta.get("source-repo", ""),
+            "commit": meta.get("source-commit", ""),
+            "msDate": meta.get("ms.date", ""),
+        },
+        "clouds": clouds,
+    }
+
+
 def _dump(data: dict, list_key: str) -> str:
     """JSON with one list item per line, so a docs update reads as a row-by-row diff."""
     lines = ["{", f'  "source": {json.dumps(data["source"])},']
@@ -267,6 +342,9 @@ def _dump(data: dict, list_key: str) -> str:
         names = list(data["clouds"])
         for n, cloud in enumerate(names):
             rows = data["clouds"][cloud]
+            if not rows:
+                lines.append(f"    {json.dumps(cloud)}: []" + ("," if n < len(names) - 1 else ""))
+                continue
             lines.append(f"    {json.dumps(cloud)}: [")
             lines += [f"      {json.dumps(row)}{',' if i < len(rows) - 1 else ''}" for i, row in enumerate(rows)]
             lines.append("    ]" + ("," if n < len(names) - 1 else ""))
@@ -284,9 +362,10 @@ def _cell(values: list[str]) -> str:
     return "<br>".join(f"`{value}`" for value in values) if values else ""
 
 
-def render_docs(catalogue: dict, regions: dict) -> str:
+def render_docs(catalogue: dict, regions: dict, names: dict, supplements: dict | None = None) -> str:
     src = catalogue["source"]
     geo = regions["source"]
+    lists = names["source"]
     out = [
         "# Private DNS zones pedns knows",
         "",
@@ -308,12 +387,36 @@ def render_docs(catalogue: dict, regions: dict) -> str:
         "A forwarder outside the zone's public name (Key Vault's `vault.azure.net`) is simply cut off.",
         "- Template values come from the FQDN (`{regionName}`, `{regionCode}`, `{dnsPrefix}`, `{partitionId}`, "
         "`{subzone}`); a zone variable the FQDN does not carry comes from the endpoint's location (region codes "
-        "from the table below). A `{regionName}` that is neither a known region nor the endpoint's location "
-        "only counts when no other rule matches (so `reg.usgovvirginia.data.azurecr.us` is not region `data`).",
+        "from the table below). A `{regionName}` or `{region}` label must be a region of the endpoint's cloud "
+        "(the region names below) or the endpoint's own location: `reg.usgovvirginia.data.azurecr.us` is not "
+        "region `data`, and a Data Explorer test cluster's `adx.eastus.dev.kusto.windows.net` is not region "
+        "`dev` of `{regionName}.kusto.windows.net` (it is `unmapped`, and its detail says `dev` is no region).",
         "- An FQDN no row maps is skipped and reported as `unmapped`: pedns never derives a zone by itself. "
         "Custom rules (`PEDNS_CUSTOM_ZONES`) are consulted before Microsoft's rows.",
         "",
     ]
+    if supplements and supplements["rules"]:
+        out += ["## Beyond Microsoft's table", "",
+                "Rules pedns adds to a row for a name shape Microsoft's table does not list "
+                "(`tools/catalogue/supplements.json`), each confirmed by the sources given. `{dnsZone}` is the "
+                "`z00`-`z99` label of storage's Azure DNS zone endpoints (Learn also shows `z5`, so one digit is "
+                "taken too); it is dropped from the record name. Other services of such storage accounts "
+                "(`<account>.z<nn>.dfs|file|queue|table|web.storage.azure.net`) and Elastic SAN names are left as "
+                "the table has them: no source was found for their zone and record name, so those names are "
+                "`unmapped` (or, for Elastic SAN, keep the `z<nn>` label in the record name). Also `unmapped` on "
+                "purpose: a Data Explorer test cluster's `clikusto000002.eastus.dev.kusto.windows.net`, whose private "
+                "link resource asks for `privatelink.eastus.dev.kusto.windows.net`, a zone the table does not list "
+                "(Azure/azure-cli `src/azure-cli/azure/cli/command_modules/network/tests/latest/recordings/"
+                "test_private_link_resource_kusto_cluster.yaml` @ d58e5e6eb332c71b09b24cc7b81b8614ad70c1dd); the "
+                "production name of the same test, `clikusto000002.eastus.kusto.windows.net`, goes into "
+                "`privatelink.eastus.kusto.windows.net` as the table says.", "",
+                "| Cloud | Resource type | Subresource | FQDN suffix | Private DNS zone | Example | Sources |",
+                "|---|---|---|---|---|---|---|"]
+        for item in supplements["rules"]:
+            sources = "<br>".join(source.replace("|", "\\|") for source in item["sources"])
+            out.append(f"| {item['cloud']} | `{item['resourceType']}` | `{item['subresource']}` | `{item['suffix']}` | "
+                       f"`{item['zone']}` | {item['example']} | {sources} |")
+        out.append("")
     titles = {"AzureCloud": "Commercial (AzureCloud)", "AzureUSGovernment": "Government (AzureUSGovernment)",
               "AzureChinaCloud": "China, 21Vianet (AzureChinaCloud)"}
     for cloud, rows in catalogue["clouds"].items():
@@ -329,16 +432,32 @@ def render_docs(catalogue: dict, regions: dict) -> str:
             f"From `{geo['document']}` of {geo['repo']}, commit `{geo['commit']}` (ms.date {geo['msDate']}).", "",
             "| Region | Name | Code |", "|---|---|---|"]
     out += [f"| {r['displayName']} | `{r['name']}` | `{r['code']}` |" for r in regions["regions"]]
+    out += ["", "## Region names (`{regionName}`, `{region}`)", "",
+            "A label standing for `{regionName}` or `{region}` must be one of these (for the endpoint's cloud) or "
+            "the endpoint's own location. From `tools/catalogue/regions-list.md`: the commercial cloud's names from "
+            f"Microsoft's [Azure regions list](https://learn.microsoft.com/azure/reliability/regions-list) "
+            f"(`{lists['document']}` of {lists['repo']}, commit `{lists['commit']}`, ms.date {lists['msDate']}), "
+            "the China cloud's from its [regions list](https://docs.azure.cn/en-us/reliability/regions-list), and "
+            "the regions of the geo-code table above that those lists leave out (marked *geo-code*: the Government "
+            "regions, and EUAP, Jio India and Sweden South in the commercial cloud). The geo-code table's USSec, "
+            "USNat and Microsoft Cloud Deutschland regions belong to no cloud pedns serves.", ""]
+    for cloud, items in names["clouds"].items():
+        listed = ", ".join(f"`{item['name']}`" + (" *geo-code*" if item["from"] == "geo-code-list" else "")
+                           for item in items)
+        out += [f"- **{cloud}** ({len(items)}): {listed}"]
     return "\n".join(out) + "\n"
 
 
 def render() -> dict[Path, str]:
-    catalogue = build_catalogue(SOURCE.read_text(encoding="utf-8"))
+    supplements = json.loads(SUPPLEMENTS_SOURCE.read_text(encoding="utf-8"))
+    catalogue = add_supplements(build_catalogue(SOURCE.read_text(encoding="utf-8")), supplements)
     regions = build_regions(GEO_SOURCE.read_text(encoding="utf-8"))
+    names = build_region_names(REGIONS_SOURCE.read_text(encoding="utf-8"), regions)
     return {
         OUT_CATALOGUE: _dump(catalogue, "clouds"),
         OUT_REGIONS: _dump(regions, "regions"),
-        OUT_DOCS: render_docs(catalogue, regions),
+        OUT_REGION_NAMES: _dump(names, "clouds"),
+        OUT_DOCS: render_docs(catalogue, regions, names, supplements),
     }
 
 

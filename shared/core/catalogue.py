@@ -1,23 +1,29 @@
 """Microsoft's private DNS zone table as data, and FQDN → (zone, record name) resolution.
 
 Pure: no Azure SDK, no I/O but reading the package's own data files once. The data is generated
-by `tools/gen_catalogue.py` from a checked-in excerpt of the docs; see `docs/zones.md`.
+by `tools/gen_catalogue.py` from checked-in excerpts of the docs (and pedns's own rules, each with its
+sources, in `tools/catalogue/supplements.json`); see `docs/zones.md`.
 
 Resolution, for one `customDnsConfigs` FQDN of a connection to `target_id` with `group_id`:
 
 1. Custom rules (`PEDNS_CUSTOM_ZONES`) first, then Microsoft's rows whose resource type (compared
    case-insensitively; a namespace-only type matches the whole namespace) and subresource match.
 2. Each row's rules map an FQDN suffix template to a zone template. Every rule whose suffix matches
-   is a candidate; the longest suffix wins, ties go to table order. A `{regionName}` value that is
-   neither a known region nor the endpoint's location only wins when nothing else matches (so the
-   Government ACR's `reg.usgovvirginia.data.azurecr.us` is not read as region `data`).
+   is a candidate; the longest suffix wins, ties go to table order. A `{regionName}` or `{region}`
+   label must be a region of the row's cloud (`shared/data/regions.json`) or the endpoint's location,
+   so the Government ACR's `reg.usgovvirginia.data.azurecr.us` is not read as region `data`, nor a
+   Data Explorer test cluster's `adx.eastus.dev.kusto.windows.net` as region `dev`.
 3. Template values come from the FQDN; a zone variable the FQDN does not carry comes from the
-   endpoint's location (`{regionCode}` through Microsoft's geo-code table).
+   endpoint's location (`{regionCode}` through Microsoft's geo-code table). `{dnsZone}` (a rule pedns
+   adds for storage's Azure DNS zone endpoints, `acct.z25.blob.storage.azure.net`) is `z00`-`z99`
+   and is left out of the record name.
 4. The record name is the FQDN minus the zone (FQDN already under `privatelink.`), else minus the
    zone's public form (`acct.westus.data.azurecr.io` → `acct.westus.data`), else minus the suffix
    (Key Vault's `vault.azure.net`).
 
-No candidate: None, and the caller reports `unmapped`. Nothing here derives a zone by itself.
+No candidate: None, and the caller reports `unmapped` with `why_unmapped`'s sentence (no row for the
+target's type and subresource, or a row whose public zones the name is under none of). Nothing here
+derives a zone by itself.
 """
 
 from __future__ import annotations
@@ -33,12 +39,13 @@ from typing import Any
 from ..errors import ConfigError
 from .model import RecordKey, ResourceId
 
-__all__ = ["CLOUDS", "Catalogue", "CatalogueRow", "CustomRule", "region_code"]
+__all__ = ["CLOUDS", "Catalogue", "CatalogueRow", "CustomRule", "region_code", "region_names"]
 
 CLOUDS = ("AzureCloud", "AzureUSGovernment", "AzureChinaCloud")
 
 _PLS_TYPE = "microsoft.network/privatelinkservices"
 _REGION_VARS = frozenset({"regionName", "region"})
+_DNS_ZONE = re.compile(r"^z[0-9]{1,2}$")  # {dnsZone}: storage's Azure DNS zone label, z00-z99 (docs/zones.md)
 _LABEL = re.compile(r"^[a-z0-9_*]([a-z0-9_-]*[a-z0-9_])?$")
 _VAR_VALUE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 _DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)+$")
@@ -57,6 +64,7 @@ class CatalogueRow:
     forwarders: tuple[str, ...]  # public DNS zone forwarders, e.g. "blob.core.windows.net"
     notes: str = ""
     custom: bool = False  # True for rules from PEDNS_CUSTOM_ZONES
+    unmapped_forwarders: tuple[str, ...] = ()  # forwarders the table gives no zone for
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -124,11 +132,15 @@ def name_matches(templates: Sequence[str], target_name: str, record_name: str) -
 
 
 @functools.cache
-def _regions() -> tuple[dict[str, str], frozenset[str]]:
-    """(region name → geo code, known region names), from Microsoft's geo-code table."""
-    raw = _read("region_codes.json")
-    codes = {item["name"]: item["code"] for item in raw["regions"]}
-    return codes, frozenset(codes)
+def _region_codes() -> dict[str, str]:
+    """Region name → geo code, from Microsoft's geo-code table."""
+    return {item["name"]: item["code"] for item in _read("region_codes.json")["regions"]}
+
+
+@functools.cache
+def region_names(cloud: str) -> frozenset[str]:
+    """The region names of a cloud that a `{regionName}` or `{region}` label may be (see docs/zones.md)."""
+    return frozenset(item["name"] for item in _read("regions.json")["clouds"][_canonical_cloud(cloud)])
 
 
 def _norm_location(location: str) -> str:
@@ -137,7 +149,7 @@ def _norm_location(location: str) -> str:
 
 def region_code(location: str) -> str | None:
     """Microsoft's geo code for a region (`eastus` → `eus`), or None when the table lacks it."""
-    return _regions()[0].get(_norm_location(location))
+    return _region_codes().get(_norm_location(location))
 
 
 def _public_form(zone: str) -> str:
@@ -173,26 +185,39 @@ def _fill(template: str, values: Mapping[str, str]) -> str | None:
 class _Match:
     key: RecordKey
     row: CatalogueRow
-    rank: tuple[bool, int]  # (every region value is a known region, suffix length in labels)
+    rank: int  # suffix length in labels
 
 
-def _try(rule: _Rule, labels: list[str], fqdn: str, location: str) -> _Match | None:
+def _refused(var: str, label: str, cloud: str, location: str) -> str | None:
+    """Why `label` cannot stand for the template variable `var`, or None when it can."""
+    if var in _REGION_VARS:
+        if label in region_names(cloud) or label == location:
+            return None
+        return f"{label!r} is no region of {cloud} pedns knows"
+    if var == "dnsZone":
+        return None if _DNS_ZONE.match(label) else f"{label!r} is no Azure DNS zone label, z00 to z99"
+    return None if _VAR_VALUE.match(label) else f"{label!r} is no value for {{{var}}}"
+
+
+def _try(rule: _Rule, labels: list[str], fqdn: str, location: str) -> _Match | str | None:
+    """The rule's match for the name; or, when the name is under the rule's literal labels but a label
+    cannot stand for a variable (or a zone variable has no value), why not; None when it is not under."""
     n = len(rule.labels)
     if len(labels) <= n:  # the record needs a name of at least one label
         return None
+    tail = labels[-n:]
+    if any(not pattern.startswith("{") and pattern != label for pattern, label in zip(rule.labels, tail)):
+        return None
+    suffix = ".".join(rule.labels)
     values: dict[str, str] = {}
-    known = True
-    for pattern, label in zip(rule.labels, labels[-n:]):
+    for pattern, label in zip(rule.labels, tail):
         if pattern.startswith("{"):
             var = pattern[1:-1]
-            if not _VAR_VALUE.match(label):
-                return None
-            if var in _REGION_VARS and label not in _regions()[1] and label != location:
-                known = False  # a region newer than the geo-code table, or not a region at all
+            problem = _refused(var, label, rule.row.cloud, location)
+            if problem:
+                return f"{suffix}: {problem}"
             if values.setdefault(var, label) != label:
                 return None
-        elif pattern != label:
-            return None
     for var in re.findall(r"\{(\w+)\}", rule.zone):  # zone variables the FQDN does not carry
         if var in values:
             continue
@@ -201,9 +226,9 @@ def _try(rule: _Rule, labels: list[str], fqdn: str, location: str) -> _Match | N
         elif var == "regionCode" and region_code(location):
             values[var] = region_code(location) or ""
         else:
-            return None
+            return (f"{suffix}: its zone {rule.zone} needs {{{var}}}, which neither the name nor the endpoint's "
+                    f"location ({location or 'none'}) gives")
     zone = _fill(rule.zone, values)
-    suffix = ".".join(labels[-n:])
     if zone is None:
         return None
     if fqdn.endswith("." + zone):
@@ -211,8 +236,8 @@ def _try(rule: _Rule, labels: list[str], fqdn: str, location: str) -> _Match | N
     elif not rule.strip_suffix_only and fqdn.endswith("." + _public_form(zone)) and _public_form(zone) != zone:
         name = fqdn[: -len(_public_form(zone)) - 1]
     else:
-        name = fqdn[: -len(suffix) - 1]
-    return _Match(RecordKey(zone=zone, name=name), rule.row, (known, n))
+        name = fqdn[: -len(".".join(tail)) - 1]
+    return _Match(RecordKey(zone=zone, name=name), rule.row, n)
 
 
 def _rows_and_rules(cloud: str) -> tuple[tuple[CatalogueRow, ...], dict[str, tuple[_Rule, ...]]]:
@@ -227,6 +252,7 @@ def _rows_and_rules(cloud: str) -> tuple[tuple[CatalogueRow, ...], dict[str, tup
             zones=tuple(item["zones"]),
             forwarders=tuple(item["forwarders"]),
             notes=item["notes"],
+            unmapped_forwarders=tuple(item["unmappedForwarders"]),
         )
         rows.append(row)
         bucket = index.setdefault(f"{row.resource_type.lower()}|{row.subresource.lower()}", [])
@@ -328,25 +354,86 @@ class Catalogue:
         self, *, target_id: str, group_id: str, fqdn: str, location: str
     ) -> tuple[CatalogueRow, RecordKey] | None:
         """Like `resolve`, and also the row that decided it (for `pedns explain`)."""
-        name = (fqdn or "").strip().lower().rstrip(".")
-        labels = name.split(".")
-        if not name or not all(_LABEL.match(label) for label in labels):
+        name, labels = _labels(fqdn)
+        if labels is None:
             return None
         loc = _norm_location(location or "")
+        custom, microsoft = self._rules(target_id, group_id)
+        best = _best(custom, labels, name, loc)
+        if best is None:
+            best = _best(microsoft, labels, name, loc)
+        return (best.row, best.key) if best else None
+
+    def why_unmapped(self, *, target_id: str, group_id: str, fqdn: str, location: str) -> str:
+        """Why `resolve` places `fqdn` nowhere, as the detail of its `unmapped` skip: no row (and no
+        custom rule) for the target's type and subresource, a forwarder the row gives no zone, or the
+        public zones of the row that the name is under none of."""
+        name, labels = _labels(fqdn)
+        target_type = ResourceId(target_id or "").resource_type or "the target"
+        subject = f"{target_type} / {group_id or '-'}"
+        if labels is None:
+            return f"{fqdn!r} is not a DNS name the zone catalogue can read"
+        custom, microsoft = self._rules(target_id, group_id)
+        rules = custom + microsoft
+        if not rules:
+            others = self._subresources(target_id)
+            also = f" (it has rows for subresources {', '.join(others)})" if others else ""
+            return (f"no zone is known for {subject}: Microsoft's table ({self._cloud}) has no row for it{also} "
+                    "and no custom zone rule applies")
+        rows = list(dict.fromkeys(rule.row for rule in rules))
+        for row in rows:
+            for forwarder in row.unmapped_forwarders:
+                if _under(labels, _split_template(forwarder)):
+                    return (f"{name} is under {forwarder}, a public zone the row for {subject} lists without "
+                            "a private DNS zone for it")
+        publics = list(dict.fromkeys(
+            ".".join(rule.labels) for rule in rules if not any(label.startswith("privatelink") for label in rule.labels)
+        ))
+        loc = _norm_location(location or "")
+        misses = list(dict.fromkeys(
+            miss for rule in rules if isinstance(miss := _try(rule, labels, name, loc), str)
+        ))
+        whose = "row's" if len(rows) == 1 else "rows'"
+        why = f" ({'; '.join(misses)})" if misses else ""
+        return f"{name} is under none of the {whose} public zones for {subject}: {', '.join(publics)}{why}"
+
+    def _rules(self, target_id: str, group_id: str) -> tuple[list[_Rule], list[_Rule]]:
+        """(custom rules, Microsoft's rules) that apply to a connection to `target_id` with `group_id`."""
         target = ResourceId(target_id or "")
         resource_type = target.resource_type.lower()
         group = (group_id or "").lower()
-
-        custom = [
-            rule for spec, rule in self._custom
-            if _custom_applies(spec, target, resource_type, group)
-        ]
-        best = _best(custom, labels, name, loc)
-        if best is None and resource_type:
+        custom = [rule for spec, rule in self._custom if _custom_applies(spec, target, resource_type, group)]
+        microsoft: list[_Rule] = []
+        if resource_type:
             namespace = resource_type.split("/", 1)[0]
-            rules = self._index.get(f"{resource_type}|{group}", ()) + self._index.get(f"{namespace}|{group}", ())
-            best = _best(rules, labels, name, loc)
-        return (best.row, best.key) if best else None
+            microsoft = [*self._index.get(f"{resource_type}|{group}", ()), *self._index.get(f"{namespace}|{group}", ())]
+        return custom, microsoft
+
+    def _subresources(self, target_id: str) -> list[str]:
+        """The subresources Microsoft's rows list for the target's type (or its namespace)."""
+        resource_type = ResourceId(target_id or "").resource_type.lower()
+        namespace = resource_type.split("/", 1)[0]
+        return list(dict.fromkeys(
+            row.subresource for row in self._rows
+            if not row.custom and row.resource_type.lower() in (resource_type, namespace) and row.subresource
+        ))
+
+
+def _labels(fqdn: str) -> tuple[str, list[str] | None]:
+    """The FQDN in lower case without its trailing dot, and its labels (None: not a name to match)."""
+    name = (fqdn or "").strip().lower().rstrip(".")
+    labels = name.split(".")
+    if not name or not all(_LABEL.match(label) for label in labels):
+        return name, None
+    return name, labels
+
+
+def _under(labels: Sequence[str], suffix: Sequence[str]) -> bool:
+    """Whether a name (its labels) lies under a suffix template (a variable label matches any label)."""
+    n = len(suffix)
+    return len(labels) > n and all(
+        pattern.startswith("{") or pattern == label for pattern, label in zip(suffix, labels[-n:])
+    )
 
 
 def _custom_applies(rule: CustomRule, target: ResourceId, resource_type: str, group: str) -> bool:
@@ -361,7 +448,7 @@ def _best(rules: Sequence[_Rule], labels: list[str], fqdn: str, location: str) -
     best: _Match | None = None
     for rule in rules:
         match = _try(rule, labels, fqdn, location)
-        if match and (best is None or match.rank > best.rank):
+        if isinstance(match, _Match) and (best is None or match.rank > best.rank):
             best = match
     return best
 

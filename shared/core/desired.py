@@ -146,8 +146,8 @@ def _place(fqdn: str, ips: Sequence[str], connection: Connection, location: str,
     group_id = connection.group_ids[0] if connection.group_ids else ""
     key = resolver.resolve(target_id=connection.target_id, group_id=group_id, fqdn=fqdn, location=location)
     if key is None:
-        return Skip(fqdn, Reason.UNMAPPED, f"no zone is known for {connection.target_type or 'the target'} / "
-                                           f"{group_id or '-'}")
+        return Skip(fqdn, Reason.UNMAPPED, resolver.why_unmapped(target_id=connection.target_id, group_id=group_id,
+                                                                 fqdn=fqdn, location=location))
     if platform_names is not None and fqdn not in platform_names:
         return Skip(fqdn, Reason.NAME_MISMATCH, f"{fqdn} is not among the names Azure gave the endpoint's network "
                                                 "interface: never published", key)

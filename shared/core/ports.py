@@ -142,10 +142,15 @@ class NoIndex:
 
 
 class Resolver(Protocol):
-    """The zone catalogue's two questions (see `shared.core.catalogue.Catalogue`): where a name goes, and
-    which record names a connection's target may have (None: the row's names are not bound)."""
+    """The zone catalogue's questions (see `shared.core.catalogue.Catalogue`): where a name goes, why it
+    goes nowhere, and which record names a connection's target may have (None: the row's names are
+    not bound)."""
 
     def resolve(self, *, target_id: str, group_id: str, fqdn: str, location: str) -> RecordKey | None: ...
+
+    def why_unmapped(self, *, target_id: str, group_id: str, fqdn: str, location: str) -> str:
+        """For a name `resolve` places nowhere, the detail of its `unmapped` skip: which row (or none)
+        the connection has, and what the name did not match."""
 
     def binding(self, *, target_id: str, group_id: str) -> tuple[str, ...] | None: ...
 

@@ -122,3 +122,27 @@ def test_region_codes_come_from_the_geo_code_table() -> None:
     data = gen_catalogue.build_regions('<GeoCodeRegionNameMap GeoCode="eus2" RegionName="East US 2" />')
 
     assert [{"name": "eastus2", "displayName": "East US 2", "code": "eus2"}] == data["regions"]
+
+
+SUPPLEMENT = {"cloud": "AzureCloud", "resourceType": "Microsoft.Compute/diskAccesses", "subresource": "disks",
+              "suffix": "{dnsZone}.blob.storage.azure.net", "zone": "privatelink.blob.core.windows.net",
+              "example": "", "sources": ["s"]}
+DISK_ROW = ("| Azure Managed Disks (Microsoft.Compute/diskAccesses) | disks | privatelink.blob.core.windows.net | "
+            "blob.core.windows.net |\n")
+
+
+def test_a_supplement_rule_is_appended_to_its_row_marked_and_noted() -> None:
+    catalogue = gen_catalogue.add_supplements(gen_catalogue.build_catalogue(source(DISK_ROW)), {"rules": [SUPPLEMENT]})
+    [row] = catalogue["clouds"]["AzureCloud"]
+
+    assert ({"suffix": "{dnsZone}.blob.storage.azure.net", "zone": "privatelink.blob.core.windows.net",
+             "supplement": True}, "{dnsZone}.blob.storage.azure.net: not in the table; records go into "
+            "privatelink.blob.core.windows.net (a pedns supplement; sources in docs/zones.md)") == (
+        row["rules"][-1], row["notes"])
+
+
+def test_a_supplement_for_a_row_the_table_lacks_is_an_error() -> None:
+    with pytest.raises(ValueError) as excinfo:
+        gen_catalogue.add_supplements(gen_catalogue.build_catalogue(source("")), {"rules": [SUPPLEMENT]})
+
+    assert "supplement for Microsoft.Compute/diskAccesses / disks: no such row in AzureCloud" == str(excinfo.value)
