@@ -331,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     except (OSError, ValueError) as exc:  # an unreadable or foreign state file
         print(f"pedns emulator: error: cannot load state: {exc}", file=sys.stderr, flush=True)
-        return 1
+        return 2  # unusable input, like a bad flag
     stop = threading.Event()
     previous = {}
     try:

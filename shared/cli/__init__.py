@@ -49,9 +49,9 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     first = next((i for i, a in enumerate(argv) if a not in GLOBAL_FLAGS), len(argv))
-    if argv[first:first + 1] == ["emulator"]:  # its flags are the emulator's own: hand them over untouched
-        return emulator.run(argv[first + 1:])
     try:
+        if argv[first:first + 1] == ["emulator"]:  # its flags are the emulator's own: hand them over untouched
+            return emulator.run(argv[first + 1:], before=argv[:first])
         args = build_parser().parse_args(argv)
     except UsageError as exc:
         return _failed(exc)
