@@ -190,6 +190,8 @@ def test_processing_failure_exits_1(lab, emu):
         pytest.param(["reconcile"], {"PEDNS_SOURCE_MANAGEMENT_GROUPS": "/providers/Microsoft.Management/x"},
                      "not a management group id", id="bad-management-group"),
         pytest.param(["events", "apply", "/no/such/file.json"], {}, "no such file", id="missing-file"),
+        pytest.param(["explain", "/no/such/file.json"], {}, "/no/such/file.json: no such file", id="explain-missing-file"),
+        pytest.param(["explain", "pe.json"], {}, "pe.json: no such file", id="explain-missing-relative-file"),
     ],
 )
 def test_unusable_input_exits_2_with_one_line_and_no_traceback(args, env, message):
@@ -430,7 +432,15 @@ def test_control_characters_in_an_event_id_are_escaped_in_the_output(tmp_path, l
 def test_a_hostile_file_name_is_escaped_in_the_error():
     result = pedns("explain", "no\x1b[2Jsuch\n.json")
 
-    assert_refused(result, "no\\x1b[2Jsuch\\x0a.json: neither a file nor")
+    assert_refused(result, "no\\x1b[2Jsuch\\x0a.json: no such file")
+
+
+def test_explain_and_events_apply_refuse_a_directory_in_the_same_words(tmp_path):
+    explained = pedns("explain", str(tmp_path))
+    applied = pedns("events", "apply", str(tmp_path))
+
+    assert_refused(explained, str(tmp_path))
+    assert explained.stderr == applied.stderr
 
 
 # --- development-only settings -------------------------------------------------------------------------
