@@ -299,3 +299,23 @@ def test_replay_shows_progress_on_a_terminals_stderr_and_nothing_when_piped(lab,
     assert 0 == proc.returncode
     assert b"[1/2]" in seen and b"[2/2]" in seen
     assert "[1/2]" not in piped.stderr and "[1/2]" not in piped.stdout
+
+
+@pytest.mark.parametrize(("args", "unbuffered"), [
+    (["zones"], False), (["zones", "sql"], False), (["zones", "sql"], True), (["zones", "--json"], False),
+], ids=["more-than-a-buffer", "less-than-a-buffer", "unbuffered", "json"])
+def test_output_cut_short_by_its_reader_ends_quietly_like_a_unix_tool(args, unbuffered):
+    """`pedns zones | head`: the reader goes away; no traceback, no error line, 141 (128 + SIGPIPE).
+    Buffered, less than a buffer fails only when stdout is flushed; unbuffered, at the first print."""
+    reader, writer = os.pipe()
+    os.close(reader)  # gone before pedns writes a byte: its first write (or flush) fails
+    try:
+        clean = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES and k != "PYTHONUNBUFFERED"}
+        if unbuffered:
+            clean["PYTHONUNBUFFERED"] = "1"
+        result = subprocess.run([sys.executable, "-m", "shared.cli", *args], stdout=writer, stderr=subprocess.PIPE,
+                                text=True, env=clean, timeout=60)
+    finally:
+        os.close(writer)
+
+    assert (141, "") == (result.returncode, result.stderr)
