@@ -92,8 +92,10 @@ def _handle(service: Service, observers: Observers, name: str, event: ResourceEv
     else:
         if event.action is None:
             entry.update(status="ignored", message=event.ignore_reason)
-        elif not results:
-            entry.update(status="converged", message=f"no endpoint points at {event.resource_id}")
+        elif not results:  # a connection event for a target no endpoint in scope points at
+            dry = dry_run or service.options.dry_run
+            entry.update(status="dry-run" if dry else "converged", dryRun=dry,
+                         message=f"no endpoint points at {event.resource_id}")
         else:
             entries = [{**entry, **result.to_json()} for result in results]
             failed += sum(0 if result.ok else 1 for result in results)

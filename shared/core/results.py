@@ -11,6 +11,9 @@ from typing import Any, Literal
 from .model import RecordKey, RecordType, Skip, by_type
 
 Status = Literal["converged", "gone", "released", "not-ready", "error"]
+#: A result's status as every door reports it (`EndpointResult.reported_status`): a dry run wrote
+#: nothing, so one that would converge or release reads `dry-run`, never `converged`.
+ReportedStatus = Literal["converged", "gone", "released", "not-ready", "error", "dry-run"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +57,16 @@ class EndpointResult:
     def ok(self) -> bool:
         return self.status != "error"
 
+    @property
+    def reported_status(self) -> ReportedStatus:
+        """`status`, except `dry-run` for a dry run that would converge or release the endpoint. A
+        failure stays a failure, and `gone` (ARM has no such endpoint) stays what ARM answered."""
+        return "dry-run" if self.dry_run and self.status in ("converged", "released") else self.status
+
     def to_json(self) -> dict[str, Any]:
         return {
             "endpoint": self.endpoint,
-            "status": self.status,
+            "status": self.reported_status,
             "dryRun": self.dry_run,
             "records": [
                 {"zone": r.key.zone, "name": r.key.name, "type": rtype, "fqdn": r.fqdn, "ips": list(ips)}
@@ -99,7 +108,7 @@ class ReconcileReport:
         changes = {"create": 0, "update": 0, "delete": 0}
         skipped: dict[str, int] = {}
         for r in self.endpoints:
-            statuses[r.status] = statuses.get(r.status, 0) + 1
+            statuses[r.reported_status] = statuses.get(r.reported_status, 0) + 1
             for change in r.changes:
                 changes[change.action] += 1
             for skip in r.skipped:

@@ -34,8 +34,9 @@ def test_replay_dry_run_reports_the_change_and_writes_nothing(lab, app_env, host
 
     response = host.http("replay", body={"privateEndpointIds": [pe["id"]], "dryRun": True})
 
-    changes = json.loads(response.get_body())["results"][0]["changes"]
-    assert [("create", False)] == [(c["action"], c["applied"]) for c in changes]
+    [result] = json.loads(response.get_body())["results"]
+    assert [("create", False)] == [(c["action"], c["applied"]) for c in result["changes"]]
+    assert ("dry-run", True) == (result["status"], result["dryRun"])  # never "converged": nothing was written
     assert {} == lab.names()
 
 

@@ -108,7 +108,37 @@ def test_reconcile_dry_run_shows_changes_and_writes_nothing(lab, emu):
 
     assert 0 == result.returncode, result.stderr
     assert "would create A rcacct.privatelink.blob.core.windows.net" in result.stdout
+    assert "[1/1] dry-run" in result.stderr and "converged" not in result.stderr + result.stdout  # the progress line
     assert [] == lab.records()
+
+
+def test_a_dry_run_reports_status_dry_run_at_every_cli_door(tmp_path, lab, emu):
+    pe = lab.blob_endpoint("pe-dry", "dryacct", "10.0.8.8")
+    lab.put_endpoint(pe)
+    path = tmp_path / "d.json"
+    path.write_bytes(delivery(lab.event(pe["id"])))
+
+    replayed = pedns("replay", "--json", "--dry-run", pe["id"], env=emu.env())
+    applied = pedns("events", "apply", "--json", "--dry-run", str(path), env=emu.env())
+    reconciled = pedns("reconcile", "--json", "--dry-run", env=emu.env())
+
+    assert (0, 0, 0) == (replayed.returncode, applied.returncode, reconciled.returncode), replayed.stderr
+    assert "dry-run" == json.loads(replayed.stdout)[0]["status"]
+    assert "dry-run" == json.loads(applied.stdout)[0]["status"]
+    assert {"dry-run": 1} == json.loads(reconciled.stdout)["counts"]
+    assert [] == lab.records()
+
+
+def test_a_connection_event_no_endpoint_points_at_reads_dry_run_in_a_dry_run(tmp_path, lab, emu):
+    path = tmp_path / "c.json"
+    path.write_bytes(delivery(lab.connection_event(lab.storage_id("nobodys"), "pe-conn")))
+
+    dry = pedns("events", "apply", "--json", "--dry-run", str(path), env=emu.env())
+    applied = pedns("events", "apply", "--json", str(path), env=emu.env())
+
+    assert (0, 0) == (dry.returncode, applied.returncode), dry.stderr
+    assert [("dry-run", True)] == [(e["status"], e["dryRun"]) for e in json.loads(dry.stdout)]
+    assert [("converged", False)] == [(e["status"], e["dryRun"]) for e in json.loads(applied.stdout)]
 
 
 def test_reconcile_reports_an_unreadable_endpoint_converges_the_rest_and_exits_1(lab, emu):

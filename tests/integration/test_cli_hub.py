@@ -159,7 +159,7 @@ def test_replay_text_says_would_in_a_dry_run_and_plain_verbs_when_applied(lab, e
     released = pedns("release", "-q", pe["id"], env=emu.env())
 
     assert "  would create A verbs.privatelink.blob.core.windows.net: - -> 10.0.22.4" in dry.stdout.splitlines()
-    assert dry.stdout.splitlines()[-1].startswith("1 endpoint(s) (1 converged): 1 would be created, 0 would be updated")
+    assert dry.stdout.splitlines()[-1].startswith("1 endpoint(s) (1 dry-run): 1 would be created, 0 would be updated")
     assert "  create A verbs.privatelink.blob.core.windows.net: - -> 10.0.22.4" in applied.stdout.splitlines()
     assert "would" not in applied.stdout
     assert applied.stdout.splitlines()[-1].startswith("1 endpoint(s) (1 converged): 1 created, 0 updated, 0 deleted")
