@@ -40,11 +40,13 @@ def verb(action: str, applied: bool) -> str:
 
 def change_line(change: dict[str, Any]) -> str:
     """One change of an endpoint result's JSON (`action`, `zone`, `name`, `type`, `before`, `after`,
-    `applied`): `create A web.privatelink.blob.core.windows.net: - -> 10.0.0.4`."""
+    `applied`): `create A web.privatelink.blob.core.windows.net: - -> 10.0.0.4`; a write that only
+    records a claim moves no IPs: `claim A web.privatelink.blob.core.windows.net: 10.0.0.4 (unchanged)`."""
     before = text(", ".join(change.get("before", []))) or "-"
     after = text(", ".join(change.get("after", []))) or "-"
+    ips = f"{after} (unchanged)" if change["action"] == "claim" else f"{before} -> {after}"
     return (f"{verb(change['action'], bool(change.get('applied')))} {text(change.get('type', 'A'))} "
-            f"{text(change['name'])}.{text(change['zone'])}: {before} -> {after}")
+            f"{text(change['name'])}.{text(change['zone'])}: {ips}")
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]], indent: str = "") -> list[str]:
@@ -140,7 +142,7 @@ def summary(results: Iterable[dict[str, Any]], *, failed: Sequence[str] = ("erro
     """Counts of endpoint results (their JSON), in the shape of `ReconcileReport.summary()`: endpoints
     by status, changes by action, skips by reason, and the results whose status is in `failed`."""
     statuses: dict[str, int] = {}
-    changes = {"create": 0, "update": 0, "delete": 0}
+    changes = {"create": 0, "update": 0, "delete": 0, "claim": 0}
     skipped: dict[str, int] = {}
     endpoints = 0
     for r in results:
@@ -154,7 +156,7 @@ def summary(results: Iterable[dict[str, Any]], *, failed: Sequence[str] = ("erro
     return {
         "endpoints": endpoints, "statuses": dict(sorted(statuses.items())),
         "created": changes["create"], "updated": changes["update"], "deleted": changes["delete"],
-        "skipped": dict(sorted(skipped.items())),
+        "claimed": changes["claim"], "skipped": dict(sorted(skipped.items())),
         "failed": sum(n for status, n in statuses.items() if status in failed),
     }
 
@@ -162,12 +164,18 @@ def summary(results: Iterable[dict[str, Any]], *, failed: Sequence[str] = ("erro
 def summary_line(counts: dict[str, Any], *, dry_run: bool, what: str = "endpoint(s)") -> str:
     """`2 endpoint(s) (2 converged): 1 created, 0 updated, 1 deleted, 0 failed; skipped: 1 standby`
     (`would be created` in a dry run)."""
+    statuses = ", ".join(f"{n} {text(status)}" for status, n in counts["statuses"].items())
+    return f"{counts['endpoints']} {what}{f' ({statuses})' if statuses else ''}: {_counted(counts, dry_run=dry_run)}"
+
+
+def _counted(counts: dict[str, Any], *, dry_run: bool) -> str:
+    """`1 created, 0 updated, 1 deleted, 0 failed; skipped: 1 standby`; claims (writes that moved no
+    IPs) only when there were some: `…, 1 deleted, 2 claimed, 0 failed`."""
     would = "would be " if dry_run else ""
     skipped = ", ".join(f"{n} {text(reason)}" for reason, n in counts["skipped"].items()) or "none"
-    statuses = ", ".join(f"{n} {text(status)}" for status, n in counts["statuses"].items())
-    return (f"{counts['endpoints']} {what}{f' ({statuses})' if statuses else ''}: "
-            f"{counts['created']} {would}created, {counts['updated']} {would}updated, "
-            f"{counts['deleted']} {would}deleted, {counts['failed']} failed; skipped: {skipped}")
+    claimed = f"{counts['claimed']} {would}claimed, " if counts.get("claimed") else ""
+    return (f"{counts['created']} {would}created, {counts['updated']} {would}updated, "
+            f"{counts['deleted']} {would}deleted, {claimed}{counts['failed']} failed; skipped: {skipped}")
 
 
 # -- pedns events apply ---------------------------------------------------------------------------
@@ -236,12 +244,9 @@ def reconcile_lines(results: Sequence[EndpointResult], doc: dict[str, Any], *, d
 
 
 def reconcile_summary(summary: dict[str, Any], *, dry_run: bool) -> str:
-    would = "would be " if dry_run else ""
-    skipped = ", ".join(f"{n} {reason}" for reason, n in summary["skipped"].items()) or "none"
     return (f"{summary['endpoints']} endpoint(s) ({summary['listed']} listed, {summary['confirmed']} confirmed with ARM"
             f"{', %d claimant(s) out of scope left alone' % summary['outOfScope'] if summary['outOfScope'] else ''}): "
-            f"{summary['created']} {would}created, {summary['updated']} {would}updated, "
-            f"{summary['deleted']} {would}deleted, {summary['failed']} failed; skipped: {skipped}")
+            f"{_counted(summary, dry_run=dry_run)}")
 
 
 # -- pedns audit ----------------------------------------------------------------------------------

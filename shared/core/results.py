@@ -26,6 +26,16 @@ class Change:
     type: RecordType = "A"
     failover: bool = False  # the write hands the name from one holder to another
 
+    @property
+    def claim_only(self) -> bool:
+        """A write of the record set's metadata only (a standby's claim, a stale claim dropped): its
+        IPs stay as they were, so it is reported as `claim` and counted apart from updates."""
+        return self.action == "update" and sorted(self.before) == sorted(self.after)
+
+    @property
+    def reported_action(self) -> Literal["create", "update", "delete", "claim"]:
+        return "claim" if self.claim_only else self.action
+
 
 @dataclass(frozen=True, slots=True)
 class RecordState:
@@ -74,7 +84,7 @@ class EndpointResult:
             ],
             "skipped": [skip_json(s) for s in self.skipped],
             "changes": [
-                {"action": c.action, "zone": c.key.zone, "name": c.key.name, "type": c.type,
+                {"action": c.reported_action, "zone": c.key.zone, "name": c.key.name, "type": c.type,
                  "before": list(c.before), "after": list(c.after), "applied": c.applied}
                 for c in self.changes
             ],
@@ -103,21 +113,22 @@ class ReconcileReport:
         return all(r.ok for r in self.endpoints)
 
     def summary(self) -> dict[str, Any]:
-        """Counts a person reads first: endpoints by status, changes by action, skips by reason."""
+        """Counts a person reads first: endpoints by status, changes by action (claims apart: they
+        move no IPs), skips by reason."""
         statuses: dict[str, int] = {}
-        changes = {"create": 0, "update": 0, "delete": 0}
+        changes = {"create": 0, "update": 0, "delete": 0, "claim": 0}
         skipped: dict[str, int] = {}
         for r in self.endpoints:
             statuses[r.reported_status] = statuses.get(r.reported_status, 0) + 1
             for change in r.changes:
-                changes[change.action] += 1
+                changes[change.reported_action] += 1
             for skip in r.skipped:
                 skipped[skip.reason.value] = skipped.get(skip.reason.value, 0) + 1
         return {
             "endpoints": len(self.endpoints), "listed": self.listed, "confirmed": self.confirmed,
             "outOfScope": self.out_of_scope, "statuses": dict(sorted(statuses.items())),
             "created": changes["create"], "updated": changes["update"], "deleted": changes["delete"],
-            "skipped": dict(sorted(skipped.items())), "failed": statuses.get("error", 0),
+            "claimed": changes["claim"], "skipped": dict(sorted(skipped.items())), "failed": statuses.get("error", 0),
         }
 
     def to_json(self) -> dict[str, Any]:

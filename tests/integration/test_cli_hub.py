@@ -167,6 +167,24 @@ def test_replay_text_says_would_in_a_dry_run_and_plain_verbs_when_applied(lab, e
     assert "1 deleted" in released.stdout.splitlines()[-1]
 
 
+def test_a_standbys_claim_reads_claim_not_an_update_to_the_same_ips(lab, emu):
+    primary = lab.blob_endpoint("pe-hold", "claimed", "10.0.22.7")
+    standby = lab.blob_endpoint("pe-wait", "claimed", "10.0.22.8", location="northeurope")
+    for pe in (primary, standby):
+        lab.put_endpoint(pe)
+    assert 0 == pedns("replay", "-q", primary["id"], env=emu.env()).returncode
+
+    dry = pedns("replay", "-q", "--dry-run", standby["id"], env=emu.env())
+    text = pedns("replay", "-q", standby["id"], env=emu.env())
+
+    assert (0, 0) == (dry.returncode, text.returncode), text.stderr
+    assert f"  would claim A claimed.{BLOB}: 10.0.22.7 (unchanged)" in dry.stdout.splitlines()
+    assert f"  claim A claimed.{BLOB}: 10.0.22.7 (unchanged)" in text.stdout.splitlines()
+    assert text.stdout.splitlines()[-1].startswith(
+        "1 endpoint(s) (1 converged): 0 created, 0 updated, 0 deleted, 1 claimed, 0 failed"), text.stdout
+    assert {(BLOB, "claimed"): ["10.0.22.7"]} == lab.names()
+
+
 def test_events_apply_dry_run_says_would_and_counts(tmp_path, lab, emu):
     pe = lab.blob_endpoint("pe-evd", "evdry", "10.0.22.5")
     lab.put_endpoint(pe)

@@ -82,3 +82,16 @@ def test_a_skip_without_a_name_reads_no_name_not_an_empty_gap():
         {"fqdn": "", "reason": "invalid", "detail": "properties.customDnsConfigs[0].fqdn is empty"}]}
 
     assert "  skipped (no name): invalid (properties.customDnsConfigs[0].fqdn is empty)" in explanation_lines(doc)
+
+
+def test_a_write_that_only_records_a_claim_reads_claim_and_is_counted_apart_from_updates():
+    claim = {**change(True), "action": "claim", "before": ["10.0.0.4"], "after": ["10.0.0.4"]}
+
+    assert "claim A acct.privatelink.blob.core.windows.net: 10.0.0.4 (unchanged)" == change_line(claim)
+    assert "would claim A acct.privatelink.blob.core.windows.net: 10.0.0.4 (unchanged)" == change_line(
+        {**claim, "applied": False})
+    counts = summary([{"status": "converged", "changes": [claim], "skipped": [{"reason": "standby"}]}])
+    assert (0, 1) == (counts["updated"], counts["claimed"])
+    assert ("1 endpoint(s) (1 converged): 0 created, 0 updated, 0 deleted, 1 claimed, 0 failed; skipped: 1 standby"
+            == summary_line(counts, dry_run=False))
+    assert "claimed" not in summary_line(summary([{"status": "converged"}]), dry_run=False)  # only when there were some

@@ -33,3 +33,12 @@ def test_the_reconcile_summary_counts_dry_runs_as_dry_run():
     ])
 
     assert {"dry-run": 1, "error": 1} == report.summary()["statuses"] == report.to_json()["counts"]
+
+
+def test_a_write_that_only_records_a_claim_is_reported_as_claim_and_counted_apart():
+    claim = Change("update", KEY, ("10.0.0.5", "10.0.0.4"), ("10.0.0.4", "10.0.0.5"), True)  # the same IPs
+    update = Change("update", KEY, ("10.0.0.4",), ("10.0.0.5",), True)
+    report = ReconcileReport([EndpointResult(PE, "converged", changes=[claim, update])])
+
+    assert ["claim", "update"] == [c["action"] for c in report.endpoints[0].to_json()["changes"]]
+    assert (1, 1) == (report.summary()["updated"], report.summary()["claimed"])
