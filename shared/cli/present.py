@@ -186,11 +186,11 @@ NO_NAME = "(no name)"
 
 
 def event_line(entry: dict[str, Any]) -> str:
-    """One result of a delivery file: `<file> event <id>: <status> <endpoint> <changes>; skipped …; <message>`."""
+    """One result of a delivery file: `<file> event <id>: <status> <endpoint> <change>; <change>;
+    skipped …; <message>`, each change as `replay` and `reconcile` print it (`change_line`)."""
     status = entry.get("status", "")
     target = text(entry.get("endpoint", ""))
-    changes = ", ".join(f"{verb(c['action'], c['applied'])} {text(c.get('type', 'A'))} "
-                        f"{text(c['name'])}.{text(c['zone'])}" for c in entry.get("changes", []))
+    changes = "; ".join(change_line(c) for c in entry.get("changes", []))
     skipped = ", ".join(f"{text(s['fqdn']) or NO_NAME} ({s['reason']})" for s in entry.get("skipped", []))
     message = text(entry.get("message", ""), MAX_MESSAGE)
     detail = "; ".join(x for x in (changes, f"skipped {skipped}" if skipped else "", message) if x)

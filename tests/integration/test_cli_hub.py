@@ -195,9 +195,10 @@ def test_events_apply_dry_run_says_would_and_counts(tmp_path, lab, emu):
     applied = pedns("events", "apply", str(path), env=emu.env())
 
     assert 0 == dry.returncode, dry.stderr
-    assert "would create A evdry.privatelink.blob.core.windows.net" in dry.stdout
+    assert "would create A evdry.privatelink.blob.core.windows.net: - -> 10.0.22.5" in dry.stdout  # as replay says it
     assert "1 would be created" in dry.stdout.splitlines()[-1]
-    assert "would" not in applied.stdout and " create A evdry.privatelink.blob.core.windows.net" in applied.stdout
+    assert "would" not in applied.stdout
+    assert " create A evdry.privatelink.blob.core.windows.net: - -> 10.0.22.5" in applied.stdout
     assert "1 created" in applied.stdout.splitlines()[-1]
 
 

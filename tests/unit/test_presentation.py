@@ -95,3 +95,14 @@ def test_a_write_that_only_records_a_claim_reads_claim_and_is_counted_apart_from
     assert ("1 endpoint(s) (1 converged): 0 created, 0 updated, 0 deleted, 1 claimed, 0 failed; skipped: 1 standby"
             == summary_line(counts, dry_run=False))
     assert "claimed" not in summary_line(summary([{"status": "converged"}]), dry_run=False)  # only when there were some
+
+
+def test_an_event_line_shows_each_change_with_its_ips_as_replay_does():
+    from shared.cli.present import event_line
+
+    entry = {"file": "d.json", "event": "e1", "status": "converged", "endpoint": "/x",
+             "changes": [change(True), {**change(True), "action": "delete", "name": "old", "before": ["10.0.0.9"],
+                                        "after": []}]}
+
+    assert ("d.json event e1: converged /x create A acct.privatelink.blob.core.windows.net: - -> 10.0.0.4; "
+            "delete A old.privatelink.blob.core.windows.net: 10.0.0.9 -> -") == event_line(entry)
