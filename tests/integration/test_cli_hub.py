@@ -75,6 +75,9 @@ def test_records_for_an_endpoint_lists_its_claims_and_the_foreign_names_it_wants
     assert 0 == foreign.returncode, foreign.stderr
     [row] = foreign.stdout.splitlines()[1:]
     assert "taken" in row and "foreign: not created by pedns (no ownership stamp)" in row
+    assert "wanted by rg-app/pe-wants" in row  # as plain `records` shows it
+    [doc] = json.loads(pedns("records", "--json", "--endpoint", wants_taken["id"], env=emu.env()).stdout)
+    assert [wants_taken["id"]] == doc["wantedBy"]
     assert {(BLOB, "taken"): ["10.9.9.9"]}.items() <= lab.names().items()  # a dry run: nothing written
 
 
