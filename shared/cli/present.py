@@ -87,10 +87,12 @@ def failure_line(outcome: Outcome, exc: BaseException) -> str:
 
 def record_doc(record: RecordSet, *, owner_id: str, now: float) -> dict[str, Any]:
     """One A or AAAA record set of the hub as `pedns records --json` prints it. `status` is `ours` (stamped
-    with `owner_id`) or `foreign`; for ours, its holder and standby claimants with their claims' age."""
+    with `owner_id`) or `foreign`; for ours, its holder and standby claimants with their claims' age.
+    The set's own name is `recordFqdn` (`name`.`zone`): `fqdn` means the public service name in every
+    document pedns prints, and a record set in the hub does not know it."""
     state = ownership.ownership(record, owner_id)
     doc: dict[str, Any] = {
-        "zone": record.key.zone, "name": record.key.name, "type": record.type, "fqdn": record.key.fqdn,
+        "zone": record.key.zone, "name": record.key.name, "type": record.type, "recordFqdn": record.key.fqdn,
         "ips": list(record.ips), "status": "ours" if state == "ours" else "foreign",
     }
     if state != "ours":

@@ -57,6 +57,8 @@ def test_record_doc_of_a_foreign_record_says_whose_it_is():
     doc = record_doc(record, owner_id="pedns", now=0)
 
     assert ("foreign", "owned by 'other-hub'") == (doc["status"], doc["detail"])
+    # `fqdn` is the public name wherever pedns prints one; the hub's name is `recordFqdn`
+    assert ("acct.privatelink.blob.core.windows.net", False) == (doc["recordFqdn"], "fqdn" in doc)
     assert "foreign: owned by 'other-hub'" in records_lines([doc])[1]
 
 
