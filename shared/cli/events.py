@@ -47,8 +47,8 @@ def run(args: argparse.Namespace) -> int:
                 for line in entries:
                     print(event_line(line))
     progress.done()
-    if args.json:
-        print_json(out)
+    if args.json:  # the shape of `pedns replay --json` and POST /api/replay, a result per endpoint an event named
+        print_json({"ok": not failed, "results": out})
     else:
         counts = summary(out, failed=("error", "not-ready"))
         print(summary_line(counts, dry_run=args.dry_run or any(e.get("dryRun") for e in out),

@@ -4,6 +4,7 @@ use cases return and the observers (metrics, notifications), the CLI and the fun
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -90,6 +91,12 @@ class EndpointResult:
             ],
             **({"message": self.message} if self.message else {}),
         }
+
+
+def results_json(results: Sequence[EndpointResult]) -> dict[str, Any]:
+    """`{"ok", "results"}`: the answer of a door that converges the endpoints it was given, the same
+    at each (`POST /api/replay`, `pedns replay --json`, `pedns release --json`)."""
+    return {"ok": all(r.ok for r in results), "results": [r.to_json() for r in results]}
 
 
 def skip_json(skip: Skip) -> dict[str, Any]:

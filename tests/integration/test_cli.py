@@ -69,7 +69,9 @@ def test_events_apply_processes_a_dead_lettered_delivery_file(tmp_path, lab, emu
     result = pedns("events", "apply", "--json", str(path), env=emu.env())
 
     assert 0 == result.returncode, result.stderr
-    [entry] = json.loads(result.stdout)
+    doc = json.loads(result.stdout)
+    [entry] = doc["results"]
+    assert (True, str(path), event["id"]) == (doc["ok"], entry["file"], entry["event"])
     assert ("converged", ["deadletter"]) == (entry["status"], [r["name"] for r in entry["records"]])
 
 
@@ -96,7 +98,7 @@ def test_json_output_keeps_logs_on_stderr(lab, emu):
     result = pedns("replay", "--json", a["id"], b["id"], env=emu.env())
 
     assert 0 == result.returncode
-    docs = json.loads(result.stdout)  # would fail if a log line leaked into stdout
+    docs = json.loads(result.stdout)["results"]  # would fail if a log line leaked into stdout
     assert ["standby"] == [s["reason"] for s in docs[1]["skipped"]]
     assert "stands by" in result.stderr
 
@@ -123,8 +125,8 @@ def test_a_dry_run_reports_status_dry_run_at_every_cli_door(tmp_path, lab, emu):
     reconciled = pedns("reconcile", "--json", "--dry-run", env=emu.env())
 
     assert (0, 0, 0) == (replayed.returncode, applied.returncode, reconciled.returncode), replayed.stderr
-    assert "dry-run" == json.loads(replayed.stdout)[0]["status"]
-    assert "dry-run" == json.loads(applied.stdout)[0]["status"]
+    assert "dry-run" == json.loads(replayed.stdout)["results"][0]["status"]
+    assert "dry-run" == json.loads(applied.stdout)["results"][0]["status"]
     assert {"dry-run": 1} == json.loads(reconciled.stdout)["counts"]
     assert [] == lab.records()
 
@@ -137,8 +139,8 @@ def test_a_connection_event_no_endpoint_points_at_reads_dry_run_in_a_dry_run(tmp
     applied = pedns("events", "apply", "--json", str(path), env=emu.env())
 
     assert (0, 0) == (dry.returncode, applied.returncode), dry.stderr
-    assert [("dry-run", True)] == [(e["status"], e["dryRun"]) for e in json.loads(dry.stdout)]
-    assert [("converged", False)] == [(e["status"], e["dryRun"]) for e in json.loads(applied.stdout)]
+    assert [("dry-run", True)] == [(e["status"], e["dryRun"]) for e in json.loads(dry.stdout)["results"]]
+    assert [("converged", False)] == [(e["status"], e["dryRun"]) for e in json.loads(applied.stdout)["results"]]
 
 
 def test_reconcile_reports_an_unreadable_endpoint_converges_the_rest_and_exits_1(lab, emu):
@@ -172,7 +174,7 @@ def test_one_bad_name_is_skipped_invalid_and_the_good_one_is_published_by_replay
     reconciled = pedns("reconcile", "--json", env=emu.env())
 
     assert (0, 0, 0) == (replayed.returncode, explained.returncode, reconciled.returncode), replayed.stderr
-    [result] = json.loads(replayed.stdout)
+    [result] = json.loads(replayed.stdout)["results"]
     assert [["10.0.8.5"]] == [r["ips"] for r in lab.records()]
     skips = [s for s in result["skipped"] if s["reason"] == "invalid"]
     assert 1 == len(skips) and "customDnsConfigs[1].fqdn" in skips[0]["detail"], result
@@ -427,7 +429,7 @@ def test_an_event_that_is_not_ours_from_outside_the_scope_is_ignored_not_refused
     result = pedns("events", "apply", "--json", str(path), env=emu.env())
 
     assert 0 == result.returncode, result.stderr
-    assert ["converged", "ignored"] == [entry["status"] for entry in json.loads(result.stdout)]
+    assert ["converged", "ignored"] == [entry["status"] for entry in json.loads(result.stdout)["results"]]
     assert {("privatelink.blob.core.windows.net", "ours"): ["10.0.11.7"]} == lab.names()
 
 

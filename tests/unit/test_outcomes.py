@@ -135,7 +135,9 @@ def test_events_apply_reports_each_failed_event_with_its_outcomes_status(exc, ex
     code = cli.main(["events", "apply", "--json", str(delivery)])
 
     out, err = capsys.readouterr()
-    [entry] = json.loads(out)
+    doc = json.loads(out)
+    [entry] = doc["results"]
+    assert (code == 0) == doc["ok"]
     status, exit_code, level, message = expected
     assert (status, exit_code, [f"{level} pedns.cli: {message.format(id=event_id)}"]) \
         == (entry["status"], code, [line for line in err.splitlines() if " pedns.cli: " in line])
