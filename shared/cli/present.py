@@ -20,7 +20,7 @@ from ..parsing.inputs import MAX_SHOWN, terminal_text
 from ..usecases.audit import AuditReport
 
 __all__ = ["MAX_MESSAGE", "age", "audit_lines", "change_line", "event_line", "explanation_lines", "failure_line",
-           "reconcile_lines",
+           "plain", "reconcile_lines",
            "record_doc", "records_lines", "summary", "summary_line", "table", "text", "verb", "zones_doc",
            "zones_lines"]
 
@@ -31,6 +31,12 @@ MAX_MESSAGE = 4000
 def text(value: object, limit: int | None = MAX_SHOWN) -> str:
     """`value` safe for a terminal: control characters escaped, long values cut with `…`."""
     return terminal_text(value, limit)
+
+
+def plain(markdown: str) -> str:
+    """Text written as Markdown for the README's tables (a remedy: ``set `PEDNS_CREATE_ZONES` ``) as a
+    terminal shows it: without the backticks. JSON keeps it verbatim (the README's text, tested)."""
+    return markdown.replace("`", "")
 
 
 def verb(action: str, applied: bool) -> str:
@@ -256,7 +262,7 @@ def reconcile_summary(summary: dict[str, Any], *, dry_run: bool) -> str:
 
 def audit_lines(report: AuditReport) -> list[str]:
     """Each finding with what to do, the checks skipped or not run, and the counts checked."""
-    lines = [f"{f.code:<21} {f.resource}\n  {f.detail}\n  what to do: {f.remedy}" for f in report.findings]
+    lines = [f"{f.code:<21} {f.resource}\n  {f.detail}\n  what to do: {plain(f.remedy)}" for f in report.findings]
     lines += [f"skipped {check}: {why}" for check, why in report.skipped.items()]
     lines += [f"not run {check}: {why}" for check, why in report.not_run.items()]
     counts = ", ".join(f"{v} {k}" for k, v in report.checked.items())

@@ -108,3 +108,16 @@ def test_an_event_line_shows_each_change_with_its_ips_as_replay_does():
 
     assert ("d.json event e1: converged /x create A acct.privatelink.blob.core.windows.net: - -> 10.0.0.4; "
             "delete A old.privatelink.blob.core.windows.net: 10.0.0.9 -> -") == event_line(entry)
+
+
+def test_a_remedy_reads_as_plain_text_on_a_terminal_and_verbatim_in_json():
+    from shared.cli.present import audit_lines
+    from shared.core.findings import REMEDIES, AuditReport, Finding
+
+    report = AuditReport([Finding("missing-zone", "privatelink.blob.core.windows.net", "3 endpoints wait")],
+                         {"zones": 1}, {}, {})
+
+    [finding, _] = audit_lines(report)
+    assert finding.endswith("what to do: create the zone in the hub resource group and link it, "
+                            "or set PEDNS_CREATE_ZONES"), finding
+    assert REMEDIES["missing-zone"] == report.to_json()["findings"][0]["remedy"]  # the README's Markdown
