@@ -262,9 +262,10 @@ def reconcile_summary(summary: dict[str, Any], *, dry_run: bool) -> str:
 
 def audit_lines(report: AuditReport) -> list[str]:
     """Each finding with what to do, the checks skipped or not run, and the counts checked."""
-    lines = [f"{f.code:<21} {f.resource}\n  {f.detail}\n  what to do: {plain(f.remedy)}" for f in report.findings]
-    lines += [f"skipped {check}: {why}" for check, why in report.skipped.items()]
-    lines += [f"not run {check}: {why}" for check, why in report.not_run.items()]
+    lines = [f"{f.code:<21} {text(f.resource)}\n  {text(f.detail, MAX_MESSAGE)}\n  what to do: {plain(f.remedy)}"
+             for f in report.findings]  # resources and details come from ARM and Resource Graph
+    lines += [f"skipped {check}: {text(why, MAX_MESSAGE)}" for check, why in report.skipped.items()]
+    lines += [f"not run {check}: {text(why, MAX_MESSAGE)}" for check, why in report.not_run.items()]
     counts = ", ".join(f"{v} {k}" for k, v in report.checked.items())
     lines.append(f"{len(report.findings)} finding(s); checked {counts}")
     return lines

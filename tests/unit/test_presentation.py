@@ -121,3 +121,15 @@ def test_a_remedy_reads_as_plain_text_on_a_terminal_and_verbatim_in_json():
     assert finding.endswith("what to do: create the zone in the hub resource group and link it, "
                             "or set PEDNS_CREATE_ZONES"), finding
     assert REMEDIES["missing-zone"] == report.to_json()["findings"][0]["remedy"]  # the README's Markdown
+
+
+def test_an_audit_finding_from_arm_cannot_rewrite_the_terminal():
+    from shared.cli.present import audit_lines
+    from shared.core.findings import AuditReport, Finding
+
+    report = AuditReport([Finding("stale-record", "zone\x1b[2J", "A x\rforged")], {}, {},
+                         {"zone-not-linked": "links\x1b]0;owned\x07"})
+
+    shown = "\n".join(audit_lines(report))
+    assert ("zone\\x1b[2J" in shown, "x\\x0dforged" in shown, "\\x1b]0;owned\\x07" in shown) == (True, True, True)
+    assert not any(ord(c) < 0x20 and c != "\n" for c in shown)
