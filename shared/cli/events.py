@@ -79,8 +79,11 @@ def _handle(service: Service, observers: Observers, name: str, event: ResourceEv
     try:
         results = service.handle_event(event, dry_run=dry_run)
     except PednsError as exc:  # the event's status: shared.outcomes
-        status = outcome_of(exc).status
+        outcome = outcome_of(exc)
+        status = outcome.status
         entry.update(status=status, message=str(exc))
+        if outcome.observers_hear_failed:  # as the Event Grid trigger tells them before Event Grid retries
+            observers.failed(exc, handling_since(started, event, stands_for="event"))
         if status == "rejected":
             log.error("rejected: %s", exc)
         elif status == "not-ready":
@@ -100,7 +103,7 @@ def _handle(service: Service, observers: Observers, name: str, event: ResourceEv
             entries = [{**entry, **result.to_json()} for result in results]
             failed += sum(0 if result.ok else 1 for result in results)
         if event.action is not None:
-            observers.converged(results, handling_since(started, event))
+            observers.converged(results, handling_since(started, event, stands_for="event"))
     return entries, failed
 
 

@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.time()
     report = reconcile(service, subscriptions=args.subscription or None, dry_run=args.dry_run,
                        progress=None if args.quiet else progress, concurrency=settings.reconcile_concurrency)
-    handling, observers = handling_since(started), observers_of(service)
+    handling, observers = handling_since(started, stands_for="reconcile"), observers_of(service)
     observers.converged(report.endpoints, handling)
     observers.reconciled(report, handling)
     doc = report.to_json()

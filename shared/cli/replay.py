@@ -23,7 +23,7 @@ def run(args: argparse.Namespace, *, release: bool = False) -> int:
     progress = Progress(len(ids))  # [n/total] on a terminal's stderr
     results = service.replay(ids, dry_run=args.dry_run, release=release, progress=lambda _: progress.step())
     progress.done()
-    observers_of(service).converged(results, handling_since(started))
+    observers_of(service).converged(results, handling_since(started, stands_for="replay"))
     answer = results_json(results)  # what POST /api/replay answers
     docs = answer["results"]
     if args.json:

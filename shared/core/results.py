@@ -157,6 +157,15 @@ class Handling:
     finished: float
     event_id: str = ""
     event_time: datetime | None = None
+    #: The door a CLI command stands in for (`events apply`: `event`, `replay` and `release`: `replay`,
+    #: `reconcile`: `reconcile`), whose rules decide what is told (`shared.observers.notify`). The
+    #: results still come from `door` (`cli`), which the metrics and notifications name.
+    stands_for: Door | None = None
+
+    @property
+    def told_as(self) -> Door:
+        """The door whose rules decide what is told: `stands_for`, else `door` itself."""
+        return self.stands_for or self.door
 
     @property
     def duration(self) -> float:
