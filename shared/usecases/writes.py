@@ -68,7 +68,8 @@ class Writer:
                     "%s %s to what it held before pedns adopted it (%s)",
                     "would restore" if self.dry_run else "restored", decision.key, ", ".join(decision.ips))
         for dropped in decision.dropped:
-            log.info("dropped the stale claim of %s on %s", dropped, decision.key)
+            log.info("%s the stale claim of %s on %s", "would drop" if self.dry_run else "dropped", dropped,
+                     decision.key)
         return state
 
     def _after_optimistic(self, key: RecordKey, created: NameState) -> None:
