@@ -49,33 +49,44 @@ def _port(value: str) -> int:
 
 def _parser() -> _Parser:
     p = _Parser(prog="pedns emulator", description="Local Azure Resource Manager emulator over HTTPS (development only).")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=_port, default=8443, help="0 picks a free port")
-    p.add_argument("--state-dir", default=os.path.join(".pedns", "emulator"), help="where the CA is kept (ca.pem, ca-key.pem): reused by every emulator started from it")
-    p.add_argument("--state-file", default=None, help="JSON file to load state from and save every change to")
-    p.add_argument("--hub-subscription", type=_guid, default=DEFAULT_HUB_SUBSCRIPTION)
-    p.add_argument("--hub-resource-group", default=DEFAULT_HUB_RESOURCE_GROUP)
-    p.add_argument("--spoke-subscription", type=_guid, default=DEFAULT_SPOKE_SUBSCRIPTION)
+    p.add_argument("--host", default="127.0.0.1", metavar="ADDRESS", help="address to listen on (default: %(default)s)")
+    p.add_argument("--port", type=_port, default=8443, metavar="PORT",
+                   help="port to listen on (default: %(default)s; 0 picks a free port)")
+    p.add_argument("--state-dir", default=os.path.join(".pedns", "emulator"), metavar="DIR",
+                   help="where the CA is kept (ca.pem, ca-key.pem): reused by every emulator started from it")
+    p.add_argument("--state-file", default=None, metavar="FILE",
+                   help="JSON file to load state from and save every change to")
+    p.add_argument("--hub-subscription", type=_guid, default=DEFAULT_HUB_SUBSCRIPTION, metavar="ID",
+                   help="the hub's subscription id, exported as PEDNS_DNS_SUBSCRIPTION_ID (default: %(default)s)")
+    p.add_argument("--hub-resource-group", default=DEFAULT_HUB_RESOURCE_GROUP, metavar="NAME",
+                   help="the hub's resource group, exported as PEDNS_DNS_RESOURCE_GROUP (default: %(default)s)")
+    p.add_argument("--spoke-subscription", type=_guid, default=DEFAULT_SPOKE_SUBSCRIPTION, metavar="ID",
+                   help="the spoke's subscription id, exported as PEDNS_SOURCE_SUBSCRIPTIONS (default: %(default)s)")
     d = Faults()
-    p.add_argument("--latency-ms", type=int, default=d.latency_ms)
-    p.add_argument("--fault-rate", type=float, default=d.fault_rate, help="share of requests answered 500/503 or dropped")
+    p.add_argument("--latency-ms", type=int, default=d.latency_ms, metavar="N",
+                   help="N ms added to every request (default: %(default)s)")
+    p.add_argument("--fault-rate", type=float, default=d.fault_rate, metavar="P",
+                   help="share P (0 to 1) of requests answered 500/503 or dropped")
     p.add_argument("--throttle", action="store_true", help="answer 429 when a subscription's token bucket is empty")
     for kind in ("read", "write", "delete"):
-        p.add_argument(f"--{kind}-bucket", type=int, default=getattr(d, f"{kind}_bucket"))
-        p.add_argument(f"--{kind}-refill", type=float, default=getattr(d, f"{kind}_refill"), help="tokens per second")
-    p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--graph-lag-ms", type=int, default=d.graph_lag_ms,
+        p.add_argument(f"--{kind}-bucket", type=int, default=getattr(d, f"{kind}_bucket"), metavar="N",
+                       help=f"{kind} tokens per subscription with --throttle (default: %(default)s)")
+        p.add_argument(f"--{kind}-refill", type=float, default=getattr(d, f"{kind}_refill"), metavar="N",
+                       help=f"{kind} tokens refilled per second (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=None, metavar="S", help="makes the faults deterministic")
+    p.add_argument("--graph-lag-ms", type=int, default=d.graph_lag_ms, metavar="N",
                    help="Resource Graph shows private endpoints as they were this long ago")
-    p.add_argument("--graph-quota", type=int, default=d.graph_quota,
+    p.add_argument("--graph-quota", type=int, default=d.graph_quota, metavar="Q",
                    help="Resource Graph queries per caller per window (429 past it with --throttle)")
-    p.add_argument("--graph-window-seconds", type=float, default=d.graph_window_seconds)
-    p.add_argument("--operation-delay-ms", type=int, default=d.operation_delay_ms,
+    p.add_argument("--graph-window-seconds", type=float, default=d.graph_window_seconds, metavar="W",
+                   help="the window of --graph-quota (default: %(default)s)")
+    p.add_argument("--operation-delay-ms", type=int, default=d.operation_delay_ms, metavar="N",
                    help="zone, link and endpoint writes' long-running operations stay InProgress this long")
-    p.add_argument("--provisioning-delay-ms", type=int, default=d.provisioning_delay_ms,
+    p.add_argument("--provisioning-delay-ms", type=int, default=d.provisioning_delay_ms, metavar="N",
                    help="a private endpoint PUT reads 'Updating' (no DNS configs yet) this long (0: off)")
-    p.add_argument("--topic-error-status", type=int, default=d.topic_error_status,
+    p.add_argument("--topic-error-status", type=int, default=d.topic_error_status, metavar="S",
                    help="every Event Grid publish to a notification topic answers this HTTP status (0: off)")
-    p.add_argument("--topic-delay-ms", type=int, default=d.topic_delay_ms,
+    p.add_argument("--topic-delay-ms", type=int, default=d.topic_delay_ms, metavar="N",
                    help="every Event Grid publish to a notification topic is answered this late (0: at once)")
     p.add_argument("--demo", action="store_true",
                    help="seed the demo's hub (zones, a manual record) and spoke (seven endpoints), published by pedns "
@@ -322,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     except (OSError, ValueError) as exc:  # an unreadable or foreign state file
         print(f"pedns emulator: error: cannot load state: {exc}", file=sys.stderr, flush=True)
-        return 1
+        return 2  # unusable input, like a bad flag
     stop = threading.Event()
     previous = {}
     try:

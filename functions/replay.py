@@ -8,7 +8,7 @@ import time
 
 import azure.functions as func
 
-from shared.core.results import Handling
+from shared.core.results import Handling, results_json
 from shared.errors import PednsError
 from shared.outcomes import Kind, outcome_of
 from shared.parsing.replay import parse_replay_body
@@ -40,5 +40,5 @@ def replay(req: func.HttpRequest) -> func.HttpResponse:
             return _json({"error": f"pedns is misconfigured: {exc}"}, outcome.http_status)
         return _json({"error": str(exc)}, outcome.http_status)
     _runtime.observers().converged(results, Handling("replay", started, time.time()))
-    ok = all(r.ok for r in results)
-    return _json({"ok": ok, "results": [r.to_json() for r in results]}, 200 if ok else 502)
+    answer = results_json(results)  # the shape `pedns replay --json` prints too
+    return _json(answer, 200 if answer["ok"] else 502)

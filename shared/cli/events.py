@@ -47,8 +47,8 @@ def run(args: argparse.Namespace) -> int:
                 for line in entries:
                     print(event_line(line))
     progress.done()
-    if args.json:
-        print_json(out)
+    if args.json:  # the shape of `pedns replay --json` and POST /api/replay, a result per endpoint an event named
+        print_json({"ok": not failed, "results": out})
     else:
         counts = summary(out, failed=("error", "not-ready"))
         print(summary_line(counts, dry_run=args.dry_run or any(e.get("dryRun") for e in out),
@@ -79,8 +79,11 @@ def _handle(service: Service, observers: Observers, name: str, event: ResourceEv
     try:
         results = service.handle_event(event, dry_run=dry_run)
     except PednsError as exc:  # the event's status: shared.outcomes
-        status = outcome_of(exc).status
+        outcome = outcome_of(exc)
+        status = outcome.status
         entry.update(status=status, message=str(exc))
+        if outcome.observers_hear_failed:  # as the Event Grid trigger tells them before Event Grid retries
+            observers.failed(exc, handling_since(started, event, stands_for="event"))
         if status == "rejected":
             log.error("rejected: %s", exc)
         elif status == "not-ready":
@@ -92,13 +95,15 @@ def _handle(service: Service, observers: Observers, name: str, event: ResourceEv
     else:
         if event.action is None:
             entry.update(status="ignored", message=event.ignore_reason)
-        elif not results:
-            entry.update(status="converged", message=f"no endpoint points at {event.resource_id}")
+        elif not results:  # a connection event for a target no endpoint in scope points at
+            dry = dry_run or service.options.dry_run
+            entry.update(status="dry-run" if dry else "converged", dryRun=dry,
+                         message=f"no endpoint points at {event.resource_id}")
         else:
             entries = [{**entry, **result.to_json()} for result in results]
             failed += sum(0 if result.ok else 1 for result in results)
         if event.action is not None:
-            observers.converged(results, handling_since(started, event))
+            observers.converged(results, handling_since(started, event, stands_for="event"))
     return entries, failed
 
 

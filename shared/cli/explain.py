@@ -4,6 +4,7 @@ ARM (a dry run plus the current record sets at its names) or from a file in ARM 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +32,11 @@ def run(args: argparse.Namespace) -> int:
     settings = read_settings()
     docs = []
     for target in args.endpoints:  # everything is read before anything is printed
-        if not target.startswith("/subscriptions/") and Path(target).is_file():
-            docs.append(explain_file(Path(target), settings))
+        if not target.lower().startswith("/subscriptions/"):
+            if not (os.path.lexists(target) or _looks_like_path(target)):
+                raise InvalidInput(f"{text(target)}: neither a file nor a private endpoint resource id")
+            docs.append(explain_file(Path(target), settings))  # "no such file", "not a regular file", …
             continue
-        if not target.startswith("/"):
-            raise InvalidInput(f"{target}: neither a file nor a private endpoint resource id")
         endpoint_id = parse_private_endpoint_id(target, field="ENDPOINT")
         service = service or connect(read_settings(*HUB))
         docs.append(explain_live(service, endpoint_id))
@@ -46,6 +47,12 @@ def run(args: argparse.Namespace) -> int:
             for line in explanation_lines(doc):
                 print(line)
     return EXIT_OK
+
+
+def _looks_like_path(target: str) -> bool:
+    """A target that is no resource id but reads as a file's path (a separator, or `.json`): when it
+    does not exist, it is told as a missing file, like `events apply` tells it."""
+    return "/" in target or os.sep in target or target.lower().endswith(".json")
 
 
 def explain_file(path: Path, settings: Settings) -> dict[str, Any]:

@@ -69,7 +69,8 @@ def _events(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) ->
     ev_sub = ev.add_subparsers(dest="events_command", required=True, parser_class=_Parser, metavar="SUBCOMMAND")
     apply_ = ev_sub.add_parser("apply", parents=[common],
                                help="process deliveries from files (Event Grid or CloudEvents JSON, e.g. dead-lettered blobs)")
-    apply_.add_argument("files", nargs="+", metavar="FILE")
+    apply_.add_argument("files", nargs="+", metavar="FILE",
+                        help="a delivery file: a JSON array of events, or one event (at most 1 MiB)")
     apply_.add_argument("--dry-run", action="store_true", help=_DRY_RUN)
 
 
@@ -89,12 +90,13 @@ def _endpoints(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
                          "the timer uses PEDNS_RECONCILE_BUDGET_SECONDS)")
 
     rp = sub.add_parser("replay", parents=[common], help="converge the named endpoints now")
-    rp.add_argument("endpoints", nargs="+", metavar="ENDPOINT_ID")
+    rp.add_argument("endpoints", nargs="+", metavar="ENDPOINT_ID", help="a private endpoint resource id")
     rp.add_argument("--dry-run", action="store_true", help=_DRY_RUN)
 
     rl = sub.add_parser("release", parents=[common],
                         help="withdraw an endpoint's claims whatever ARM says (e.g. deleted while pedns was down)")
-    rl.add_argument("endpoints", nargs="+", metavar="ENDPOINT_ID")
+    rl.add_argument("endpoints", nargs="+", metavar="ENDPOINT_ID",
+                    help="a private endpoint resource id (it need not exist in ARM any more)")
     rl.add_argument("--dry-run", action="store_true", help=_DRY_RUN)
 
 

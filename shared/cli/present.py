@@ -20,7 +20,7 @@ from ..parsing.inputs import MAX_SHOWN, terminal_text
 from ..usecases.audit import AuditReport
 
 __all__ = ["MAX_MESSAGE", "age", "audit_lines", "change_line", "event_line", "explanation_lines", "failure_line",
-           "reconcile_lines",
+           "plain", "reconcile_lines",
            "record_doc", "records_lines", "summary", "summary_line", "table", "text", "verb", "zones_doc",
            "zones_lines"]
 
@@ -33,6 +33,12 @@ def text(value: object, limit: int | None = MAX_SHOWN) -> str:
     return terminal_text(value, limit)
 
 
+def plain(markdown: str) -> str:
+    """Text written as Markdown for the README's tables (a remedy: ``set `PEDNS_CREATE_ZONES` ``) as a
+    terminal shows it: without the backticks. JSON keeps it verbatim (the README's text, tested)."""
+    return markdown.replace("`", "")
+
+
 def verb(action: str, applied: bool) -> str:
     """`create` for a change that was written, `would create` for one that was not."""
     return action if applied else f"would {action}"
@@ -40,11 +46,13 @@ def verb(action: str, applied: bool) -> str:
 
 def change_line(change: dict[str, Any]) -> str:
     """One change of an endpoint result's JSON (`action`, `zone`, `name`, `type`, `before`, `after`,
-    `applied`): `create A web.privatelink.blob.core.windows.net: - -> 10.0.0.4`."""
+    `applied`): `create A web.privatelink.blob.core.windows.net: - -> 10.0.0.4`; a write that only
+    records a claim moves no IPs: `claim A web.privatelink.blob.core.windows.net: 10.0.0.4 (unchanged)`."""
     before = text(", ".join(change.get("before", []))) or "-"
     after = text(", ".join(change.get("after", []))) or "-"
+    ips = f"{after} (unchanged)" if change["action"] == "claim" else f"{before} -> {after}"
     return (f"{verb(change['action'], bool(change.get('applied')))} {text(change.get('type', 'A'))} "
-            f"{text(change['name'])}.{text(change['zone'])}: {before} -> {after}")
+            f"{text(change['name'])}.{text(change['zone'])}: {ips}")
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]], indent: str = "") -> list[str]:
@@ -85,10 +93,12 @@ def failure_line(outcome: Outcome, exc: BaseException) -> str:
 
 def record_doc(record: RecordSet, *, owner_id: str, now: float) -> dict[str, Any]:
     """One A or AAAA record set of the hub as `pedns records --json` prints it. `status` is `ours` (stamped
-    with `owner_id`) or `foreign`; for ours, its holder and standby claimants with their claims' age."""
+    with `owner_id`) or `foreign`; for ours, its holder and standby claimants with their claims' age.
+    The set's own name is `recordFqdn` (`name`.`zone`): `fqdn` means the public service name in every
+    document pedns prints, and a record set in the hub does not know it."""
     state = ownership.ownership(record, owner_id)
     doc: dict[str, Any] = {
-        "zone": record.key.zone, "name": record.key.name, "type": record.type, "fqdn": record.key.fqdn,
+        "zone": record.key.zone, "name": record.key.name, "type": record.type, "recordFqdn": record.key.fqdn,
         "ips": list(record.ips), "status": "ours" if state == "ours" else "foreign",
     }
     if state != "ours":
@@ -140,7 +150,7 @@ def summary(results: Iterable[dict[str, Any]], *, failed: Sequence[str] = ("erro
     """Counts of endpoint results (their JSON), in the shape of `ReconcileReport.summary()`: endpoints
     by status, changes by action, skips by reason, and the results whose status is in `failed`."""
     statuses: dict[str, int] = {}
-    changes = {"create": 0, "update": 0, "delete": 0}
+    changes = {"create": 0, "update": 0, "delete": 0, "claim": 0}
     skipped: dict[str, int] = {}
     endpoints = 0
     for r in results:
@@ -154,7 +164,7 @@ def summary(results: Iterable[dict[str, Any]], *, failed: Sequence[str] = ("erro
     return {
         "endpoints": endpoints, "statuses": dict(sorted(statuses.items())),
         "created": changes["create"], "updated": changes["update"], "deleted": changes["delete"],
-        "skipped": dict(sorted(skipped.items())),
+        "claimed": changes["claim"], "skipped": dict(sorted(skipped.items())),
         "failed": sum(n for status, n in statuses.items() if status in failed),
     }
 
@@ -162,12 +172,18 @@ def summary(results: Iterable[dict[str, Any]], *, failed: Sequence[str] = ("erro
 def summary_line(counts: dict[str, Any], *, dry_run: bool, what: str = "endpoint(s)") -> str:
     """`2 endpoint(s) (2 converged): 1 created, 0 updated, 1 deleted, 0 failed; skipped: 1 standby`
     (`would be created` in a dry run)."""
+    statuses = ", ".join(f"{n} {text(status)}" for status, n in counts["statuses"].items())
+    return f"{counts['endpoints']} {what}{f' ({statuses})' if statuses else ''}: {_counted(counts, dry_run=dry_run)}"
+
+
+def _counted(counts: dict[str, Any], *, dry_run: bool) -> str:
+    """`1 created, 0 updated, 1 deleted, 0 failed; skipped: 1 standby`; claims (writes that moved no
+    IPs) only when there were some: `…, 1 deleted, 2 claimed, 0 failed`."""
     would = "would be " if dry_run else ""
     skipped = ", ".join(f"{n} {text(reason)}" for reason, n in counts["skipped"].items()) or "none"
-    statuses = ", ".join(f"{n} {text(status)}" for status, n in counts["statuses"].items())
-    return (f"{counts['endpoints']} {what}{f' ({statuses})' if statuses else ''}: "
-            f"{counts['created']} {would}created, {counts['updated']} {would}updated, "
-            f"{counts['deleted']} {would}deleted, {counts['failed']} failed; skipped: {skipped}")
+    claimed = f"{counts['claimed']} {would}claimed, " if counts.get("claimed") else ""
+    return (f"{counts['created']} {would}created, {counts['updated']} {would}updated, "
+            f"{counts['deleted']} {would}deleted, {claimed}{counts['failed']} failed; skipped: {skipped}")
 
 
 # -- pedns events apply ---------------------------------------------------------------------------
@@ -178,11 +194,11 @@ NO_NAME = "(no name)"
 
 
 def event_line(entry: dict[str, Any]) -> str:
-    """One result of a delivery file: `<file> event <id>: <status> <endpoint> <changes>; skipped …; <message>`."""
+    """One result of a delivery file: `<file> event <id>: <status> <endpoint> <change>; <change>;
+    skipped …; <message>`, each change as `replay` and `reconcile` print it (`change_line`)."""
     status = entry.get("status", "")
     target = text(entry.get("endpoint", ""))
-    changes = ", ".join(f"{verb(c['action'], c['applied'])} {text(c.get('type', 'A'))} "
-                        f"{text(c['name'])}.{text(c['zone'])}" for c in entry.get("changes", []))
+    changes = "; ".join(change_line(c) for c in entry.get("changes", []))
     skipped = ", ".join(f"{text(s['fqdn']) or NO_NAME} ({s['reason']})" for s in entry.get("skipped", []))
     message = text(entry.get("message", ""), MAX_MESSAGE)
     detail = "; ".join(x for x in (changes, f"skipped {skipped}" if skipped else "", message) if x)
@@ -236,12 +252,9 @@ def reconcile_lines(results: Sequence[EndpointResult], doc: dict[str, Any], *, d
 
 
 def reconcile_summary(summary: dict[str, Any], *, dry_run: bool) -> str:
-    would = "would be " if dry_run else ""
-    skipped = ", ".join(f"{n} {reason}" for reason, n in summary["skipped"].items()) or "none"
     return (f"{summary['endpoints']} endpoint(s) ({summary['listed']} listed, {summary['confirmed']} confirmed with ARM"
             f"{', %d claimant(s) out of scope left alone' % summary['outOfScope'] if summary['outOfScope'] else ''}): "
-            f"{summary['created']} {would}created, {summary['updated']} {would}updated, "
-            f"{summary['deleted']} {would}deleted, {summary['failed']} failed; skipped: {skipped}"
+            f"{_counted(summary, dry_run=dry_run)}"
             + ("" if summary.get("complete", True) else
                f"; INCOMPLETE: the time budget ran out with {summary['left']['endpoints']} endpoint(s) and "
                f"{summary['left']['records']} record name(s) left for the next run"))
@@ -252,9 +265,10 @@ def reconcile_summary(summary: dict[str, Any], *, dry_run: bool) -> str:
 
 def audit_lines(report: AuditReport) -> list[str]:
     """Each finding with what to do, the checks skipped or not run, and the counts checked."""
-    lines = [f"{f.code:<21} {f.resource}\n  {f.detail}\n  what to do: {f.remedy}" for f in report.findings]
-    lines += [f"skipped {check}: {why}" for check, why in report.skipped.items()]
-    lines += [f"not run {check}: {why}" for check, why in report.not_run.items()]
+    lines = [f"{f.code:<21} {text(f.resource)}\n  {text(f.detail, MAX_MESSAGE)}\n  what to do: {plain(f.remedy)}"
+             for f in report.findings]  # resources and details come from ARM and Resource Graph
+    lines += [f"skipped {check}: {text(why, MAX_MESSAGE)}" for check, why in report.skipped.items()]
+    lines += [f"not run {check}: {text(why, MAX_MESSAGE)}" for check, why in report.not_run.items()]
     counts = ", ".join(f"{v} {k}" for k, v in report.checked.items())
     lines.append(f"{len(report.findings)} finding(s); checked {counts}")
     return lines

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     report = reconcile(service, subscriptions=args.subscription or None, dry_run=args.dry_run,
                        progress=None if args.quiet else progress, concurrency=settings.reconcile_concurrency,
                        budget=args.budget)
-    handling, observers = handling_since(started), observers_of(service)
+    handling, observers = handling_since(started, stands_for="reconcile"), observers_of(service)
     observers.converged(report.endpoints, handling)
     observers.reconciled(report, handling)
     doc = report.to_json()

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     standby claimants and the age of their claims, plus the foreign record sets an endpoint in scope
     wants (`wantedBy`: from the estate listing and each endpoint's desire, no per-endpoint read). With
     `--endpoint`, only the names that endpoint claims, plus the foreign ones it wants (from a dry run
-    against the same listing)."""
+    against the same listing; `wantedBy` that endpoint)."""
     zone = _zone(args.zone)
     endpoint_id = parse_private_endpoint_id(args.endpoint, field="--endpoint") if args.endpoint else None
     settings = read_settings(*HUB)
@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
             wanted_foreign = foreign_wanted(service, endpoint_id, snapshot)
         except NotReady as exc:
             log.warning("%s; the names it wants but others own are not shown", exc)
+        wanted_by = {key: {str(endpoint_id)} for key in wanted_foreign}  # shown as plain `records` shows it
     docs = []
     for record in shown_records(snapshot, owner_id=owner, zone=zone, endpoint_id=endpoint_id,
                                 wanted_foreign=wanted_foreign):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 
-from ..core.results import Handling
+from ..core.results import Door, Handling
 from ..observers.fanout import Observers
 from ..parsing.events import ResourceEvent
 from ..service import Service
@@ -37,5 +37,9 @@ def observers_of(service: Service) -> Observers:
     return observers_or_nobody(read_settings, service.metrics, log=log)
 
 
-def handling_since(started: float, event: ResourceEvent | None = None) -> Handling:
-    return Handling("cli", started, time.time(), event.id if event else "", event.time if event else None)
+def handling_since(started: float, event: ResourceEvent | None = None, *, stands_for: Door) -> Handling:
+    """Door `cli`, told as the door the command stands in for (`events apply`: `event`; `replay`,
+    `release`: `replay`; `reconcile`: `reconcile`): an app team hears of a dead-lettered event that
+    `events apply` handled, skips included, as it would have from the Event Grid trigger."""
+    return Handling("cli", started, time.time(), event.id if event else "", event.time if event else None,
+                    stands_for=stands_for)

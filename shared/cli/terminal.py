@@ -84,6 +84,6 @@ def reconcile_progress() -> Callable[[int, int, EndpointResult], None]:
         if tty:
             print(f"\r[{n}/{total}]", end="\n" if n == total else "", file=sys.stderr, flush=True)
         elif noteworthy or n == total or n % 1000 == 0:
-            print(f"[{n}/{total}] {result.status:<10} {result.endpoint}", file=sys.stderr, flush=True)
+            print(f"[{n}/{total}] {result.reported_status:<10} {result.endpoint}", file=sys.stderr, flush=True)
 
     return progress

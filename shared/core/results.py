@@ -4,6 +4,7 @@ use cases return and the observers (metrics, notifications), the CLI and the fun
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -11,6 +12,9 @@ from typing import Any, Literal
 from .model import RecordKey, RecordType, Skip, by_type
 
 Status = Literal["converged", "gone", "released", "not-ready", "error"]
+#: A result's status as every door reports it (`EndpointResult.reported_status`): a dry run wrote
+#: nothing, so one that would converge or release reads `dry-run`, never `converged`.
+ReportedStatus = Literal["converged", "gone", "released", "not-ready", "error", "dry-run"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +26,16 @@ class Change:
     applied: bool
     type: RecordType = "A"
     failover: bool = False  # the write hands the name from one holder to another
+
+    @property
+    def claim_only(self) -> bool:
+        """A write of the record set's metadata only (a standby's claim, a stale claim dropped): its
+        IPs stay as they were, so it is reported as `claim` and counted apart from updates."""
+        return self.action == "update" and sorted(self.before) == sorted(self.after)
+
+    @property
+    def reported_action(self) -> Literal["create", "update", "delete", "claim"]:
+        return "claim" if self.claim_only else self.action
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +68,16 @@ class EndpointResult:
     def ok(self) -> bool:
         return self.status != "error"
 
+    @property
+    def reported_status(self) -> ReportedStatus:
+        """`status`, except `dry-run` for a dry run that would converge or release the endpoint. A
+        failure stays a failure, and `gone` (ARM has no such endpoint) stays what ARM answered."""
+        return "dry-run" if self.dry_run and self.status in ("converged", "released") else self.status
+
     def to_json(self) -> dict[str, Any]:
         return {
             "endpoint": self.endpoint,
-            "status": self.status,
+            "status": self.reported_status,
             "dryRun": self.dry_run,
             "records": [
                 {"zone": r.key.zone, "name": r.key.name, "type": rtype, "fqdn": r.fqdn, "ips": list(ips)}
@@ -65,12 +85,18 @@ class EndpointResult:
             ],
             "skipped": [skip_json(s) for s in self.skipped],
             "changes": [
-                {"action": c.action, "zone": c.key.zone, "name": c.key.name, "type": c.type,
+                {"action": c.reported_action, "zone": c.key.zone, "name": c.key.name, "type": c.type,
                  "before": list(c.before), "after": list(c.after), "applied": c.applied}
                 for c in self.changes
             ],
             **({"message": self.message} if self.message else {}),
         }
+
+
+def results_json(results: Sequence[EndpointResult]) -> dict[str, Any]:
+    """`{"ok", "results"}`: the answer of a door that converges the endpoints it was given, the same
+    at each (`POST /api/replay`, `pedns replay --json`, `pedns release --json`)."""
+    return {"ok": all(r.ok for r in results), "results": [r.to_json() for r in results]}
 
 
 def skip_json(skip: Skip) -> dict[str, Any]:
@@ -97,21 +123,22 @@ class ReconcileReport:
         return all(r.ok for r in self.endpoints)
 
     def summary(self) -> dict[str, Any]:
-        """Counts a person reads first: endpoints by status, changes by action, skips by reason."""
+        """Counts a person reads first: endpoints by status, changes by action (claims apart: they
+        move no IPs), skips by reason."""
         statuses: dict[str, int] = {}
-        changes = {"create": 0, "update": 0, "delete": 0}
+        changes = {"create": 0, "update": 0, "delete": 0, "claim": 0}
         skipped: dict[str, int] = {}
         for r in self.endpoints:
-            statuses[r.status] = statuses.get(r.status, 0) + 1
+            statuses[r.reported_status] = statuses.get(r.reported_status, 0) + 1
             for change in r.changes:
-                changes[change.action] += 1
+                changes[change.reported_action] += 1
             for skip in r.skipped:
                 skipped[skip.reason.value] = skipped.get(skip.reason.value, 0) + 1
         return {
             "endpoints": len(self.endpoints), "listed": self.listed, "confirmed": self.confirmed,
             "outOfScope": self.out_of_scope, "statuses": dict(sorted(statuses.items())),
             "created": changes["create"], "updated": changes["update"], "deleted": changes["delete"],
-            "skipped": dict(sorted(skipped.items())), "failed": statuses.get("error", 0),
+            "claimed": changes["claim"], "skipped": dict(sorted(skipped.items())), "failed": statuses.get("error", 0),
             "complete": self.complete, "left": {"endpoints": self.left_endpoints, "records": self.left_records},
         }
 
@@ -134,6 +161,15 @@ class Handling:
     finished: float
     event_id: str = ""
     event_time: datetime | None = None
+    #: The door a CLI command stands in for (`events apply`: `event`, `replay` and `release`: `replay`,
+    #: `reconcile`: `reconcile`), whose rules decide what is told (`shared.observers.notify`). The
+    #: results still come from `door` (`cli`), which the metrics and notifications name.
+    stands_for: Door | None = None
+
+    @property
+    def told_as(self) -> Door:
+        """The door whose rules decide what is told: `stands_for`, else `door` itself."""
+        return self.stands_for or self.door
 
     @property
     def duration(self) -> float:

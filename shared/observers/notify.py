@@ -9,8 +9,10 @@ When an endpoint result becomes an event (the rest is noise to an app team):
 - an applied change moved one of its names' IPs (published, handed over, withdrawn):
   `pedns.endpoint.changed`, from every door;
 - no such change, but names were skipped: `pedns.endpoint.skipped`, only from an Event Grid event
-  or a replay (something just happened to the endpoint, or someone asked). The reconcile (every 15
-  minutes) and the CLI never repeat a skip, so a pending endpoint is told once per event;
+  or a replay (something just happened to the endpoint, or someone asked), and from the CLI commands
+  that stand in for them (`pedns events apply`, `pedns replay`, `pedns release`: `Handling.stands_for`).
+  The reconcile (every 15 minutes, or `pedns reconcile`) never repeats a skip, so a pending endpoint
+  is told once per event;
 - never for a dry run, a failed or not-ready convergence, or a write that only recorded a claim.
 
 Delivery never fails the DNS work: a failure is one warning line and `notifications_failed` in the
@@ -154,7 +156,7 @@ def _rfc3339(seconds: float) -> str:
 def to_cloud_event(result: "EndpointResult", handling: Handling, *, owner_id: str, now: float,
                    event_id: str) -> dict[str, Any] | None:
     """One endpoint result as a CloudEvents 1.0 JSON object, or None when it is not worth telling."""
-    kind = event_type(result, handling.door)
+    kind = event_type(result, handling.told_as)  # `pedns events apply` as an event, `pedns replay` a replay
     if kind is None:
         return None
     return {

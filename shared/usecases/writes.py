@@ -59,14 +59,17 @@ class Writer:
                 progress[0] = state
             self.result.changes.append(Change(write.action, decision.key, write.before, after, not self.dry_run,
                                               write.type, decision.handover and write.action != "delete"))
-            if decision.adopted and write.action == "update":
-                log.warning("adopted %s %s (was %s) for %s", write.type, decision.key,
-                            ", ".join(write.before) or "empty", self.result.endpoint)
+            if decision.adopted and write.action == "update":  # a dry run adopts nothing: it only says so
+                log.log(logging.INFO if self.dry_run else logging.WARNING, "%s %s %s (was %s) for %s",
+                        "would adopt" if self.dry_run else "adopted", write.type, decision.key,
+                        ", ".join(write.before) or "empty", self.result.endpoint)
         if decision.restored:
-            log.warning("restored %s to what it held before pedns adopted it (%s)", decision.key,
-                        ", ".join(decision.ips))
+            log.log(logging.INFO if self.dry_run else logging.WARNING,
+                    "%s %s to what it held before pedns adopted it (%s)",
+                    "would restore" if self.dry_run else "restored", decision.key, ", ".join(decision.ips))
         for dropped in decision.dropped:
-            log.info("dropped the stale claim of %s on %s", dropped, decision.key)
+            log.info("%s the stale claim of %s on %s", "would drop" if self.dry_run else "dropped", dropped,
+                     decision.key)
         return state
 
     def _after_optimistic(self, key: RecordKey, created: NameState) -> None:

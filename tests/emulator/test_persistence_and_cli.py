@@ -106,3 +106,30 @@ def test_main_with_a_bad_flag_exits_2_with_one_line(argv, capsys):
 
     err = capsys.readouterr().err
     assert (2, 1, True) == (code, len(err.splitlines()), err.startswith("pedns emulator: error:"))
+
+
+@pytest.mark.parametrize("content", ['{"something": "else"}', "{ not json"], ids=["foreign", "not-json"])
+def test_main_with_an_unusable_state_file_exits_2_with_one_line(tmp_path, capsys, content):
+    state = tmp_path / "state.json"
+    state.write_text(content)
+
+    code = emulator.main(["--port", "0", "--state-dir", str(tmp_path), "--state-file", str(state)])
+
+    err = capsys.readouterr().err
+    assert (2, 1) == (code, len(err.splitlines())), err
+    assert err.startswith("pedns emulator: error: cannot load state:")
+
+
+# `--port http` makes the emulator itself refuse at once should pedns hand the flags over after all.
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--json", "emulator", "--port", "http"], "pedns: error: --json: 'pedns emulator' has no JSON output"),
+    (["emulator", "--port", "http", "--json"], "pedns: error: --json: 'pedns emulator' has no JSON output"),
+    (["-v", "emulator", "--port", "http"], "pedns: error: -v: 'pedns emulator' takes only its own flags"),
+], ids=["json-before", "json-after", "verbose-before"])
+def test_pedns_global_flags_are_refused_by_the_emulator_with_one_line(argv, message, capsys):
+    from shared.cli import main
+
+    code = main(argv)
+
+    err = capsys.readouterr().err
+    assert (2, 1, True) == (code, len(err.splitlines()), err.startswith(message)), err

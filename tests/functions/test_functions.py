@@ -34,8 +34,9 @@ def test_replay_dry_run_reports_the_change_and_writes_nothing(lab, app_env, host
 
     response = host.http("replay", body={"privateEndpointIds": [pe["id"]], "dryRun": True})
 
-    changes = json.loads(response.get_body())["results"][0]["changes"]
-    assert [("create", False)] == [(c["action"], c["applied"]) for c in changes]
+    [result] = json.loads(response.get_body())["results"]
+    assert [("create", False)] == [(c["action"], c["applied"]) for c in result["changes"]]
+    assert ("dry-run", True) == (result["status"], result["dryRun"])  # never "converged": nothing was written
     assert {} == lab.names()
 
 
@@ -274,3 +275,20 @@ def test_the_emulator_settings_are_refused_when_the_app_runs_in_azure(lab, app_e
     assert (500, 1) == (response.status_code, len(error.splitlines()))
     assert f"PEDNS_CREDENTIAL: 'emulator' is for the local emulator only, refused when running in Azure ({marker}" in error
     assert [] == emu.requests
+
+
+def test_pedns_replay_json_prints_what_the_http_replay_answers(lab, app_env, host):
+    import os
+    import subprocess
+    import sys
+
+    pe = lab.blob_endpoint("pe-same", "sameshape", "10.0.3.9")
+    lab.put_endpoint(pe)
+
+    answer = json.loads(host.http("replay", body={"privateEndpointIds": [pe["id"]], "dryRun": True}).get_body())
+    printed = subprocess.run([sys.executable, "-m", "shared.cli", "replay", "--json", "--dry-run", pe["id"]],
+                             capture_output=True, text=True, env={**os.environ, **app_env}, timeout=60)
+
+    assert 0 == printed.returncode, printed.stderr
+    assert answer == json.loads(printed.stdout)
+    assert {"ok", "results"} == set(answer)

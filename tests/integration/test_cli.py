@@ -69,7 +69,9 @@ def test_events_apply_processes_a_dead_lettered_delivery_file(tmp_path, lab, emu
     result = pedns("events", "apply", "--json", str(path), env=emu.env())
 
     assert 0 == result.returncode, result.stderr
-    [entry] = json.loads(result.stdout)
+    doc = json.loads(result.stdout)
+    [entry] = doc["results"]
+    assert (True, str(path), event["id"]) == (doc["ok"], entry["file"], entry["event"])
     assert ("converged", ["deadletter"]) == (entry["status"], [r["name"] for r in entry["records"]])
 
 
@@ -113,7 +115,7 @@ def test_json_output_keeps_logs_on_stderr(lab, emu):
     result = pedns("replay", "--json", a["id"], b["id"], env=emu.env())
 
     assert 0 == result.returncode
-    docs = json.loads(result.stdout)  # would fail if a log line leaked into stdout
+    docs = json.loads(result.stdout)["results"]  # would fail if a log line leaked into stdout
     assert ["standby"] == [s["reason"] for s in docs[1]["skipped"]]
     assert "stands by" in result.stderr
 
@@ -125,7 +127,37 @@ def test_reconcile_dry_run_shows_changes_and_writes_nothing(lab, emu):
 
     assert 0 == result.returncode, result.stderr
     assert "would create A rcacct.privatelink.blob.core.windows.net" in result.stdout
+    assert "[1/1] dry-run" in result.stderr and "converged" not in result.stderr + result.stdout  # the progress line
     assert [] == lab.records()
+
+
+def test_a_dry_run_reports_status_dry_run_at_every_cli_door(tmp_path, lab, emu):
+    pe = lab.blob_endpoint("pe-dry", "dryacct", "10.0.8.8")
+    lab.put_endpoint(pe)
+    path = tmp_path / "d.json"
+    path.write_bytes(delivery(lab.event(pe["id"])))
+
+    replayed = pedns("replay", "--json", "--dry-run", pe["id"], env=emu.env())
+    applied = pedns("events", "apply", "--json", "--dry-run", str(path), env=emu.env())
+    reconciled = pedns("reconcile", "--json", "--dry-run", env=emu.env())
+
+    assert (0, 0, 0) == (replayed.returncode, applied.returncode, reconciled.returncode), replayed.stderr
+    assert "dry-run" == json.loads(replayed.stdout)["results"][0]["status"]
+    assert "dry-run" == json.loads(applied.stdout)["results"][0]["status"]
+    assert {"dry-run": 1} == json.loads(reconciled.stdout)["counts"]
+    assert [] == lab.records()
+
+
+def test_a_connection_event_no_endpoint_points_at_reads_dry_run_in_a_dry_run(tmp_path, lab, emu):
+    path = tmp_path / "c.json"
+    path.write_bytes(delivery(lab.connection_event(lab.storage_id("nobodys"), "pe-conn")))
+
+    dry = pedns("events", "apply", "--json", "--dry-run", str(path), env=emu.env())
+    applied = pedns("events", "apply", "--json", str(path), env=emu.env())
+
+    assert (0, 0) == (dry.returncode, applied.returncode), dry.stderr
+    assert [("dry-run", True)] == [(e["status"], e["dryRun"]) for e in json.loads(dry.stdout)["results"]]
+    assert [("converged", False)] == [(e["status"], e["dryRun"]) for e in json.loads(applied.stdout)["results"]]
 
 
 def test_reconcile_reports_an_unreadable_endpoint_converges_the_rest_and_exits_1(lab, emu):
@@ -159,7 +191,7 @@ def test_one_bad_name_is_skipped_invalid_and_the_good_one_is_published_by_replay
     reconciled = pedns("reconcile", "--json", env=emu.env())
 
     assert (0, 0, 0) == (replayed.returncode, explained.returncode, reconciled.returncode), replayed.stderr
-    [result] = json.loads(replayed.stdout)
+    [result] = json.loads(replayed.stdout)["results"]
     assert [["10.0.8.5"]] == [r["ips"] for r in lab.records()]
     skips = [s for s in result["skipped"] if s["reason"] == "invalid"]
     assert 1 == len(skips) and "customDnsConfigs[1].fqdn" in skips[0]["detail"], result
@@ -221,6 +253,8 @@ def test_processing_failure_exits_1(lab, emu):
         pytest.param(["reconcile"], {"PEDNS_SOURCE_MANAGEMENT_GROUPS": "/providers/Microsoft.Management/x"},
                      "not a management group id", id="bad-management-group"),
         pytest.param(["events", "apply", "/no/such/file.json"], {}, "no such file", id="missing-file"),
+        pytest.param(["explain", "/no/such/file.json"], {}, "/no/such/file.json: no such file", id="explain-missing-file"),
+        pytest.param(["explain", "pe.json"], {}, "pe.json: no such file", id="explain-missing-relative-file"),
     ],
 )
 def test_unusable_input_exits_2_with_one_line_and_no_traceback(args, env, message):
@@ -426,7 +460,7 @@ def test_an_event_that_is_not_ours_from_outside_the_scope_is_ignored_not_refused
     result = pedns("events", "apply", "--json", str(path), env=emu.env())
 
     assert 0 == result.returncode, result.stderr
-    assert ["converged", "ignored"] == [entry["status"] for entry in json.loads(result.stdout)]
+    assert ["converged", "ignored"] == [entry["status"] for entry in json.loads(result.stdout)["results"]]
     assert {("privatelink.blob.core.windows.net", "ours"): ["10.0.11.7"]} == lab.names()
 
 
@@ -461,7 +495,15 @@ def test_control_characters_in_an_event_id_are_escaped_in_the_output(tmp_path, l
 def test_a_hostile_file_name_is_escaped_in_the_error():
     result = pedns("explain", "no\x1b[2Jsuch\n.json")
 
-    assert_refused(result, "no\\x1b[2Jsuch\\x0a.json: neither a file nor")
+    assert_refused(result, "no\\x1b[2Jsuch\\x0a.json: no such file")
+
+
+def test_explain_and_events_apply_refuse_a_directory_in_the_same_words(tmp_path):
+    explained = pedns("explain", str(tmp_path))
+    applied = pedns("events", "apply", str(tmp_path))
+
+    assert_refused(explained, str(tmp_path))
+    assert explained.stderr == applied.stderr
 
 
 # --- development-only settings -------------------------------------------------------------------------

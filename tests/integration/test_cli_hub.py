@@ -75,6 +75,9 @@ def test_records_for_an_endpoint_lists_its_claims_and_the_foreign_names_it_wants
     assert 0 == foreign.returncode, foreign.stderr
     [row] = foreign.stdout.splitlines()[1:]
     assert "taken" in row and "foreign: not created by pedns (no ownership stamp)" in row
+    assert "wanted by rg-app/pe-wants" in row  # as plain `records` shows it
+    [doc] = json.loads(pedns("records", "--json", "--endpoint", wants_taken["id"], env=emu.env()).stdout)
+    assert [wants_taken["id"]] == doc["wantedBy"]
     assert {(BLOB, "taken"): ["10.9.9.9"]}.items() <= lab.names().items()  # a dry run: nothing written
 
 
@@ -159,12 +162,30 @@ def test_replay_text_says_would_in_a_dry_run_and_plain_verbs_when_applied(lab, e
     released = pedns("release", "-q", pe["id"], env=emu.env())
 
     assert "  would create A verbs.privatelink.blob.core.windows.net: - -> 10.0.22.4" in dry.stdout.splitlines()
-    assert dry.stdout.splitlines()[-1].startswith("1 endpoint(s) (1 converged): 1 would be created, 0 would be updated")
+    assert dry.stdout.splitlines()[-1].startswith("1 endpoint(s) (1 dry-run): 1 would be created, 0 would be updated")
     assert "  create A verbs.privatelink.blob.core.windows.net: - -> 10.0.22.4" in applied.stdout.splitlines()
     assert "would" not in applied.stdout
     assert applied.stdout.splitlines()[-1].startswith("1 endpoint(s) (1 converged): 1 created, 0 updated, 0 deleted")
     assert "  delete A verbs.privatelink.blob.core.windows.net: 10.0.22.4 -> -" in released.stdout.splitlines()
     assert "1 deleted" in released.stdout.splitlines()[-1]
+
+
+def test_a_standbys_claim_reads_claim_not_an_update_to_the_same_ips(lab, emu):
+    primary = lab.blob_endpoint("pe-hold", "claimed", "10.0.22.7")
+    standby = lab.blob_endpoint("pe-wait", "claimed", "10.0.22.8", location="northeurope")
+    for pe in (primary, standby):
+        lab.put_endpoint(pe)
+    assert 0 == pedns("replay", "-q", primary["id"], env=emu.env()).returncode
+
+    dry = pedns("replay", "-q", "--dry-run", standby["id"], env=emu.env())
+    text = pedns("replay", "-q", standby["id"], env=emu.env())
+
+    assert (0, 0) == (dry.returncode, text.returncode), text.stderr
+    assert f"  would claim A claimed.{BLOB}: 10.0.22.7 (unchanged)" in dry.stdout.splitlines()
+    assert f"  claim A claimed.{BLOB}: 10.0.22.7 (unchanged)" in text.stdout.splitlines()
+    assert text.stdout.splitlines()[-1].startswith(
+        "1 endpoint(s) (1 converged): 0 created, 0 updated, 0 deleted, 1 claimed, 0 failed"), text.stdout
+    assert {(BLOB, "claimed"): ["10.0.22.7"]} == lab.names()
 
 
 def test_events_apply_dry_run_says_would_and_counts(tmp_path, lab, emu):
@@ -177,9 +198,10 @@ def test_events_apply_dry_run_says_would_and_counts(tmp_path, lab, emu):
     applied = pedns("events", "apply", str(path), env=emu.env())
 
     assert 0 == dry.returncode, dry.stderr
-    assert "would create A evdry.privatelink.blob.core.windows.net" in dry.stdout
+    assert "would create A evdry.privatelink.blob.core.windows.net: - -> 10.0.22.5" in dry.stdout  # as replay says it
     assert "1 would be created" in dry.stdout.splitlines()[-1]
-    assert "would" not in applied.stdout and " create A evdry.privatelink.blob.core.windows.net" in applied.stdout
+    assert "would" not in applied.stdout
+    assert " create A evdry.privatelink.blob.core.windows.net: - -> 10.0.22.5" in applied.stdout
     assert "1 created" in applied.stdout.splitlines()[-1]
 
 
@@ -299,3 +321,23 @@ def test_replay_shows_progress_on_a_terminals_stderr_and_nothing_when_piped(lab,
     assert 0 == proc.returncode
     assert b"[1/2]" in seen and b"[2/2]" in seen
     assert "[1/2]" not in piped.stderr and "[1/2]" not in piped.stdout
+
+
+@pytest.mark.parametrize(("args", "unbuffered"), [
+    (["zones"], False), (["zones", "sql"], False), (["zones", "sql"], True), (["zones", "--json"], False),
+], ids=["more-than-a-buffer", "less-than-a-buffer", "unbuffered", "json"])
+def test_output_cut_short_by_its_reader_ends_quietly_like_a_unix_tool(args, unbuffered):
+    """`pedns zones | head`: the reader goes away; no traceback, no error line, 141 (128 + SIGPIPE).
+    Buffered, less than a buffer fails only when stdout is flushed; unbuffered, at the first print."""
+    reader, writer = os.pipe()
+    os.close(reader)  # gone before pedns writes a byte: its first write (or flush) fails
+    try:
+        clean = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES and k != "PYTHONUNBUFFERED"}
+        if unbuffered:
+            clean["PYTHONUNBUFFERED"] = "1"
+        result = subprocess.run([sys.executable, "-m", "shared.cli", *args], stdout=writer, stderr=subprocess.PIPE,
+                                text=True, env=clean, timeout=60)
+    finally:
+        os.close(writer)
+
+    assert (141, "") == (result.returncode, result.stderr)

@@ -210,3 +210,41 @@ def test_a_failing_topic_does_not_fail_the_function_invocation(lab, emu, notify_
     assert ok.ok, ok.error  # Event Grid will not redeliver: the DNS change is done
     assert {(BLOB, "shopdata"): ["10.20.1.4"]} == lab.names()
     assert any("not delivered" in r.getMessage() for r in caplog.records)
+
+
+# -- through the CLI commands that stand in for those doors ---------------------------------------
+
+
+def _pedns(*args, env):
+    import os
+    import subprocess
+    import sys
+
+    from shared.settings import SETTING_NAMES
+
+    clean = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
+    return subprocess.run([sys.executable, "-m", "shared.cli", *args], capture_output=True, text=True,
+                          env={**clean, **env}, timeout=60)
+
+
+def test_pedns_events_apply_and_replay_tell_a_skip_as_the_doors_they_stand_in_for(emu, lab, tmp_path):
+    """A dead letter replayed with `pedns events apply` is told, skips included, as the trigger would
+    have told it; so is `pedns replay`. `pedns reconcile` repeats no skip, as the timer does not."""
+    pending = lab.endpoint_body("pe-partner-kv", target=KEYVAULT.format(sub=lab.spoke, name="partner-kv"),
+                                group="vault", status="Pending", manual=True,
+                                dns={"partner-kv.vault.azure.net": ["10.20.1.9"]})
+    lab.put_endpoint(pending)
+    path = tmp_path / "deadletter.json"
+    path.write_bytes(delivery(lab.event(pending["id"], event_id="eg-dead-1")))
+    env = emu.env(notifications=True)
+
+    applied = _pedns("events", "apply", str(path), env=env)
+    replayed = _pedns("replay", pending["id"], env=env)
+    reconciled = _pedns("reconcile", env=env)
+
+    assert (0, 0, 0) == (applied.returncode, replayed.returncode, reconciled.returncode), applied.stderr
+    told = emu.events("pedns-notify")
+    for event in told:
+        validate(event)
+    assert [(SKIPPED, "cli", "eg-dead-1"), (SKIPPED, "cli", None)] == [
+        (e["type"], e["data"]["door"], e["data"].get("eventId")) for e in told]

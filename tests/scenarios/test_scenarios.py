@@ -190,6 +190,20 @@ def test_adoption_takes_over_an_unstamped_record_in_a_listed_zone_keeping_its_me
                                                 record.ips)
 
 
+def test_a_dry_run_in_an_adopt_zone_says_it_would_adopt_and_warns_of_nothing(make_world, caplog):
+    w = make_world(policy=Policy(adopt_zones=frozenset({BLOB})))
+    seeded = w.seed(RecordSet(KEY, ("10.9.9.9",), 3600, None, {"ticket": "CHG-7"}))
+    pe = endpoint("a", {SHARED: ["10.0.0.1"]})
+    w.put(pe)
+
+    with caplog.at_level("INFO", logger="pedns"):
+        result = w.service.converge(pe.id, dry_run=True)
+
+    assert (seeded, ["update"]) == (w.get(KEY), [c.action for c in result.changes])
+    assert [] == [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(r.getMessage().startswith(f"would adopt A {KEY}") for r in caplog.records)
+
+
 def test_another_owner_ids_record_is_foreign_to_us(make_world):
     mine = make_world(policy=Policy(owner_id="hub-a"))
     mine.create(endpoint("a", {SHARED: ["10.0.0.1"]}))

@@ -98,6 +98,23 @@ def test_a_holder_that_is_gone_is_dropped_and_the_new_endpoint_takes_the_name_at
     assert {up2.id} == w.claims(KEY)
 
 
+def test_a_dry_run_says_it_would_drop_a_stale_claim_and_drops_none(make_world, caplog):
+    w = make_world(policy=Policy(upsert_only=True))
+    up1, up2 = endpoint("up1", {SHARED: ["10.0.0.1"]}), endpoint("up2", {SHARED: ["10.0.0.2"]})
+    w.create(up1)
+    w.remove(up1)
+    w.service.converge(up1.id)  # the delete event: the record stays, naming up1
+    w.put(up2)
+
+    with caplog.at_level("INFO", logger="pedns"):
+        w.service.converge(up2.id, dry_run=True)
+
+    said = [r.getMessage() for r in caplog.records]
+    assert (True, False) == (any(m.startswith("would drop the stale claim") for m in said),
+                             any(m.startswith("dropped") for m in said)), said
+    assert up1.id == w.holder(KEY)
+
+
 def test_a_holder_that_exists_keeps_the_name_and_costs_one_read_on_the_standby_path(make_world):
     w = make_world()
     a, b = endpoint("a", {SHARED: ["10.0.0.1"]}), endpoint("b", {SHARED: ["10.0.0.2"]})

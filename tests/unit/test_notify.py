@@ -57,12 +57,13 @@ class Counts:
         self.counted.append((name, value, dimensions))
 
 
-def told(results, door="event", *, topic=None, metrics=None, **kwargs):
+def told(results, door="event", *, topic=None, metrics=None, stands_for=None, **kwargs):
     topic = topic if topic is not None else Topic()
     ids = iter(f"id-{i}" for i in range(1000))
     notifier = Notifier(topic, owner_id="pedns", metrics=metrics or Counts(), clock=lambda: 1_700_000_000.5,
                         new_id=lambda: next(ids), **kwargs)
-    notifier.converged(results, Handling(door, 0.0, 1.0, event_id="eg-1" if door == "event" else ""))
+    notifier.converged(results, Handling(door, 0.0, 1.0, event_id="eg-1" if "event" in (door, stands_for) else "",
+                                         stands_for=stands_for))
     return topic.events
 
 
@@ -139,12 +140,25 @@ def test_a_pending_endpoint_is_told_once_per_event_with_what_to_do():
     validate(event)
 
 
-@pytest.mark.parametrize("door", ["reconcile", "cli"])
-def test_doors_that_repeat_or_where_an_operator_watches_never_repeat_a_skip(door):
+@pytest.mark.parametrize(("door", "stands_for"), [("reconcile", None), ("cli", "reconcile"), ("cli", None)],
+                         ids=["reconcile", "pedns-reconcile", "cli"])
+def test_doors_that_repeat_never_repeat_a_skip(door, stands_for):
     w = World()
     result = w.create(endpoint("p", status=ConnectionStatus.PENDING, manual=True))
 
-    assert [] == told([result], door)
+    assert [] == told([result], door, stands_for=stands_for)
+
+
+@pytest.mark.parametrize("stands_for", ["event", "replay"], ids=["pedns-events-apply", "pedns-replay"])
+def test_a_cli_command_standing_in_for_an_event_or_a_replay_tells_a_skip_as_that_door_does(stands_for):
+    w = World()
+    result = w.create(endpoint("p", status=ConnectionStatus.PENDING, manual=True))
+
+    (event,) = told([result], "cli", stands_for=stands_for)
+
+    assert (SKIPPED, "cli") == (event["type"], event["data"]["door"])  # told as that door, from the CLI
+    assert ("eventId" in event["data"]) == (stands_for == "event")
+    validate(event)
 
 
 def test_a_replay_tells_a_skip_too():

@@ -130,12 +130,25 @@ def test_events_apply_reports_each_failed_event_with_its_outcomes_status(exc, ex
     event_id = json.loads(delivery.read_text())[0]["id"]
     monkeypatch.setattr(cli_events, "read_settings", lambda *require: Settings.from_env({}))
     monkeypatch.setattr(cli_events, "connect", lambda settings: _Raising(exc))
-    monkeypatch.setattr(cli_events, "observers_of", lambda service: Observers())
+    told = []
+
+    class Failed:
+        def converged(self, results, handling): ...
+        def reconciled(self, report, handling): ...
+        def failed(self, error, handling):
+            told.append((type(error), handling.door, handling.told_as, handling.event_id))
+
+    monkeypatch.setattr(cli_events, "observers_of", lambda service: Observers([Failed()]))
 
     code = cli.main(["events", "apply", "--json", str(delivery)])
 
     out, err = capsys.readouterr()
-    [entry] = json.loads(out)
+    doc = json.loads(out)
+    [entry] = doc["results"]
+    assert (code == 0) == doc["ok"]
     status, exit_code, level, message = expected
     assert (status, exit_code, [f"{level} pedns.cli: {message.format(id=event_id)}"]) \
         == (entry["status"], code, [line for line in err.splitlines() if " pedns.cli: " in line])
+    # the observers hear of a failure as the Event Grid trigger tells them (shared.outcomes)
+    heard = [(type(exc), "cli", "event", event_id)] if outcome_of(exc).observers_hear_failed else []
+    assert heard == told

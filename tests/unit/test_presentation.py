@@ -57,6 +57,8 @@ def test_record_doc_of_a_foreign_record_says_whose_it_is():
     doc = record_doc(record, owner_id="pedns", now=0)
 
     assert ("foreign", "owned by 'other-hub'") == (doc["status"], doc["detail"])
+    # `fqdn` is the public name wherever pedns prints one; the hub's name is `recordFqdn`
+    assert ("acct.privatelink.blob.core.windows.net", False) == (doc["recordFqdn"], "fqdn" in doc)
     assert "foreign: owned by 'other-hub'" in records_lines([doc])[1]
 
 
@@ -82,3 +84,52 @@ def test_a_skip_without_a_name_reads_no_name_not_an_empty_gap():
         {"fqdn": "", "reason": "invalid", "detail": "properties.customDnsConfigs[0].fqdn is empty"}]}
 
     assert "  skipped (no name): invalid (properties.customDnsConfigs[0].fqdn is empty)" in explanation_lines(doc)
+
+
+def test_a_write_that_only_records_a_claim_reads_claim_and_is_counted_apart_from_updates():
+    claim = {**change(True), "action": "claim", "before": ["10.0.0.4"], "after": ["10.0.0.4"]}
+
+    assert "claim A acct.privatelink.blob.core.windows.net: 10.0.0.4 (unchanged)" == change_line(claim)
+    assert "would claim A acct.privatelink.blob.core.windows.net: 10.0.0.4 (unchanged)" == change_line(
+        {**claim, "applied": False})
+    counts = summary([{"status": "converged", "changes": [claim], "skipped": [{"reason": "standby"}]}])
+    assert (0, 1) == (counts["updated"], counts["claimed"])
+    assert ("1 endpoint(s) (1 converged): 0 created, 0 updated, 0 deleted, 1 claimed, 0 failed; skipped: 1 standby"
+            == summary_line(counts, dry_run=False))
+    assert "claimed" not in summary_line(summary([{"status": "converged"}]), dry_run=False)  # only when there were some
+
+
+def test_an_event_line_shows_each_change_with_its_ips_as_replay_does():
+    from shared.cli.present import event_line
+
+    entry = {"file": "d.json", "event": "e1", "status": "converged", "endpoint": "/x",
+             "changes": [change(True), {**change(True), "action": "delete", "name": "old", "before": ["10.0.0.9"],
+                                        "after": []}]}
+
+    assert ("d.json event e1: converged /x create A acct.privatelink.blob.core.windows.net: - -> 10.0.0.4; "
+            "delete A old.privatelink.blob.core.windows.net: 10.0.0.9 -> -") == event_line(entry)
+
+
+def test_a_remedy_reads_as_plain_text_on_a_terminal_and_verbatim_in_json():
+    from shared.cli.present import audit_lines
+    from shared.core.findings import REMEDIES, AuditReport, Finding
+
+    report = AuditReport([Finding("missing-zone", "privatelink.blob.core.windows.net", "3 endpoints wait")],
+                         {"zones": 1}, {}, {})
+
+    [finding, _] = audit_lines(report)
+    assert finding.endswith("what to do: create the zone in the hub resource group and link it, "
+                            "or set PEDNS_CREATE_ZONES"), finding
+    assert REMEDIES["missing-zone"] == report.to_json()["findings"][0]["remedy"]  # the README's Markdown
+
+
+def test_an_audit_finding_from_arm_cannot_rewrite_the_terminal():
+    from shared.cli.present import audit_lines
+    from shared.core.findings import AuditReport, Finding
+
+    report = AuditReport([Finding("stale-record", "zone\x1b[2J", "A x\rforged")], {}, {},
+                         {"zone-not-linked": "links\x1b]0;owned\x07"})
+
+    shown = "\n".join(audit_lines(report))
+    assert ("zone\\x1b[2J" in shown, "x\\x0dforged" in shown, "\\x1b]0;owned\\x07" in shown) == (True, True, True)
+    assert not any(ord(c) < 0x20 and c != "\n" for c in shown)
