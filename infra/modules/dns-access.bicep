@@ -9,9 +9,14 @@ param principalId string
 @description('Also allow creating zones and virtual network links (PEDNS_CREATE_ZONES).')
 param allowZoneCreation bool = false
 
+@description('Also allow listing a zone\'s record sets of every type in one request (PEDNS_LIST_ALL_RECORD_TYPES).')
+param allowListAllRecordTypes bool = false
+
 var records = loadJsonContent('../roles/dns-records.json')
 var zones = loadJsonContent('../roles/dns-zones.json')
-var dnsActions = allowZoneCreation ? concat(records.actions, zones.actions) : records.actions
+var listAll = loadJsonContent('../roles/dns-list-all.json')
+var recordActions = allowListAllRecordTypes ? concat(records.actions, listAll.actions) : records.actions
+var dnsActions = allowZoneCreation ? concat(recordActions, zones.actions) : recordActions
 var roleGuid = guid(resourceGroup().id, 'pedns-dns-records')
 
 resource dnsRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {

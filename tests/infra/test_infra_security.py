@@ -62,6 +62,8 @@ DNS_RECORD_ACTIONS = {
     "Microsoft.Network/privateDnsZones/AAAA/write",
     "Microsoft.Network/privateDnsZones/AAAA/delete",
 }
+#: Only with the hub's listAllRecordTypes (PEDNS_LIST_ALL_RECORD_TYPES): one listing of every type per zone.
+DNS_LIST_ALL_ACTIONS = {"Microsoft.Network/privateDnsZones/ALL/read"}
 DNS_ZONE_CREATION_ACTIONS = {
     "Microsoft.Network/privateDnsZones/write",
     "Microsoft.Network/privateDnsZones/virtualNetworkLinks/read",
@@ -165,6 +167,7 @@ def test_no_role_name_grants_by_wildcard():
 def test_dns_role_files_hold_exactly_the_expected_actions():
     assert DNS_RECORD_ACTIONS == set(role_file("dns-records.json")["actions"])
     assert DNS_ZONE_CREATION_ACTIONS == set(role_file("dns-zones.json")["actions"])
+    assert DNS_LIST_ALL_ACTIONS == set(role_file("dns-list-all.json")["actions"])
     assert VNET_JOIN_ACTIONS == set(role_file("vnet-join.json")["actions"])
     assert ENDPOINT_READER_ACTIONS == set(role_file("endpoint-reader.json")["actions"])
     assert AUDIT_READER_ACTIONS == set(role_file("audit-reader.json")["actions"])
@@ -187,6 +190,38 @@ def test_dns_role_adds_zone_writes_only_when_zone_creation_is_enabled(allow_zone
     assert expected == set(actions)
     assert len(expected) == len(actions)
     assert [] == permissions["dataActions"]
+
+
+@pytest.mark.parametrize(
+    ("allow_list_all", "allow_zone_creation", "expected"),
+    [(False, False, DNS_RECORD_ACTIONS), (True, False, DNS_RECORD_ACTIONS | DNS_LIST_ALL_ACTIONS),
+     (True, True, DNS_RECORD_ACTIONS | DNS_LIST_ALL_ACTIONS | DNS_ZONE_CREATION_ACTIONS)],
+    ids=["records-only", "with-list-all", "with-list-all-and-zone-creation"],
+)
+def test_dns_role_adds_the_listing_of_all_record_types_only_when_asked(allow_list_all, allow_zone_creation, expected):
+    relpath = "modules/dns-access.bicep"
+    template = parse(relpath)
+    (definition,) = resources(template, ROLE_DEFINITION).values()
+    (permissions,) = definition["properties"]["permissions"]
+
+    actions = evaluate(template, relpath, permissions["actions"],
+                       {"allowListAllRecordTypes": allow_list_all, "allowZoneCreation": allow_zone_creation})
+
+    assert (expected, len(expected)) == (set(actions), len(actions))
+    assert (False, "bool") == (template["parameters"]["allowListAllRecordTypes"]["default"],
+                               template["parameters"]["allowListAllRecordTypes"]["type"])
+
+
+def test_hub_lists_all_record_types_only_when_asked_and_tells_the_app_and_the_role_alike():
+    template = parse("hub/main.bicep")
+    module = unwrap(template["modules"]["dnsAccess"]["config"])
+    setting = template["variables"]["pednsSettings"]["value"]["PEDNS_LIST_ALL_RECORD_TYPES"]
+
+    assert ("bool", False) == (template["parameters"]["listAllRecordTypes"]["type"],
+                               template["parameters"]["listAllRecordTypes"]["default"])
+    assert "listAllRecordTypes" == module["params"]["allowListAllRecordTypes"]
+    assert ("true", "false") == (evaluate(template, "hub/main.bicep", setting, {"listAllRecordTypes": True}),
+                                 evaluate(template, "hub/main.bicep", setting, {"listAllRecordTypes": False}))
 
 
 def test_dns_role_is_assignable_to_the_dns_resource_group_only():
