@@ -33,6 +33,14 @@ from ._urls import checked, record_name, segment
 
 DNS_API_VERSION = "2024-06-01"  # the version azure-mgmt-privatedns speaks
 
+#: Record sets asked for per page. The API documents only its default ("up to 100"); the emulator
+#: allows 1,000, and a service that caps lower still pages with nextLink.
+LIST_PAGE_SIZE = 1000
+
+#: Seconds between status polls of a zone or link creation when Azure sends no Retry-After (its
+#: Private DNS operations send none; the SDK's default would be 30 s per poll).
+LRO_POLL_SECONDS = 2.0
+
 log = logging.getLogger("pedns.adapters.privatedns")
 
 #: The action ARM checks for a listing of every record type (`RecordSets_List`, `GET …/{zone}/ALL`).
@@ -53,14 +61,6 @@ def forget_list_all_refusals() -> None:
 
 def _authorization_failed(exc: AzureError) -> bool:
     return isinstance(exc, HttpResponseError) and exc.status_code == 403 and error_code(exc) == "AuthorizationFailed"
-
-#: Record sets asked for per page. The API documents only its default ("up to 100"); the emulator
-#: allows 1,000, and a service that caps lower still pages with nextLink.
-LIST_PAGE_SIZE = 1000
-
-#: Seconds between status polls of a zone or link creation when Azure sends no Retry-After (its
-#: Private DNS operations send none; the SDK's default would be 30 s per poll).
-LRO_POLL_SECONDS = 2.0
 
 
 def _to_record(zone: str, rtype: RecordType, item: Any) -> RecordSet:
