@@ -80,8 +80,17 @@ def test_pure_desire_and_plan_per_endpoint(benchmark):
     benchmark(one)
 
 
-def test_reconcile_of_a_converged_estate(benchmark, lab, index_mode, host, emu):
-    """The scheduled reconcile when nothing drifted: what it costs in ARM requests per endpoint."""
+@pytest.mark.parametrize("listing", ["per type", "all types"])
+def test_reconcile_of_a_converged_estate(benchmark, lab, index_mode, host, emu, monkeypatch, listing):
+    """The scheduled reconcile when nothing drifted: what it costs in ARM requests per endpoint, with
+    each zone listed per type (A, AAAA) or in one listing of all types (PEDNS_LIST_ALL_RECORD_TYPES,
+    the emulator granting `…/ALL/read`)."""
+    from functions import _runtime
+    from shared.adapters.privatedns import forget_list_all_refusals
+
+    monkeypatch.setenv("PEDNS_LIST_ALL_RECORD_TYPES", "true" if listing == "all types" else "false")
+    _runtime.reset()
+    forget_list_all_refusals()
     for i in range(100):
         lab.put_endpoint(lab.blob_endpoint(f"pe-r{i}", f"recon{i}", f"10.2.0.{i + 4}"))
     host.timer("reconcile")  # converges everything (and builds the index)
@@ -90,7 +99,9 @@ def test_reconcile_of_a_converged_estate(benchmark, lab, index_mode, host, emu):
     benchmark.pedantic(lambda: host.timer("reconcile"), rounds=1, iterations=1)
 
     gets = sum(1 for m, _, _ in emu.requests if m == "GET")
-    MEASURED.append(f"[{index_mode}] reconcile of 100 converged endpoints: {len(emu.requests)} ARM requests ({gets} GETs)")
+    listings = sum(1 for m, p, _ in emu.requests if m == "GET" and p.rsplit("/", 1)[-1].upper() in ("A", "AAAA", "ALL"))
+    MEASURED.append(f"[{index_mode}, {listing}] reconcile of 100 converged endpoints: {len(emu.requests)} ARM requests "
+                    f"({gets} GETs, {listings} record listings)")
 
 
 def test_approval_event_on_a_target_two_endpoints_point_at(benchmark, lab, index_mode, host, emu):

@@ -1,5 +1,5 @@
-"""The emulator's admin routes under `/_emulator/`: the fault settings, the request log, the events
-topics took, who may publish to them (`topic-senders`), the state, and seeding auto-registered record sets (`autoregistered/…`). They need no
+"""The emulator's admin routes under `/_emulator/`: the fault settings, the denied actions, the request
+log, the events topics took, who may publish to them (`topic-senders`), the state, and seeding auto-registered record sets (`autoregistered/…`). They need no
 auth or api-version and are not logged in `requests`."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from ._eventgrid import EventGrid
 from ._faults import Faults, Injector
 from ._frontdoor import FrontDoor
 from ._http import ArmError, Request, Response
+from ._permissions import Permissions
 
 ADMIN_PREFIX = "/_emulator/"
 _AUTOREGISTERED = ADMIN_PREFIX + "autoregistered/"
@@ -23,8 +24,10 @@ class Admin:
     """Answers `/_emulator/…` from the emulator's parts."""
 
     def __init__(self, injector: Injector, door: FrontDoor, eventgrid: EventGrid, arm: Arm,
-                 snapshot: Callable[[], dict[str, dict[str, dict[str, Any]]]]) -> None:
+                 snapshot: Callable[[], dict[str, dict[str, dict[str, Any]]]], *,
+                 permissions: Permissions | None = None) -> None:
         self._injector = injector
+        self._permissions = permissions or Permissions()
         self._door = door
         self._eventgrid = eventgrid
         self._arm = arm
@@ -45,6 +48,19 @@ class Admin:
                     return ArmError(400, "BadRequest", str(exc)).response()
                 self._injector.set(faults)
                 return Response(200, faults.to_dict())
+        elif path == "/_emulator/denied-actions":
+            if req.method == "GET":
+                return Response(200, {"value": self._permissions.denied})
+            if req.method == "PUT":
+                try:
+                    data = json.loads(req.body or b"{}")
+                    actions = data.get("value") if isinstance(data, dict) else None
+                    if not isinstance(actions, list):
+                        raise ValueError('expected {"value": [actions]}')
+                    self._permissions.deny(actions)
+                except (ValueError, TypeError) as exc:
+                    return ArmError(400, "BadRequest", str(exc)).response()
+                return Response(200, {"value": self._permissions.denied})
         elif path == "/_emulator/requests":
             if req.method == "GET":
                 return Response(200, {"value": [{"method": m, "path": p, "status": s} for m, p, s in self._door.requests]})

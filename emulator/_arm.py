@@ -27,6 +27,7 @@ from ._groups import ResourceGroups
 from ._http import GUID, ArmError, Request, Response, bad, method_not_allowed, page
 from ._network import Interfaces, Networks
 from ._operations import Operations
+from ._permissions import Permissions
 from ._provider import NETWORK, require_version, rg_prefix, unknown_type
 from ._records import RECORD_PROPERTIES, RecordSets
 from ._store import Store
@@ -41,12 +42,14 @@ class Arm:
                  on_endpoint: OnEndpoint | None = None,
                  operations: Operations | None = None,
                  provisioning_delay: Callable[[], float] | None = None,
+                 permissions: Permissions | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         """`on_endpoint(lid, before, after)` hears every private endpoint PUT (after = the new body),
         the end of its provisioning, and DELETE (after = None), under the store's lock; the emulator
         keeps Resource Graph's lagging view with it. `operations` reports the long-running
         operations of zone, link and endpoint writes; `provisioning_delay()` is how long a private
-        endpoint PUT stays `Updating` (0: it reads back as given at once)."""
+        endpoint PUT stays `Updating` (0: it reads back as given at once); `permissions` the actions
+        the caller is denied (none by default)."""
         self.store = store
         self._on_change = on_change or store.save
         self.operations = operations or Operations(lambda: 0.0)
@@ -55,7 +58,8 @@ class Arm:
                                    provisioning_delay=provisioning_delay or (lambda: 0.0), clock=clock)
         self.zones = Zones(store, self.changed, self.operations)
         self.links = Links(store, self.changed, self.operations)
-        self.records = RecordSets(store, self.changed)
+        self.permissions = permissions or Permissions()
+        self.records = RecordSets(store, self.changed, self.permissions)
         self.networks = Networks(lambda: self.store.data, store.lock, self.changed)
         self.interfaces = Interfaces(lambda: self.store.data, store.lock, self.changed)
         self.groups = ResourceGroups(store, self.changed)

@@ -25,6 +25,7 @@ from ._graph import Graph
 from ._http import Request, Response
 from ._management import GROUP_PREFIX, TENANT_ID, ManagementGroups
 from ._operations import Operations
+from ._permissions import Permissions
 from ._server import HttpsServer, tls
 from ._store import Store
 
@@ -69,15 +70,17 @@ class Emulator:
         self._injector = Injector(faults)
         self._graph = Graph(self._store, lag=self._injector.graph_lag)
         self._operations = Operations(self._injector.operation_delay)
+        self._permissions = Permissions()
         self._arm = Arm(self._store, on_endpoint=self._graph.record, operations=self._operations,
-                        provisioning_delay=self._injector.provisioning_delay)
+                        provisioning_delay=self._injector.provisioning_delay, permissions=self._permissions)
         self._management = ManagementGroups(self._store, self._arm.changed)
         self._eventgrid = EventGrid(
             self._injector.topic_error_status, self._injector.topic_delay, senders=topic_senders,
             topic_id=lambda topic: f"/subscriptions/{self._hub_subscription}/resourceGroups/{self._hub_resource_group}"
                                    f"/providers/Microsoft.EventGrid/topics/{topic}")
         self._door = FrontDoor(self._injector, self._graph, self._handle)
-        self._admin = Admin(self._injector, self._door, self._eventgrid, self._arm, self.snapshot)
+        self._admin = Admin(self._injector, self._door, self._eventgrid, self._arm, self.snapshot,
+                            permissions=self._permissions)
         self._hub_subscription = hub_subscription.lower()
         self._hub_resource_group = hub_resource_group
         self._arm.groups.ensure(self._hub_subscription, hub_resource_group)  # the hub pedns is pointed at exists
@@ -202,6 +205,17 @@ class Emulator:
     def set_faults(self, faults: Faults) -> None:
         """Change fault injection now (also resets the RNG to the new seed and refills the buckets)."""
         self._injector.set(faults)
+
+    @property
+    def denied_actions(self) -> list[str]:
+        """The actions the caller is denied (403 `AuthorizationFailed`); none by default."""
+        return self._permissions.denied
+
+    def deny_actions(self, actions: list[str]) -> None:
+        """Deny exactly these actions from now on (`[]` grants everything again). Only the actions the
+        emulator checks may be named (`Microsoft.Network/privateDnsZones/ALL/read`); any other is a
+        ValueError."""
+        self._permissions.deny(actions)
 
     @property
     def requests(self) -> list[tuple[str, str, int]]:

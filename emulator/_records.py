@@ -1,5 +1,5 @@
 """Private DNS record sets (`…/privateDnsZones/{zone}/{type}[/{name}]`): PUT, PATCH, GET, DELETE and
-lists by type or of every type (`ALL`), with ARM's validation, etags and the guard on record sets a
+lists by type or of every type (`ALL`: 403 when the caller is denied its action), with ARM's validation, etags and the guard on record sets a
 virtual network link auto-registered. `new_record` builds a record set as Azure answers it, for the
 zone's SOA and the A/AAAA records a private DNS zone group writes too.
 """
@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from ._http import (
     Request,
@@ -23,7 +25,9 @@ from ._http import (
     public,
     strong_etag,
 )
+from ._permissions import LIST_ALL_RECORD_SETS, Permissions
 from ._provider import ZONE_TYPE, Handlers, unknown_type
+from ._store import Store
 
 #: Record type (as in the URL, upper-cased) → the property holding its records.
 RECORD_PROPERTIES: dict[str, str] = {
@@ -110,7 +114,12 @@ def _record_name(name: str) -> str:
 
 
 class RecordSets(Handlers):
-    """The record set routes of every zone."""
+    """The record set routes of every zone. Listing `ALL` types needs its own action
+    (`LIST_ALL_RECORD_SETS`), which `permissions` may deny."""
+
+    def __init__(self, store: Store, changed: Callable[[], None], permissions: Permissions | None = None) -> None:
+        super().__init__(store, changed)
+        self.permissions = permissions or Permissions()
 
     def route(self, req: Request, sub: str, rg: str, zone: str, rest: list[str], *, admin: bool = False) -> Response:
         """`rest` is the path after the zone: `[type]` or `[type, name]`. With `admin` (the emulator's
@@ -123,6 +132,8 @@ class RecordSets(Handlers):
         if len(rest) == 1:
             if m != "GET":
                 raise method_not_allowed(req)
+            if rtype == "ALL":
+                self.permissions.require(LIST_ALL_RECORD_SETS, unquote(req.path))
             return self._list(req, sub, rg, zone, rtype)
         if len(rest) == 2 and rtype != "ALL":
             handler = {"GET": self._get, "PUT": self._put, "PATCH": self._patch,

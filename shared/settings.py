@@ -246,6 +246,8 @@ class Settings(BaseModel):
 
     arm_retry_total: int = Field(6, alias="PEDNS_ARM_RETRY_TOTAL", ge=0, le=20)
     arm_timeout_seconds: int = Field(30, alias="PEDNS_ARM_TIMEOUT_SECONDS", ge=1, le=600)
+    #: List a zone's record sets of every type in one request (needs `…/privateDnsZones/ALL/read`).
+    list_all_record_types: bool = Field(False, alias="PEDNS_LIST_ALL_RECORD_TYPES")
     reconcile_concurrency: int = Field(8, alias="PEDNS_RECONCILE_CONCURRENCY", ge=1, le=32)
     reconcile_budget_seconds: int = Field(420, alias="PEDNS_RECONCILE_BUDGET_SECONDS", ge=0, le=86400)
     max_replay_ids: int = Field(100, alias="PEDNS_MAX_REPLAY_IDS", ge=1, le=10000)

@@ -57,6 +57,9 @@ param hubVnetIds array = []
 @description('Let pedns create a missing zone and link it to the hub networks at run time (PEDNS_CREATE_ZONES). Adds zone write + link write to its role and virtualNetworks/join/action on each hub network.')
 param createZonesAtRuntime bool = false
 
+@description('List each hub zone\'s record sets in one request of all types instead of one per type (A, AAAA): the reconcile\'s record listings cost half (PEDNS_LIST_ALL_RECORD_TYPES). Assigns the pedns DNS record lister role (privateDnsZones/ALL/read), which lets it read every record type in the hub zones, not only A and AAAA.')
+param listAllRecordTypes bool = false
+
 @description('Zones this deployment creates and links to every hub network now, e.g. the catalogue\'s zones from `pedns zones --json`. Empty: create none. List only zones that do not exist yet, or give their existing links in existingZoneLinks: Azure allows one link per zone and network (docs/deploy.md, Step 0).')
 param zoneNames array = []
 
@@ -185,6 +188,7 @@ var pednsSettings = {
   PEDNS_OWNER_ID: ownerId
   PEDNS_TTL: string(ttl)
   PEDNS_CREATE_ZONES: createZonesAtRuntime ? 'true' : 'false'
+  PEDNS_LIST_ALL_RECORD_TYPES: listAllRecordTypes ? 'true' : 'false'
   PEDNS_HUB_VNET_IDS: join(hubVnetIds, ',')
   PEDNS_PUBLISH_PENDING: publishPending ? 'true' : 'false'
   PEDNS_MANAGE_ZONE_GROUP_ENDPOINTS: manageZoneGroupEndpoints ? 'true' : 'false'
@@ -285,6 +289,7 @@ module dnsAccess '../modules/dns-access.bicep' = {
   params: {
     principalId: identity.properties.principalId
     allowZoneCreation: createZonesAtRuntime
+    allowListAllRecordTypes: listAllRecordTypes
   }
 }
 

@@ -17,12 +17,19 @@ param principalId string
 @description('Also allow creating zones and virtual network links (PEDNS_CREATE_ZONES): assigns the zone creator role too.')
 param allowZoneCreation bool = false
 
+@description('Also allow listing a zone\'s record sets of every type in one request (PEDNS_LIST_ALL_RECORD_TYPES): assigns the record lister role too.')
+param allowListAllRecordTypes bool = false
+
 var records = loadJsonContent('../roles/dns-records.json')
 var zones = loadJsonContent('../roles/dns-zones.json')
 // The record writer keeps the id it always had: a hub deployed before the split keeps its role and
 // assignment (the zone actions the role held then move to the zone creator).
 var recordsRoleGuid = guid(resourceGroup().id, 'pedns-dns-records')
 var zonesRoleGuid = guid(resourceGroup().id, 'pedns-dns-zones')
+// ALL/read is a role of its own for the same reason as the zone creator: added to the record writer
+// for one hub, it would be granted or taken away for every hub sharing this resource group.
+var listAll = loadJsonContent('../roles/dns-list-all.json')
+var listAllRoleGuid = guid(resourceGroup().id, 'pedns-dns-list-all')
 
 resource recordsRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: recordsRoleGuid
@@ -95,6 +102,40 @@ resource zonesAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
   }
 }
 
+resource listAllRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = if (allowListAllRecordTypes) {
+  name: listAllRoleGuid
+  properties: {
+    roleName: 'pedns DNS record lister (${uniqueString(resourceGroup().id)})'
+    description: listAll.description
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: listAll.actions
+        notActions: []
+        dataActions: []
+        notDataActions: []
+      }
+    ]
+    assignableScopes: [
+      resourceGroup().id
+    ]
+  }
+}
+
+resource listAllAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (allowListAllRecordTypes) {
+  name: guid(resourceGroup().id, principalId, listAllRoleGuid)
+  dependsOn: [
+    listAllRole
+  ]
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', listAllRoleGuid)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    description: 'pedns: list a private DNS zone\'s record sets of every type in one request'
+  }
+}
+
 output roleDefinitionId string = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', recordsRoleGuid)
 output zoneRoleDefinitionId string = allowZoneCreation ? subscriptionResourceId('Microsoft.Authorization/roleDefinitions', zonesRoleGuid) : ''
-output actions array = allowZoneCreation ? concat(records.actions, zones.actions) : records.actions
+var granted = allowZoneCreation ? concat(records.actions, zones.actions) : records.actions
+output actions array = allowListAllRecordTypes ? concat(granted, listAll.actions) : granted

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import builtins
 import hashlib
+import logging
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -39,6 +41,27 @@ LIST_PAGE_SIZE = 1000
 #: Seconds between status polls of a zone or link creation when Azure sends no Retry-After (its
 #: Private DNS operations send none; the SDK's default would be 30 s per poll).
 LRO_POLL_SECONDS = 2.0
+
+log = logging.getLogger("pedns.adapters.privatedns")
+
+#: The action ARM checks for a listing of every record type (`RecordSets_List`, `GET …/{zone}/ALL`).
+LIST_ALL_ACTION = "Microsoft.Network/privateDnsZones/ALL/read"
+
+#: Hubs (ARM endpoint, subscription, resource group) whose listing of `ALL` types answered 403:
+#: for the rest of the process their zones are listed per type at once (the permission is granted
+#: on the hub's resource group, so one refusal speaks for every zone in it).
+_ALL_REFUSED: set[tuple[str, str, str]] = set()
+_ALL_REFUSED_LOCK = threading.Lock()
+
+
+def forget_list_all_refusals() -> None:
+    """Forget every remembered 403 of an `ALL` listing (as a new process would): for tests."""
+    with _ALL_REFUSED_LOCK:
+        _ALL_REFUSED.clear()
+
+
+def _authorization_failed(exc: AzureError) -> bool:
+    return isinstance(exc, HttpResponseError) and exc.status_code == 403 and error_code(exc) == "AuthorizationFailed"
 
 
 def _to_record(zone: str, rtype: RecordType, item: Any) -> RecordSet:
@@ -129,6 +152,8 @@ class AzureZoneStore:
         self._client = PrivateDnsManagementClient(credential, settings.dns_subscription_id,
                                                   **client_kwargs(settings, pacer=pacer))
         self._pool: ThreadPoolExecutor | None = None  # reads a name's A and AAAA sets side by side
+        self._list_all = settings.list_all_record_types
+        self._hub = (settings.arm_base_url.lower(), self._subscription.lower(), self._rg.lower())
 
     def _error(self, exc: AzureError, what: str) -> PednsError:
         """`translate`, except that ARM's `ResourceGroupNotFound` (404) names the setting to fix: a
@@ -168,29 +193,68 @@ class AzureZoneStore:
         return _to_record(key.zone, rtype, item)
 
     def list(self, zone: str) -> Iterator[RecordSet]:
-        """The zone's A record sets, then its AAAA ones, from the JSON pages themselves: the reconcile
-        lists every record of the hub, and building the SDK's models for them costs more than the
+        """The zone's A and AAAA record sets, from the JSON pages themselves: the reconcile lists
+        every record of the hub, and building the SDK's models for them costs more than the
         requests (about 5 s for 10,000 record sets). Same pipeline, same paging by `nextLink`.
 
-        One listing per type, not one of `ALL` types: listing `ALL` needs
-        `Microsoft.Network/privateDnsZones/ALL/read`, which pedns's role does not grant (it reads
-        and writes A and AAAA record sets only)."""
+        By default one listing per type (A, then AAAA): pedns's role grants A and AAAA reads only.
+        With `PEDNS_LIST_ALL_RECORD_TYPES`, one listing of `ALL` types (`RecordSets_List`, which
+        needs `Microsoft.Network/privateDnsZones/ALL/read`), keeping the A and AAAA sets; if ARM
+        refuses it (403 `AuthorizationFailed`), per type after all, and per type at once for every
+        later listing of this hub in this process (`_ALL_REFUSED`), with one warning."""
+        if self._list_all and self._hub not in _ALL_REFUSED:
+            try:
+                first = self._page(self._list_url(zone, "ALL"))
+            except AzureError as exc:
+                if not _authorization_failed(exc):
+                    raise self._error(exc, f"list record sets in {zone}") from exc
+                self._remember_refusal()
+            else:
+                yield from self._records(zone, "ALL", first)
+                return
         for rtype in RECORD_TYPES:
-            url: str | None = (f"/subscriptions/{segment(self._subscription)}/resourceGroups/{segment(self._rg)}"
-                               f"/providers/Microsoft.Network/privateDnsZones/{segment(zone)}/{rtype}"
-                               f"?$top={LIST_PAGE_SIZE}&api-version={DNS_API_VERSION}")
-            while url:
+            yield from self._records(zone, rtype)
+
+    def _list_url(self, zone: str, what: str) -> str:
+        """A listing's first page: `what` is a record type or `ALL` (as the REST spec spells the
+        path; azure-mgmt-privatedns 2.0.0 sends `aLL`: ARM's paths are case-insensitive)."""
+        return (f"/subscriptions/{segment(self._subscription)}/resourceGroups/{segment(self._rg)}"
+                f"/providers/Microsoft.Network/privateDnsZones/{segment(zone)}/{what}"
+                f"?$top={LIST_PAGE_SIZE}&api-version={DNS_API_VERSION}")
+
+    def _page(self, url: str) -> Any:
+        response = self._client.send_request(HttpRequest("GET", url))
+        response.raise_for_status()
+        return response.json()
+
+    def _records(self, zone: str, what: str, first: Any = None) -> Iterator[RecordSet]:
+        """The A and AAAA record sets of a listing (`what`: a type or `ALL`), page by page, from its
+        first page when that is read already (`first`)."""
+        url: str | None = self._list_url(zone, what)
+        page = first
+        while url:
+            if page is None:
                 try:
-                    response = self._client.send_request(HttpRequest("GET", url))
-                    response.raise_for_status()
-                    page = response.json()
+                    page = self._page(url)
                 except AzureError as exc:
-                    raise self._error(exc, f"list {rtype} records in {zone}") from exc
-                for item in (page.get("value") or []) if isinstance(page, dict) else []:
-                    record = _json_to_record(zone, item) if isinstance(item, dict) else None
-                    if record is not None:
-                        yield record
-                url = page.get("nextLink") if isinstance(page, dict) else None
+                    raise self._error(exc, f"list {'record sets' if what == 'ALL' else what + ' records'} in {zone}") from exc
+            for item in (page.get("value") or []) if isinstance(page, dict) else []:
+                record = _json_to_record(zone, item) if isinstance(item, dict) else None
+                if record is not None:
+                    yield record
+            url = page.get("nextLink") if isinstance(page, dict) else None
+            page = None
+
+    def _remember_refusal(self) -> None:
+        with _ALL_REFUSED_LOCK:
+            first = self._hub not in _ALL_REFUSED
+            _ALL_REFUSED.add(self._hub)
+        if first:
+            log.warning(
+                "PEDNS_LIST_ALL_RECORD_TYPES is on, but listing every record type of a zone was refused "
+                "(HTTP 403 AuthorizationFailed): the identity lacks %s on resource group %s; pedns lists A "
+                "and AAAA record sets separately for the rest of this process. Grant the action (the hub's "
+                "listAllRecordTypes parameter) or turn the setting off.", LIST_ALL_ACTION, self._rg)
 
     def create(self, record: RecordSet) -> RecordSet:
         try:

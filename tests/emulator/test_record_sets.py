@@ -343,3 +343,92 @@ def test_an_ipv4_address_in_an_aaaa_set_is_bad_request(emu, dns, zone):
         dns.record_sets.create_or_update(emu.hub_resource_group, zone, "AAAA", "acct", aaaa_set("10.0.0.4"))
 
     assert 400 == caught.value.status_code
+
+
+# -- the listing of every type (`ALL`) and its own permission ---------------------------------------
+
+LIST_ALL = "Microsoft.Network/privateDnsZones/ALL/read"
+
+
+def test_list_all_pages_through_every_type_the_zone_holds_with_its_soa(emu, dns, put, put6):
+    """As the spec's RecordSetALLList example: one listing of A, CNAME, MX, … record sets, paged like
+    the lists by type (here 2 a page, so 5 sets take 3 pages)."""
+    put("r0", "10.0.0.1")
+    put6("r0", "fd00::1")
+    dns.record_sets.create_or_update(emu.hub_resource_group, ZONE, "TXT", "r1",
+                                     {"properties": {"ttl": 10, "txtRecords": [{"value": ["v"]}]}})
+    put("r2", "10.0.0.2")
+    emu.clear_requests()
+
+    listed = [(r.name, r.type.rsplit("/", 1)[-1]) for r in dns.record_sets.list(emu.hub_resource_group, ZONE, top=2)]
+
+    assert [("@", "SOA"), ("r0", "A"), ("r0", "AAAA"), ("r1", "TXT"), ("r2", "A")] == listed
+    assert 3 == len(emu.requests)
+
+
+def test_a_listing_of_all_types_answers_the_same_record_sets_as_the_lists_by_type(emu, zone, put6):
+    """isAutoRegistered, metadata and the etag come through the listing of every type unchanged."""
+    raw(emu, "PUT", zone_id(emu) + f"/A/meta?api-version={DNS_API}",
+        {"properties": {"ttl": 10, "metadata": {"pednsowner": "x"}, "aRecords": [{"ipv4Address": "10.0.0.4"}]}}, AUTH)
+    put6("meta", "fd00::4")
+    emu.add_autoregistered_record(ZONE, "vm1", ["10.0.0.9"])
+
+    _, _, every = raw(emu, "GET", zone_id(emu) + f"/ALL?api-version={DNS_API}", headers=AUTH)
+    by_type = [item for rtype in ("A", "AAAA")
+               for item in raw(emu, "GET", zone_id(emu) + f"/{rtype}?api-version={DNS_API}", headers=AUTH)[2]["value"]]
+
+    assert sorted(by_type, key=lambda r: r["id"]) == sorted(
+        (r for r in every["value"] if not r["type"].endswith("/SOA")), key=lambda r: r["id"])
+    assert {("meta", "A"): {"pednsowner": "x"}, ("vm1", "A"): None, ("meta", "AAAA"): None} == {
+        (r["name"], r["type"].rsplit("/", 1)[-1]): r["properties"].get("metadata") for r in by_type}
+    assert [True] == [r["properties"]["isAutoRegistered"] for r in every["value"] if r["name"] == "vm1"]
+
+
+def test_a_denied_listing_of_all_types_answers_arms_authorization_failed(emu, zone, put):
+    put("acct", "10.0.0.4")
+    emu.deny_actions([LIST_ALL])
+    path = zone_id(emu) + "/ALL"
+
+    status, _, body = raw(emu, "GET", path + f"?api-version={DNS_API}", headers=AUTH)
+
+    assert (403, {"error": {"code": "AuthorizationFailed", "message": (
+        "The client '00000000-0000-4000-8000-0000000000c0' with object id '00000000-0000-4000-8000-0000000000c0' "
+        f"does not have authorization to perform action '{LIST_ALL}' over scope '{path}' or the scope is invalid. "
+        "If access was recently granted, please refresh your credentials.")}}) == (status, body)
+    assert 1 == len(raw(emu, "GET", zone_id(emu) + f"/A?api-version={DNS_API}", headers=AUTH)[2]["value"])
+
+
+def test_the_sdk_listing_of_all_types_raises_authorization_failed_when_denied_and_lists_once_granted(emu, dns, put):
+    """azure-mgmt-privatedns 2.0.0 sends `…/aLL`: ARM's paths (and the emulator's) are case-insensitive."""
+    put("acct", "10.0.0.4")
+    emu.deny_actions([LIST_ALL.lower()])
+
+    with pytest.raises(HttpResponseError) as caught:
+        list(dns.record_sets.list(emu.hub_resource_group, ZONE))
+    emu.deny_actions([])
+
+    assert (403, "AuthorizationFailed") == (caught.value.status_code, caught.value.error.code)
+    assert 2 == len(list(dns.record_sets.list(emu.hub_resource_group, ZONE)))
+    assert [403, 200] == [status for _, path, status in emu.requests if path.lower().endswith("/all")]
+
+
+def test_admin_route_denies_and_grants_the_listing_of_all_types(emu, zone):
+    status, _, body = raw(emu, "PUT", "/_emulator/denied-actions", {"value": [LIST_ALL]})
+
+    assert (200, [LIST_ALL], [LIST_ALL]) == (status, body["value"], emu.denied_actions)
+    assert 403 == raw(emu, "GET", zone_id(emu) + f"/ALL?api-version={DNS_API}", headers=AUTH)[0]
+    assert (200, {"value": [LIST_ALL]}) == raw(emu, "GET", "/_emulator/denied-actions")[::2]
+    raw(emu, "PUT", "/_emulator/denied-actions", {"value": []})
+    assert 200 == raw(emu, "GET", zone_id(emu) + f"/ALL?api-version={DNS_API}", headers=AUTH)[0]
+
+
+@pytest.mark.parametrize("body", [{"value": ["Microsoft.Network/privateDnsZones/A/read"]}, {"value": LIST_ALL}, ["x"]],
+                         ids=["an-action-not-checked", "not-a-list", "not-an-object"])
+def test_admin_route_refuses_to_deny_what_the_emulator_does_not_check(emu, body):
+    emu.deny_actions([LIST_ALL])
+
+    status, _, answer = raw(emu, "PUT", "/_emulator/denied-actions", body)
+
+    assert (400, "BadRequest", [LIST_ALL]) == (status, answer["error"]["code"], emu.denied_actions)
+    with pytest.raises(ValueError, match="checks only"):
+        emu.deny_actions(["Microsoft.Network/privateDnsZones/A/read"])

@@ -46,6 +46,7 @@ EXPECTED_ASSIGNMENTS = {
     ("modules/deadletter-access.bicep", "deadLetterWriter"): (BLOB_DATA_CONTRIBUTOR, "container"),
     ("modules/dns-access.bicep", "recordsAssignment"): ("custom:dns-records.json", None),
     ("modules/dns-access.bicep", "zonesAssignment"): ("custom:dns-zones.json", None),
+    ("modules/dns-access.bicep", "listAllAssignment"): ("custom:dns-list-all.json", None),
     ("modules/vnet-join-access.bicep", "joinAssignment"): ("custom:vnet-join.json", "vnet"),
     ("spoke/main.bicep", "readerAssignment"): ("custom:endpoint-reader.json", None),
     ("mg/endpoint-reader-role.bicep", "readerAssignment"): ("custom:endpoint-reader.json", None),
@@ -64,6 +65,8 @@ DNS_RECORD_ACTIONS = {
     "Microsoft.Network/privateDnsZones/AAAA/write",
     "Microsoft.Network/privateDnsZones/AAAA/delete",
 }
+#: Only with the hub's listAllRecordTypes (PEDNS_LIST_ALL_RECORD_TYPES): one listing of every type per zone.
+DNS_LIST_ALL_ACTIONS = {"Microsoft.Network/privateDnsZones/ALL/read"}
 DNS_ZONE_CREATION_ACTIONS = {
     "Microsoft.Network/privateDnsZones/write",
     "Microsoft.Network/privateDnsZones/virtualNetworkLinks/read",
@@ -191,6 +194,7 @@ def test_no_role_name_grants_by_wildcard():
 def test_dns_role_files_hold_exactly_the_expected_actions():
     assert DNS_RECORD_ACTIONS == set(role_file("dns-records.json")["actions"])
     assert DNS_ZONE_CREATION_ACTIONS == set(role_file("dns-zones.json")["actions"])
+    assert DNS_LIST_ALL_ACTIONS == set(role_file("dns-list-all.json")["actions"])
     assert VNET_JOIN_ACTIONS == set(role_file("vnet-join.json")["actions"])
     assert ENDPOINT_READER_ACTIONS == set(role_file("endpoint-reader.json")["actions"])
     assert AUDIT_READER_ACTIONS == set(role_file("audit-reader.json")["actions"])
@@ -235,6 +239,18 @@ def test_the_identity_gets_zone_writes_only_when_zone_creation_is_enabled(allow_
     assert len(expected) == len(actions)
 
 
+def test_hub_lists_all_record_types_only_when_asked_and_tells_the_app_and_the_role_alike():
+    template = parse("hub/main.bicep")
+    module = unwrap(template["modules"]["dnsAccess"]["config"])
+    setting = template["variables"]["pednsSettings"]["value"]["PEDNS_LIST_ALL_RECORD_TYPES"]
+
+    assert ("bool", False) == (template["parameters"]["listAllRecordTypes"]["type"],
+                               template["parameters"]["listAllRecordTypes"]["default"])
+    assert "listAllRecordTypes" == module["params"]["allowListAllRecordTypes"]
+    assert ("true", "false") == (evaluate(template, "hub/main.bicep", setting, {"listAllRecordTypes": True}),
+                                 evaluate(template, "hub/main.bicep", setting, {"listAllRecordTypes": False}))
+
+
 def test_every_dns_role_definition_is_the_same_whichever_hub_deploys_it():
     """Hubs sharing the DNS resource group write the same definitions: no hub setting (zone
     creation, principal) reaches a definition's id, name, actions or scopes, only its condition."""
@@ -243,10 +259,19 @@ def test_every_dns_role_definition_is_the_same_whichever_hub_deploys_it():
 
     reached = {name: parameters_reached(template, unwrap(config)) for name, config in definitions.items()}
 
-    assert {"recordsRole": set(), "zonesRole": set()} == reached
+    assert {"recordsRole": set(), "zonesRole": set(), "listAllRole": set()} == reached
     assert "allowZoneCreation" == definitions["zonesRole"]["condition"]
+    assert "allowListAllRecordTypes" == definitions["listAllRole"]["condition"]
     assert "condition" not in definitions["recordsRole"]
-    assert len({unwrap(c)["name"] for c in definitions.values()}) == len(definitions)  # two ids, two roles
+    assert len({unwrap(c)["name"] for c in definitions.values()}) == len(definitions)  # three ids, three roles
+
+
+def test_the_record_lister_role_grants_all_read_and_nothing_else():
+    template = parse("modules/dns-access.bicep")
+    definition = resources(template, ROLE_DEFINITION)["listAllRole"]
+    (permissions,) = definition["properties"]["permissions"]
+
+    assert DNS_LIST_ALL_ACTIONS == set(evaluate(template, "modules/dns-access.bicep", permissions["actions"], {}))
 
 
 def test_dns_roles_are_assignable_to_the_dns_resource_group_only():
