@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import partial
 
 from ..errors import InvalidInput
@@ -95,33 +96,57 @@ def reconcile(
     report.confirmed = len(drifted)
     if drifted:
         log.info("reconcile: %d of %d endpoint(s) drifted; confirming them with ARM", len(drifted), len(targets))
-
-    def confirm_group(group: list[ResourceId]) -> list[EndpointResult]:
-        # read from ARM, decided against the listing, 412 → live record; none started past the budget
-        return [safely(ctx, e, partial(confirm, ctx, e, claimed=claims.get(e, set()), snapshot=snapshot,
-                                       listed=e in listing, dry_run=dry_run), dry_run=dry_run)
-                for e in group if ends is None or clock() < ends]
-
-    def touches(e: ResourceId) -> set[RecordKey]:
-        return _touches(ctx, listing.get(e), claims.get(e, set()))
-
-    drifted.sort(key=lambda e: _urgency(ctx, listing.get(e), snapshot))  # stable: by id within a rank
-    groups = _groups(drifted, touches)  # in the order of their most urgent endpoint
-    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="pedns-reconcile") as pool:
-        for results in pool.map(confirm_group, groups):
-            for result in results:
-                done[ResourceId(result.endpoint)] = result
-                finished(result)
+    run = _Run(ctx, listing, claims, snapshot, dry_run, ends, clock)
+    for result in run.confirm(drifted, concurrency):
+        done[ResourceId(result.endpoint)] = result
+        finished(result)
 
     report.endpoints = [done[e] for e in targets if e in done]
-    left = [e for e in drifted if e not in done]
-    if left:
-        report.complete = False
-        report.left_endpoints = len(left)
-        report.left_records = len(set().union(*(touches(e) for e in left)))
-        log.warning("reconcile: the budget of %.0f s is spent; %d endpoint(s) and %d record name(s) are left "
-                    "for the next run", budget or 0, report.left_endpoints, report.left_records)
+    _left(report, [e for e in drifted if e not in done], run.touches, budget)
     return report
+
+
+def _left(report: ReconcileReport, left: list[ResourceId], touches: Callable[[ResourceId], set[RecordKey]],
+          budget: float | None) -> None:
+    """The drifted endpoints the budget left for the next run, in the report and the log."""
+    if not left:
+        return
+    report.complete = False
+    report.left_endpoints = len(left)
+    report.left_records = len(set().union(*(touches(e) for e in left)))
+    log.warning("reconcile: the budget of %.0f s is spent; %d endpoint(s) and %d record name(s) are left "
+                "for the next run", budget or 0, report.left_endpoints, report.left_records)
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What confirming the drifted endpoints needs: the listings, and when to stop starting them."""
+
+    ctx: Context
+    listing: dict[ResourceId, PrivateEndpoint]
+    claims: dict[ResourceId, set[RecordKey]]
+    snapshot: Snapshot
+    dry_run: bool
+    ends: float | None
+    clock: Callable[[], float]
+
+    def confirm(self, drifted: list[ResourceId], concurrency: int) -> Iterator[EndpointResult]:
+        """Each drifted endpoint read from ARM and converged, most urgent first; endpoints that share a
+        record name in one group, groups in parallel; none started once the budget is spent."""
+        ordered = sorted(drifted, key=lambda e: _urgency(self.ctx, self.listing.get(e), self.snapshot))  # stable
+        with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="pedns-reconcile") as pool:
+            for results in pool.map(self._group, _groups(ordered, self.touches)):
+                yield from results
+
+    def _group(self, group: list[ResourceId]) -> list[EndpointResult]:
+        # read from ARM, decided against the listing, 412 → live record
+        return [safely(self.ctx, e, partial(confirm, self.ctx, e, claimed=self.claims.get(e, set()),
+                                            snapshot=self.snapshot, listed=e in self.listing, dry_run=self.dry_run),
+                       dry_run=self.dry_run)
+                for e in group if self.ends is None or self.clock() < self.ends]
+
+    def touches(self, e: ResourceId) -> set[RecordKey]:
+        return _touches(self.ctx, self.listing.get(e), self.claims.get(e, set()))
 
 
 def _urgency(ctx: Context, pe: PrivateEndpoint | None, snapshot: Snapshot) -> int:
