@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..core import ownership
-from ..core.catalogue import Catalogue, CatalogueRow
+from ..core.catalogue import Catalogue
+from ..core.catalogue_row import CatalogueRow
 from ..core.model import RecordSet, ResourceId
 from ..core.results import EndpointResult
 from ..outcomes import EXIT_USAGE, Kind, Outcome

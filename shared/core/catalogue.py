@@ -8,18 +8,9 @@ Resolution, for one `customDnsConfigs` FQDN of a connection to `target_id` with 
 
 1. Custom rules (`PEDNS_CUSTOM_ZONES`) first, then Microsoft's rows whose resource type (compared
    case-insensitively; a namespace-only type matches the whole namespace) and subresource match.
-2. Each row's rules map an FQDN suffix template to a zone template. Every rule whose suffix matches
-   is a candidate; the longest suffix wins, ties go to table order. A `{regionName}` or `{region}`
-   label must be a region of the row's cloud (`shared/data/regions.json`) or the endpoint's location,
-   so the Government ACR's `reg.usgovvirginia.data.azurecr.us` is not read as region `data`, nor a
-   Data Explorer test cluster's `adx.eastus.dev.kusto.windows.net` as region `dev`.
-3. Template values come from the FQDN; a zone variable the FQDN does not carry comes from the
-   endpoint's location (`{regionCode}` through Microsoft's geo-code table). `{dnsZone}` (a rule pedns
-   adds for storage's Azure DNS zone endpoints, `acct.z25.blob.storage.azure.net`) is `z00`-`z99`
-   and is left out of the record name.
-4. The record name is the FQDN minus the zone (FQDN already under `privatelink.`), else minus the
-   zone's public form (`acct.westus.data.azurecr.io` → `acct.westus.data`), else minus the suffix
-   (Key Vault's `vault.azure.net`).
+2. Each row's rules map an FQDN suffix template to a zone template; the longest matching suffix wins
+   and gives the zone and the record name (`shared/core/fqdn_templates.py`, with the regions a
+   `{regionName}` label may be in `shared/core/regions.py`).
 
 No candidate: None, and the caller reports `unmapped` with `why_unmapped`'s sentence (no row for the
 target's type and subresource, or a row whose public zones the name is under none of). Nothing here
@@ -29,42 +20,23 @@ derives a zone by itself.
 from __future__ import annotations
 
 import functools
-import json
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ConfigError
+from .catalogue_row import CatalogueRow
+from .data_files import _read
+from .fqdn_templates import _best, _labels, _Rule, _split_template, _try, _under
 from .model import RecordKey, ResourceId
+from .regions import _canonical_cloud, _norm_location
 
-__all__ = ["CLOUDS", "Catalogue", "CatalogueRow", "CustomRule", "region_code", "region_names"]
-
-CLOUDS = ("AzureCloud", "AzureUSGovernment", "AzureChinaCloud")
+__all__ = ["Catalogue", "CustomRule"]
 
 _PLS_TYPE = "microsoft.network/privatelinkservices"
-_REGION_VARS = frozenset({"regionName", "region"})
-_DNS_ZONE = re.compile(r"^z[0-9]{1,2}$")  # {dnsZone}: storage's Azure DNS zone label, z00-z99 (docs/zones.md)
-_LABEL = re.compile(r"^[a-z0-9_*]([a-z0-9_-]*[a-z0-9_])?$")
-_VAR_VALUE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 _DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)+$")
 _RESOURCE_TYPE = re.compile(r"^[A-Za-z][A-Za-z0-9]*\.[A-Za-z0-9.]+(/[A-Za-z0-9]+)+$")
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogueRow:
-    """One row of Microsoft's table for one resource type and subresource (or one custom rule)."""
-
-    cloud: str  # "AzureCloud" | "AzureUSGovernment" | "AzureChinaCloud"
-    service: str  # e.g. "Azure Blob Storage"
-    resource_type: str  # e.g. "Microsoft.Storage/storageAccounts" (compare case-insensitively)
-    subresource: str  # groupId, e.g. "blob"
-    zones: tuple[str, ...]  # may be templates: "privatelink.{regionName}.azmk8s.io"
-    forwarders: tuple[str, ...]  # public DNS zone forwarders, e.g. "blob.core.windows.net"
-    notes: str = ""
-    custom: bool = False  # True for rules from PEDNS_CUSTOM_ZONES
-    unmapped_forwarders: tuple[str, ...] = ()  # forwarders the table gives no zone for
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -95,14 +67,6 @@ class CustomRule:
 # -- data ------------------------------------------------------------------------------------------
 
 
-_DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")  # shared/data
-
-
-def _read(name: str) -> Any:
-    with open(os.path.join(_DATA_DIR, name), encoding="utf-8") as handle:
-        return json.load(handle)
-
-
 @functools.cache
 def _data() -> dict[str, Any]:
     data: dict[str, Any] = _read("catalogue.json")
@@ -131,115 +95,6 @@ def name_matches(templates: Sequence[str], target_name: str, record_name: str) -
     return False
 
 
-@functools.cache
-def _region_codes() -> dict[str, str]:
-    """Region name → geo code, from Microsoft's geo-code table."""
-    return {item["name"]: item["code"] for item in _read("region_codes.json")["regions"]}
-
-
-@functools.cache
-def region_names(cloud: str) -> frozenset[str]:
-    """The region names of a cloud that a `{regionName}` or `{region}` label may be (see docs/zones.md)."""
-    return frozenset(item["name"] for item in _read("regions.json")["clouds"][_canonical_cloud(cloud)])
-
-
-def _norm_location(location: str) -> str:
-    return location.lower().replace(" ", "")
-
-
-def region_code(location: str) -> str | None:
-    """Microsoft's geo code for a region (`eastus` → `eus`), or None when the table lacks it."""
-    return _region_codes().get(_norm_location(location))
-
-
-def _public_form(zone: str) -> str:
-    return ".".join(label for label in zone.split(".") if not label.startswith("privatelink"))
-
-
-@dataclass(frozen=True, slots=True)
-class _Rule:
-    labels: tuple[str, ...]  # suffix template, split into labels (a label is literal or "{var}")
-    zone: str  # zone template
-    row: CatalogueRow
-    strip_suffix_only: bool = False  # custom rules: the name is the FQDN minus the suffix
-
-
-def _split_template(template: str) -> tuple[str, ...]:
-    return tuple(label if label.startswith("{") else label.lower() for label in template.split("."))
-
-
-def _fill(template: str, values: Mapping[str, str]) -> str | None:
-    out = []
-    for label in template.split("."):
-        if label.startswith("{"):
-            value = values.get(label[1:-1])
-            if value is None:
-                return None
-            out.append(value)
-        else:
-            out.append(label.lower())
-    return ".".join(out)
-
-
-@dataclass(frozen=True, slots=True)
-class _Match:
-    key: RecordKey
-    row: CatalogueRow
-    rank: int  # suffix length in labels
-
-
-def _refused(var: str, label: str, cloud: str, location: str) -> str | None:
-    """Why `label` cannot stand for the template variable `var`, or None when it can."""
-    if var in _REGION_VARS:
-        if label in region_names(cloud) or label == location:
-            return None
-        return f"{label!r} is no region of {cloud} pedns knows"
-    if var == "dnsZone":
-        return None if _DNS_ZONE.match(label) else f"{label!r} is no Azure DNS zone label, z00 to z99"
-    return None if _VAR_VALUE.match(label) else f"{label!r} is no value for {{{var}}}"
-
-
-def _try(rule: _Rule, labels: list[str], fqdn: str, location: str) -> _Match | str | None:
-    """The rule's match for the name; or, when the name is under the rule's literal labels but a label
-    cannot stand for a variable (or a zone variable has no value), why not; None when it is not under."""
-    n = len(rule.labels)
-    if len(labels) <= n:  # the record needs a name of at least one label
-        return None
-    tail = labels[-n:]
-    if any(not pattern.startswith("{") and pattern != label for pattern, label in zip(rule.labels, tail)):
-        return None
-    suffix = ".".join(rule.labels)
-    values: dict[str, str] = {}
-    for pattern, label in zip(rule.labels, tail):
-        if pattern.startswith("{"):
-            var = pattern[1:-1]
-            problem = _refused(var, label, rule.row.cloud, location)
-            if problem:
-                return f"{suffix}: {problem}"
-            if values.setdefault(var, label) != label:
-                return None
-    for var in re.findall(r"\{(\w+)\}", rule.zone):  # zone variables the FQDN does not carry
-        if var in values:
-            continue
-        if var in _REGION_VARS and location:
-            values[var] = location
-        elif var == "regionCode" and region_code(location):
-            values[var] = region_code(location) or ""
-        else:
-            return (f"{suffix}: its zone {rule.zone} needs {{{var}}}, which neither the name nor the endpoint's "
-                    f"location ({location or 'none'}) gives")
-    zone = _fill(rule.zone, values)
-    if zone is None:
-        return None
-    if fqdn.endswith("." + zone):
-        name = fqdn[: -len(zone) - 1]
-    elif not rule.strip_suffix_only and fqdn.endswith("." + _public_form(zone)) and _public_form(zone) != zone:
-        name = fqdn[: -len(_public_form(zone)) - 1]
-    else:
-        name = fqdn[: -len(".".join(tail)) - 1]
-    return _Match(RecordKey(zone=zone, name=name), rule.row, n)
-
-
 def _rows_and_rules(cloud: str) -> tuple[tuple[CatalogueRow, ...], dict[str, tuple[_Rule, ...]]]:
     rows: list[CatalogueRow] = []
     index: dict[str, list[_Rule]] = {}
@@ -265,13 +120,6 @@ def _rows_and_rules(cloud: str) -> tuple[tuple[CatalogueRow, ...], dict[str, tup
 def _microsoft(cloud: str) -> "Catalogue":
     rows, index = _rows_and_rules(cloud)
     return Catalogue(_cloud=cloud, _rows=rows, _index=index, _custom=())
-
-
-def _canonical_cloud(cloud: str) -> str:
-    for name in CLOUDS:
-        if name.lower() == (cloud or "").strip().lower():
-            return name
-    raise ConfigError(f"unknown cloud {cloud!r}: expected one of {', '.join(CLOUDS)}")
 
 
 # -- the catalogue ---------------------------------------------------------------------------------
@@ -419,38 +267,12 @@ class Catalogue:
         ))
 
 
-def _labels(fqdn: str) -> tuple[str, list[str] | None]:
-    """The FQDN in lower case without its trailing dot, and its labels (None: not a name to match)."""
-    name = (fqdn or "").strip().lower().rstrip(".")
-    labels = name.split(".")
-    if not name or not all(_LABEL.match(label) for label in labels):
-        return name, None
-    return name, labels
-
-
-def _under(labels: Sequence[str], suffix: Sequence[str]) -> bool:
-    """Whether a name (its labels) lies under a suffix template (a variable label matches any label)."""
-    n = len(suffix)
-    return len(labels) > n and all(
-        pattern.startswith("{") or pattern == label for pattern, label in zip(suffix, labels[-n:])
-    )
-
-
 def _custom_applies(rule: CustomRule, target: ResourceId, resource_type: str, group: str) -> bool:
     if rule.subresource and rule.subresource.lower() != group:
         return False
     if rule.private_link_service_id:
         return target == ResourceId(rule.private_link_service_id)
     return rule.resource_type.lower() == resource_type
-
-
-def _best(rules: Sequence[_Rule], labels: list[str], fqdn: str, location: str) -> _Match | None:
-    best: _Match | None = None
-    for rule in rules:
-        match = _try(rule, labels, fqdn, location)
-        if isinstance(match, _Match) and (best is None or match.rank > best.rank):
-            best = match
-    return best
 
 
 # -- custom rules ----------------------------------------------------------------------------------

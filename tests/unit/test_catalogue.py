@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.core.catalogue import Catalogue, CustomRule, region_code
+from shared.core.catalogue import Catalogue, CustomRule
+from shared.core.regions import region_code
 from shared.parsing.custom_zones import load_custom_rules
 from shared.errors import ConfigError
 from shared.core.model import RecordKey

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import pytest
 
-from shared.core.catalogue import CLOUDS, Catalogue, region_code, region_names
+from shared.core.catalogue import Catalogue
 from shared.core.desired import desire
 from shared.core.model import Desired, Reason, RecordKey
+from shared.core.regions import CLOUDS, region_code, region_names
 from shared.parsing.endpoint import parse_private_endpoint
 from shared.settings import Settings
 from shared.wiring import catalogue_for
