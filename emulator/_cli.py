@@ -69,6 +69,8 @@ def _parser() -> _Parser:
     p.add_argument("--graph-quota", type=int, default=d.graph_quota,
                    help="Resource Graph queries per caller per window (429 past it with --throttle)")
     p.add_argument("--graph-window-seconds", type=float, default=d.graph_window_seconds)
+    p.add_argument("--graph-retry-after", action="store_true",
+                   help="Resource Graph's 429 also carries Retry-After (Azure documents only the quota headers)")
     p.add_argument("--operation-delay-ms", type=int, default=d.operation_delay_ms,
                    help="zone, link and endpoint writes' long-running operations stay InProgress this long")
     p.add_argument("--provisioning-delay-ms", type=int, default=d.provisioning_delay_ms,
@@ -251,7 +253,7 @@ def _faults(args: argparse.Namespace) -> Faults:
         delete_bucket=args.delete_bucket, delete_refill=args.delete_refill,
         seed=args.seed,
         graph_lag_ms=args.graph_lag_ms, graph_quota=args.graph_quota,
-        graph_window_seconds=args.graph_window_seconds,
+        graph_window_seconds=args.graph_window_seconds, graph_retry_after=args.graph_retry_after,
         operation_delay_ms=args.operation_delay_ms, provisioning_delay_ms=args.provisioning_delay_ms,
         topic_error_status=args.topic_error_status,
     )

@@ -47,6 +47,9 @@ class Faults:
     #: Resource Graph queries per caller (bearer token) per window; 429 past it when `throttle` is on.
     graph_quota: int = 15
     graph_window_seconds: float = 5.0
+    #: Resource Graph's 429 also carries `Retry-After`. Azure documents only the quota headers
+    #: (`x-ms-user-quota-remaining`, `x-ms-user-quota-resets-after`), so by default it does not.
+    graph_retry_after: bool = False
     #: Zone, link and private endpoint writes report their long-running operation `InProgress`
     #: this long (0: their first status poll already shows the outcome).
     operation_delay_ms: int = 0
@@ -198,6 +201,9 @@ class Injector:
 
     def latency(self) -> float:
         return self._faults.latency_ms / 1000.0
+
+    def graph_retry_after(self) -> bool:
+        return self._faults.graph_retry_after
 
     def graph_lag(self) -> float:
         return self._faults.graph_lag_ms / 1000.0

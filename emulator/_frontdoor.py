@@ -121,7 +121,7 @@ class FrontDoor:
         granted, remaining, resets_after = self._injector.take_graph(caller)
         quota = {QUOTA_REMAINING: str(remaining), QUOTA_RESETS_AFTER: _hms(resets_after)}
         if not granted:
-            response = throttled(resets_after)
+            response = throttled(resets_after, retry_after=self._injector.graph_retry_after())
             response.headers.update(quota)
             return response
         response = self._with_faults(lambda: self._graph.handle(req))
