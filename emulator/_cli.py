@@ -3,7 +3,8 @@
 `--demo` seeds the hub and spoke of `make demo` (`tools/demo.py` builds its endpoints from here):
 plain in-process requests for the zones, the manual record and the endpoints, then pedns itself
 (`shared`, imported only with `--demo`, so the emulator stays standalone) publishes all endpoints
-but one, whose event was "missed" — `pedns reconcile --dry-run` finds it. `--env-file FILE` writes
+but one, whose event was "missed" — `pedns reconcile --dry-run` finds it. `ready` waits out Resource
+Graph's lag, so the seeded estate is listed as one that was there before. `--env-file FILE` writes
 the export lines to FILE (mode 0600) for `source FILE`, and removes it when the emulator stops.
 """
 
@@ -65,7 +66,8 @@ def _parser() -> _Parser:
         p.add_argument(f"--{kind}-refill", type=float, default=getattr(d, f"{kind}_refill"), help="tokens per second")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--graph-lag-ms", type=int, default=d.graph_lag_ms,
-                   help="Resource Graph shows private endpoints as they were this long ago")
+                   help=f"Resource Graph shows private endpoints as they were this long ago (default {d.graph_lag_ms}; "
+                        "0: immediately consistent, which Azure is not)")
     p.add_argument("--graph-quota", type=int, default=d.graph_quota,
                    help="Resource Graph queries per caller per window (429 past it with --throttle)")
     p.add_argument("--graph-window-seconds", type=float, default=d.graph_window_seconds)
@@ -276,6 +278,9 @@ def _run(emulator: Emulator, args: argparse.Namespace, stop: threading.Event) ->
             except (OSError, ValueError) as exc:
                 print(f"pedns emulator: error: cannot seed the demo: {exc}", file=sys.stderr, flush=True)
                 return 1
+            # The demo's estate was there before you came: `ready` once Resource Graph lists it too.
+            if stop.wait(emulator.faults.graph_lag_ms / 1000.0):
+                return 0
         lines = [f"export {name}={shlex.quote(value)}" for name, value in emulator.env(notifications=True).items()]
         if args.env_file:
             try:

@@ -42,8 +42,10 @@ class Faults:
     delete_bucket: int = 200
     delete_refill: float = 10.0
     seed: int | None = None
-    #: Resource Graph answers as the endpoints were this long ago (it is eventually consistent).
-    graph_lag_ms: int = 0
+    #: Resource Graph answers as the endpoints were this long ago: it is eventually consistent,
+    #: "typically by seconds" (Learn, "Choose the right query strategy for Azure Resource Graph").
+    #: 0 makes it immediately consistent, which Azure never promises; a test that needs it says so.
+    graph_lag_ms: int = 2000
     #: Resource Graph queries per caller (bearer token) per window; 429 past it when `throttle` is on.
     graph_quota: int = 15
     graph_window_seconds: float = 5.0

@@ -38,6 +38,12 @@ INVALID_QUERY = [
 ]
 
 
+#: Resource Graph immediately consistent (which Azure never promises): these tests are about what a
+#: query answers, not when. The lag has its own tests below, which set it themselves, and
+#: `test_by_default_a_new_endpoint_is_not_listed_at_once` shows the default.
+pytestmark = pytest.mark.graph_lag_ms(0)
+
+
 def _ids(body) -> list[str]:
     return [row["id"] for row in body["data"]]
 
@@ -143,7 +149,19 @@ def test_the_sdk_pipeline_posts_a_query(emu, arm):
     assert (200, ["pe1"]) == (status, _names(body))
 
 
-def test_an_endpoint_put_over_https_is_visible_at_once_without_lag(emu, arm):
+def test_by_default_a_new_endpoint_is_not_listed_at_once():
+    with Emulator() as lagging:
+        seed_endpoint(lagging, SUB_A, "pe1")
+        started = time.monotonic()
+
+        first = _names(query_graph(lagging, ENDPOINTS_QUERY)[2])
+        waited = _poll(lagging, ["pe1"])
+
+    assert (2000, [], True) == (Faults().graph_lag_ms, first, time.monotonic() - started >= 1.9)
+    assert 0 < waited
+
+
+def test_an_endpoint_put_over_https_is_visible_at_once_with_lag_zero(emu, arm):
     send(arm, "PUT", pe_path(emu, "pe1"), pe_body(("acct.blob.core.windows.net", ["10.1.0.4"])))
 
     body = query_graph(emu, ENDPOINTS_QUERY)[2]
@@ -602,6 +620,13 @@ def test_cli_flags_set_the_graph_faults():
                                               "--graph-retry-after"])
 
     assert (250, 4, 1.5, True) == (args.graph_lag_ms, args.graph_quota, args.graph_window_seconds, args.graph_retry_after)
+
+
+def test_the_cli_defaults_are_the_faults_defaults_azure_like():
+    args = emulator_cli._parser().parse_args([])
+
+    assert Faults() == emulator_cli._faults(args)
+    assert (2000, False) == (args.graph_lag_ms, args.graph_retry_after)
 
 
 def test_cli_refuses_an_impossible_graph_quota(capsys):

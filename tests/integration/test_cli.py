@@ -118,6 +118,7 @@ def test_json_output_keeps_logs_on_stderr(lab, emu):
     assert "stands by" in result.stderr
 
 
+@pytest.mark.graph_lag_ms(0)  # reconciles at once the endpoint it has just written
 def test_reconcile_dry_run_shows_changes_and_writes_nothing(lab, emu):
     lab.put_endpoint(lab.blob_endpoint("pe-rc", "rcacct", "10.0.8.4"))
 
@@ -128,6 +129,7 @@ def test_reconcile_dry_run_shows_changes_and_writes_nothing(lab, emu):
     assert [] == lab.records()
 
 
+@pytest.mark.graph_lag_ms(0)  # reconciles at once the endpoints it has just written
 def test_reconcile_reports_an_unreadable_endpoint_converges_the_rest_and_exits_1(lab, emu):
     lab.put_endpoint(lab.blob_endpoint("pe-ok", "okacct", "10.0.8.5"))
     poison = lab.blob_endpoint("pe-poison", "poison", "10.0.8.6")
@@ -167,6 +169,7 @@ def test_one_bad_name_is_skipped_invalid_and_the_good_one_is_published_by_replay
     assert 0 == json.loads(reconciled.stdout)["summary"]["failed"]
 
 
+@pytest.mark.graph_lag_ms(0)  # reconciles at once the endpoint it has just written
 def test_reconcile_text_output_ends_with_a_summary(lab, emu):
     lab.put_endpoint(lab.blob_endpoint("pe-s", "sumacct", "10.0.8.7"))
 
