@@ -3,8 +3,8 @@
     python -m benchmarks.estate [--endpoints 10000] [--subscriptions 100] [--drift 0.1] [--latency-ms 20]
 
 Runs the emulator in this process with ARM's throttling on (`--throttle`: reads 250 + 25/s,
-writes and deletes 200 + 10/s per subscription; Resource Graph 15 queries per 5 s, immediately
-consistent here) and the given
+writes and deletes 200 + 10/s per subscription; Private DNS's own limits per zone, e.g. 60 record
+set creates a minute; Resource Graph 15 queries per 5 s, immediately consistent here) and the given
 latency, seeds it in-process (no HTTP: seeding is not what is measured), and runs `pedns reconcile
 --json` as a child process, so its peak RSS is its own. Three runs:
 
@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     forced = max(0.0, (creates_updates - 200) / 10.0)
     old_reads = n + subs * -(-(n // subs) // 100) + 1 + len(SERVICES) * max(1, -(-(n // len(SERVICES)) // 100))
     print(f"# Estate benchmark: {n:,} private endpoints, {subs} subscriptions, {len(SERVICES)} hub zones\n")
-    print(f"Emulator with `--throttle` (ARM's buckets, Resource Graph 15 queries / 5 s "
+    print(f"Emulator with `--throttle` (ARM's buckets, Private DNS's per-zone limits, Resource Graph 15 queries / 5 s "
           f"with no lag) and `--latency-ms "
           f"{args.latency_ms}`; reconcile concurrency {args.concurrency}; seeded in {seeded:.1f} s (not measured).")
     print(f"Drift: {drifted_records:,} endpoints ({', '.join(f'{v} {k}' for k, v in sorted(kinds.items()))}).\n")

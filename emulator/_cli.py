@@ -60,7 +60,9 @@ def _parser() -> _Parser:
     d = Faults()
     p.add_argument("--latency-ms", type=int, default=d.latency_ms)
     p.add_argument("--fault-rate", type=float, default=d.fault_rate, help="share of requests answered 500/503 or dropped")
-    p.add_argument("--throttle", action="store_true", help="answer 429 when a subscription's token bucket is empty")
+    p.add_argument("--throttle", action="store_true",
+                   help="answer 429 when a subscription's token bucket, or one of Private DNS's own per-zone or "
+                        "per-subscription limits, is empty")
     for kind in ("read", "write", "delete"):
         p.add_argument(f"--{kind}-bucket", type=int, default=getattr(d, f"{kind}_bucket"))
         p.add_argument(f"--{kind}-refill", type=float, default=getattr(d, f"{kind}_refill"), help="tokens per second")

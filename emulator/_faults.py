@@ -1,7 +1,8 @@
-"""Fault injection, ARM-style throttling and Resource Graph's per-caller quota.
+"""Fault injection, ARM-style throttling, Private DNS's own request limits and Resource Graph's
+per-caller quota.
 
-Both are decided per request, under a lock, from a seeded RNG, so a run with the same seed and the
-same request sequence sees the same faults.
+All are decided per request, under a lock, from a seeded RNG and an injectable clock, so a run with
+the same seed and the same request sequence sees the same faults.
 """
 
 from __future__ import annotations
@@ -148,6 +149,7 @@ class Injector:
             self._faults = faults
             self._rng = random.Random(faults.seed)
             self._buckets: dict[tuple[str, Kind], _Bucket] = {}
+            self._limits: dict[tuple[str, ...], _Bucket] = {}
             self._windows: dict[str, _Window] = {}
 
     def take(self, subscription: str, kind: Kind) -> tuple[bool, int, int]:
@@ -168,6 +170,18 @@ class Injector:
                 bucket.tokens = 0.0
                 granted = True
             return granted, int(bucket.tokens), max(1, math.ceil(wait))
+
+    def take_limit(self, key: tuple[str, ...], per_minute: int) -> tuple[bool, int]:
+        """Take a token from a resource provider's own bucket (`key`: the scope and operation),
+        `per_minute` deep and refilled at `per_minute` / 60 a second. Returns (granted, Retry-After
+        seconds). Called only with `throttle` on: without it nothing is counted."""
+        with self._lock:
+            now = self._clock()
+            bucket = self._limits.get(key)
+            if bucket is None:
+                bucket = self._limits[key] = _Bucket(per_minute, per_minute / 60.0, now)
+            granted, wait = bucket.take(now)
+            return granted, max(1, math.ceil(wait - 1e-9))  # whole seconds, not one more for float fuzz
 
     def take_graph(self, caller: str) -> tuple[bool, int, float]:
         """Count one Resource Graph query for the caller (the bearer token).
