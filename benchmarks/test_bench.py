@@ -80,6 +80,7 @@ def test_pure_desire_and_plan_per_endpoint(benchmark):
     benchmark(one)
 
 
+@pytest.mark.graph_lag_ms(0)  # reconciles at once the endpoints it has just written
 @pytest.mark.parametrize("listing", ["per type", "all types"])
 def test_reconcile_of_a_converged_estate(benchmark, lab, index_mode, host, emu, monkeypatch, listing):
     """The scheduled reconcile when nothing drifted: what it costs in ARM requests per endpoint, with
@@ -104,6 +105,7 @@ def test_reconcile_of_a_converged_estate(benchmark, lab, index_mode, host, emu, 
                     f"({gets} GETs, {listings} record listings)")
 
 
+@pytest.mark.graph_lag_ms(0)  # reconciles and approves at once what it has just written
 def test_approval_event_on_a_target_two_endpoints_point_at(benchmark, lab, index_mode, host, emu):
     """A connection change on a target: one Resource Graph query finds the endpoints, each is confirmed."""
     for i in range(50):

@@ -3,7 +3,8 @@
 `--demo` seeds the hub and spoke of `make demo` (`tools/demo.py` builds its endpoints from here):
 plain in-process requests for the zones, the manual record and the endpoints, then pedns itself
 (`shared`, imported only with `--demo`, so the emulator stays standalone) publishes all endpoints
-but one, whose event was "missed" — `pedns reconcile --dry-run` finds it. `--env-file FILE` writes
+but one, whose event was "missed" — `pedns reconcile --dry-run` finds it. `ready` waits out Resource
+Graph's lag, so the seeded estate is listed as one that was there before. `--env-file FILE` writes
 the export lines to FILE (mode 0600) for `source FILE`, and removes it when the emulator stops.
 """
 
@@ -67,7 +68,9 @@ def _parser() -> _Parser:
                    help="N ms added to every request (default: %(default)s)")
     p.add_argument("--fault-rate", type=float, default=d.fault_rate, metavar="P",
                    help="share P (0 to 1) of requests answered 500/503 or dropped")
-    p.add_argument("--throttle", action="store_true", help="answer 429 when a subscription's token bucket is empty")
+    p.add_argument("--throttle", action="store_true",
+                   help="answer 429 when a subscription's token bucket, or one of Private DNS's own per-zone or "
+                        "per-subscription limits, is empty")
     for kind in ("read", "write", "delete"):
         p.add_argument(f"--{kind}-bucket", type=int, default=getattr(d, f"{kind}_bucket"), metavar="N",
                        help=f"{kind} tokens per subscription with --throttle (default: %(default)s)")
@@ -75,11 +78,14 @@ def _parser() -> _Parser:
                        help=f"{kind} tokens refilled per second (default: %(default)s)")
     p.add_argument("--seed", type=int, default=None, metavar="S", help="makes the faults deterministic")
     p.add_argument("--graph-lag-ms", type=int, default=d.graph_lag_ms, metavar="N",
-                   help="Resource Graph shows private endpoints as they were this long ago")
+                   help=f"Resource Graph shows private endpoints as they were this long ago (default {d.graph_lag_ms}; "
+                        "0: immediately consistent, which Azure is not)")
     p.add_argument("--graph-quota", type=int, default=d.graph_quota, metavar="Q",
                    help="Resource Graph queries per caller per window (429 past it with --throttle)")
     p.add_argument("--graph-window-seconds", type=float, default=d.graph_window_seconds, metavar="W",
                    help="the window of --graph-quota (default: %(default)s)")
+    p.add_argument("--graph-retry-after", action="store_true",
+                   help="Resource Graph's 429 also carries Retry-After (Azure documents only the quota headers)")
     p.add_argument("--operation-delay-ms", type=int, default=d.operation_delay_ms, metavar="N",
                    help="zone, link and endpoint writes' long-running operations stay InProgress this long")
     p.add_argument("--provisioning-delay-ms", type=int, default=d.provisioning_delay_ms, metavar="N",
@@ -264,7 +270,7 @@ def _faults(args: argparse.Namespace) -> Faults:
         delete_bucket=args.delete_bucket, delete_refill=args.delete_refill,
         seed=args.seed,
         graph_lag_ms=args.graph_lag_ms, graph_quota=args.graph_quota,
-        graph_window_seconds=args.graph_window_seconds,
+        graph_window_seconds=args.graph_window_seconds, graph_retry_after=args.graph_retry_after,
         operation_delay_ms=args.operation_delay_ms, provisioning_delay_ms=args.provisioning_delay_ms,
         topic_error_status=args.topic_error_status, topic_delay_ms=args.topic_delay_ms,
     )
@@ -287,6 +293,9 @@ def _run(emulator: Emulator, args: argparse.Namespace, stop: threading.Event) ->
             except (OSError, ValueError) as exc:
                 print(f"pedns emulator: error: cannot seed the demo: {exc}", file=sys.stderr, flush=True)
                 return 1
+            # The demo's estate was there before you came: `ready` once Resource Graph lists it too.
+            if stop.wait(emulator.faults.graph_lag_ms / 1000.0):
+                return 0
         lines = [f"export {name}={shlex.quote(value)}" for name, value in emulator.env(notifications=True).items()]
         if args.env_file:
             try:

@@ -11,7 +11,8 @@ import shutil
 import socket
 import tempfile
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote
@@ -62,12 +63,15 @@ class Emulator:
         spoke_subscription: str = DEFAULT_SPOKE_SUBSCRIPTION,
         faults: Faults | None = None,
         topic_senders: Iterable[str] = (EMULATOR_TOKEN,),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`clock` (seconds, monotonic) drives the throttling buckets and the Resource Graph quota
+        windows; a test passes one it controls to see a bucket empty and refill without waiting."""
         self._host = host
         self._port = port
         self._state_dir_arg = Path(state_dir) if state_dir is not None else None
         self._store = Store(state_file)
-        self._injector = Injector(faults)
+        self._injector = Injector(faults, clock=clock)
         self._graph = Graph(self._store, lag=self._injector.graph_lag)
         self._operations = Operations(self._injector.operation_delay)
         self._permissions = Permissions()
@@ -78,7 +82,7 @@ class Emulator:
             self._injector.topic_error_status, self._injector.topic_delay, senders=topic_senders,
             topic_id=lambda topic: f"/subscriptions/{self._hub_subscription}/resourceGroups/{self._hub_resource_group}"
                                    f"/providers/Microsoft.EventGrid/topics/{topic}")
-        self._door = FrontDoor(self._injector, self._graph, self._handle)
+        self._door = FrontDoor(self._injector, self._graph, self._handle, exists=self._exists)
         self._admin = Admin(self._injector, self._door, self._eventgrid, self._arm, self.snapshot,
                             permissions=self._permissions)
         self._hub_subscription = hub_subscription.lower()
@@ -346,6 +350,10 @@ class Emulator:
         if segments[:2] == ["providers", "microsoft.resourcegraph"]:
             return self._graph.handle(req)
         return self._arm.handle(req)
+
+    def _exists(self, collection: str, lid: str) -> bool:
+        with self._store.lock:
+            return lid in self._store.data[collection]
 
     def _serve(self, req: Request) -> Response:
         if req.path.lower().startswith(ADMIN_PREFIX):

@@ -1,7 +1,8 @@
-"""Fault injection, ARM-style throttling and Resource Graph's per-caller quota.
+"""Fault injection, ARM-style throttling, Private DNS's own request limits and Resource Graph's
+per-caller quota.
 
-Both are decided per request, under a lock, from a seeded RNG, so a run with the same seed and the
-same request sequence sees the same faults.
+All are decided per request, under a lock, from a seeded RNG and an injectable clock, so a run with
+the same seed and the same request sequence sees the same faults.
 """
 
 from __future__ import annotations
@@ -42,11 +43,16 @@ class Faults:
     delete_bucket: int = 200
     delete_refill: float = 10.0
     seed: int | None = None
-    #: Resource Graph answers as the endpoints were this long ago (it is eventually consistent).
-    graph_lag_ms: int = 0
+    #: Resource Graph answers as the endpoints were this long ago: it is eventually consistent,
+    #: "typically by seconds" (Learn, "Choose the right query strategy for Azure Resource Graph").
+    #: 0 makes it immediately consistent, which Azure never promises; a test that needs it says so.
+    graph_lag_ms: int = 2000
     #: Resource Graph queries per caller (bearer token) per window; 429 past it when `throttle` is on.
     graph_quota: int = 15
     graph_window_seconds: float = 5.0
+    #: Resource Graph's 429 also carries `Retry-After`. Azure documents only the quota headers
+    #: (`x-ms-user-quota-remaining`, `x-ms-user-quota-resets-after`), so by default it does not.
+    graph_retry_after: bool = False
     #: Zone, link and private endpoint writes report their long-running operation `InProgress`
     #: this long (0: their first status poll already shows the outcome).
     operation_delay_ms: int = 0
@@ -148,6 +154,7 @@ class Injector:
             self._faults = faults
             self._rng = random.Random(faults.seed)
             self._buckets: dict[tuple[str, Kind], _Bucket] = {}
+            self._limits: dict[tuple[str, ...], _Bucket] = {}
             self._windows: dict[str, _Window] = {}
 
     def take(self, subscription: str, kind: Kind) -> tuple[bool, int, int]:
@@ -168,6 +175,18 @@ class Injector:
                 bucket.tokens = 0.0
                 granted = True
             return granted, int(bucket.tokens), max(1, math.ceil(wait))
+
+    def take_limit(self, key: tuple[str, ...], per_minute: int) -> tuple[bool, int]:
+        """Take a token from a resource provider's own bucket (`key`: the scope and operation),
+        `per_minute` deep and refilled at `per_minute` / 60 a second. Returns (granted, Retry-After
+        seconds). Called only with `throttle` on: without it nothing is counted."""
+        with self._lock:
+            now = self._clock()
+            bucket = self._limits.get(key)
+            if bucket is None:
+                bucket = self._limits[key] = _Bucket(per_minute, per_minute / 60.0, now)
+            granted, wait = bucket.take(now)
+            return granted, max(1, math.ceil(wait - 1e-9))  # whole seconds, not one more for float fuzz
 
     def take_graph(self, caller: str) -> tuple[bool, int, float]:
         """Count one Resource Graph query for the caller (the bearer token).
@@ -203,6 +222,9 @@ class Injector:
 
     def latency(self) -> float:
         return self._faults.latency_ms / 1000.0
+
+    def graph_retry_after(self) -> bool:
+        return self._faults.graph_retry_after
 
     def graph_lag(self) -> float:
         return self._faults.graph_lag_ms / 1000.0

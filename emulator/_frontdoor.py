@@ -1,6 +1,7 @@
 """ARM's front door, before a request reaches its route: authentication (any bearer token will do),
-the api-version's presence, throttling per subscription and kind of request, Resource Graph's own quota
-per caller, latency and injected faults — and the request log (`requests`)."""
+the api-version's presence, throttling per subscription and kind of request, then Private DNS's own
+limits (per zone, subscription or resource group; `_dnslimits`), Resource Graph's own quota per caller,
+latency and injected faults — and the request log (`requests`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import unquote
 
+from . import _dnslimits
 from ._faults import REMAINING_HEADERS, Injector, kind_of
 from ._graph import Graph, throttled
 from ._http import ArmError, Request, Response
@@ -32,10 +34,13 @@ class FrontDoor:
     """Checks, throttles, delays or fails, and logs every ARM request (Resource Graph and management
     groups included) before `route` answers it."""
 
-    def __init__(self, injector: Injector, graph: Graph, route: Callable[[Request], Response]) -> None:
+    def __init__(self, injector: Injector, graph: Graph, route: Callable[[Request], Response], *,
+                 exists: _dnslimits.Exists = lambda collection, lid: False) -> None:
+        """`exists(collection, lid)` tells a create from an update for Private DNS's limits."""
         self._injector = injector
         self._graph = graph
         self._route = route
+        self._exists = exists
         self._log: list[tuple[str, str, int]] = []
         self._log_lock = threading.Lock()
 
@@ -89,9 +94,22 @@ class FrontDoor:
                 f"Please try again after '{retry_after}' seconds.",
                 headers={"Retry-After": str(retry_after), REMAINING_HEADERS[kind]: "0"},
             ).response()
+        if self._injector.faults.throttle:  # the resource provider's own limits, behind ARM's
+            refused = self._private_dns_limit(req)
+            if refused is not None:
+                refused.headers[REMAINING_HEADERS[kind]] = str(remaining)
+                return refused
         response = self._with_faults(lambda: self._route(req))
         response.headers.setdefault(REMAINING_HEADERS[kind], str(remaining))
         return response
+
+    def _private_dns_limit(self, req: Request) -> Response | None:
+        """Private DNS's 429 when the request's bucket is empty (None: granted, or no limit applies)."""
+        operation = _dnslimits.classify(req, self._exists)
+        if operation is None:
+            return None
+        granted, retry_after = self._injector.take_limit(operation.key, operation.per_minute)
+        return None if granted else _dnslimits.throttled(operation, retry_after)
 
     def _with_faults(self, handle: Callable[[], Response]) -> Response:
         """Latency, then the drawn fault: 500, 503, a connection dropped before `handle` runs, or
@@ -121,7 +139,7 @@ class FrontDoor:
         granted, remaining, resets_after = self._injector.take_graph(caller)
         quota = {QUOTA_REMAINING: str(remaining), QUOTA_RESETS_AFTER: _hms(resets_after)}
         if not granted:
-            response = throttled(resets_after)
+            response = throttled(resets_after, retry_after=self._injector.graph_retry_after())
             response.headers.update(quota)
             return response
         response = self._with_faults(lambda: self._graph.handle(req))

@@ -17,12 +17,15 @@ from azure.mgmt.core import ARMPipelineClient
 from azure.mgmt.privatedns import PrivateDnsManagementClient
 from emu_helpers import MANAGEMENT_SCOPE, ZONE, StaticCredential
 
-from emulator import Emulator
+from emulator import Emulator, Faults
 
 
 @pytest.fixture
-def emu():
-    with Emulator() as running:
+def emu(request):
+    """An emulator with its defaults (Resource Graph 2 s behind ARM), or the lag a test's
+    `@pytest.mark.graph_lag_ms(…)` asks for."""
+    marker = request.node.get_closest_marker("graph_lag_ms")
+    with Emulator(faults=Faults(graph_lag_ms=marker.args[0]) if marker else None) as running:
         yield running
 
 

@@ -89,6 +89,7 @@ def seed_estate(emu) -> dict[str, str]:
     return {"PEDNS_HUB_VNET_IDS": f"{hub_a},{hub_b}", "PEDNS_HUB_DNS_SERVERS": f"{HUB_RESOLVER},{HUB_RESOLVER_V6}"}
 
 
+@pytest.mark.graph_lag_ms(0)  # audits at once the estate it has just seeded
 def test_the_audit_finds_exactly_one_of_each_and_changes_nothing(emu, estate):
     emu.clear_requests()
 
@@ -121,6 +122,7 @@ def test_without_the_hub_settings_the_checks_that_need_them_are_skipped_and_said
     assert "vnet-dns-bypass " not in result.stdout.replace("skipped vnet-dns-bypass", "")
 
 
+@pytest.mark.graph_lag_ms(0)  # audits at once the estate it has just seeded
 def test_networks_the_audit_cannot_see_make_it_say_which_checks_could_not_run_fully_and_exit_1(emu, estate):
     hidden = vnet_id(emu.spoke_subscription, "rg-net", "vnet-spoke")
     emu.apply("DELETE", hidden, api_version="2024-05-01")  # as if the audit reader role were missing there
@@ -144,6 +146,7 @@ def test_a_network_using_the_hub_resolver_spelt_another_way_is_no_dns_bypass(emu
     assert 4 == doc["checked"]["networks"]  # the spoke's four: the hub's are out of scope
 
 
+@pytest.mark.graph_lag_ms(0)  # audits at once the estate it has just seeded
 def test_one_network_the_audit_cannot_see_leaves_the_findings_of_the_others_and_exits_1(emu, estate):
     hidden = vnet_id(emu.spoke_subscription, "rg-net", "vnet-via-hub")
     lab = Lab(emu.env(), spoke_subscription=emu.spoke_subscription)

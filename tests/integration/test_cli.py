@@ -120,6 +120,7 @@ def test_json_output_keeps_logs_on_stderr(lab, emu):
     assert "stands by" in result.stderr
 
 
+@pytest.mark.graph_lag_ms(0)  # reconciles at once the endpoint it has just written
 def test_reconcile_dry_run_shows_changes_and_writes_nothing(lab, emu):
     lab.put_endpoint(lab.blob_endpoint("pe-rc", "rcacct", "10.0.8.4"))
 
@@ -131,6 +132,7 @@ def test_reconcile_dry_run_shows_changes_and_writes_nothing(lab, emu):
     assert [] == lab.records()
 
 
+@pytest.mark.graph_lag_ms(0)  # reconciles at once the endpoint it has just written
 def test_a_dry_run_reports_status_dry_run_at_every_cli_door(tmp_path, lab, emu):
     pe = lab.blob_endpoint("pe-dry", "dryacct", "10.0.8.8")
     lab.put_endpoint(pe)
@@ -160,6 +162,7 @@ def test_a_connection_event_no_endpoint_points_at_reads_dry_run_in_a_dry_run(tmp
     assert [("converged", False)] == [(e["status"], e["dryRun"]) for e in json.loads(applied.stdout)["results"]]
 
 
+@pytest.mark.graph_lag_ms(0)  # reconciles at once the endpoints it has just written
 def test_reconcile_reports_an_unreadable_endpoint_converges_the_rest_and_exits_1(lab, emu):
     lab.put_endpoint(lab.blob_endpoint("pe-ok", "okacct", "10.0.8.5"))
     poison = lab.blob_endpoint("pe-poison", "poison", "10.0.8.6")
@@ -199,6 +202,7 @@ def test_one_bad_name_is_skipped_invalid_and_the_good_one_is_published_by_replay
     assert 0 == json.loads(reconciled.stdout)["summary"]["failed"]
 
 
+@pytest.mark.graph_lag_ms(0)  # reconciles at once the endpoints it has just written
 def test_reconcile_with_a_spent_budget_reports_what_is_left_and_exits_0(lab, emu):
     for i in range(3):
         lab.put_endpoint(lab.blob_endpoint(f"pe-b{i}", f"budget{i}", f"10.0.8.{20 + i}"))
@@ -213,6 +217,7 @@ def test_reconcile_with_a_spent_budget_reports_what_is_left_and_exits_0(lab, emu
     assert (2, []) == (refused.returncode, lab.records())
 
 
+@pytest.mark.graph_lag_ms(0)  # reconciles at once the endpoint it has just written
 def test_reconcile_text_output_ends_with_a_summary(lab, emu):
     lab.put_endpoint(lab.blob_endpoint("pe-s", "sumacct", "10.0.8.7"))
 

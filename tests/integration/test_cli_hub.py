@@ -81,6 +81,7 @@ def test_records_for_an_endpoint_lists_its_claims_and_the_foreign_names_it_wants
     assert {(BLOB, "taken"): ["10.9.9.9"]}.items() <= lab.names().items()  # a dry run: nothing written
 
 
+@pytest.mark.graph_lag_ms(0)  # lists at once the endpoints it has just written
 def test_records_shows_a_foreign_name_an_endpoint_in_scope_wants_and_who_wants_it(lab, emu):
     _shared_name(lab, emu)
     lab.put_record(BLOB, "taken", ["10.9.9.9"], metadata={"createdBy": "hand"})

@@ -116,6 +116,7 @@ def test_a_zone_group_endpoint_is_reported_and_its_azure_records_left_alone(lab,
     assert before == lab.records()
 
 
+@pytest.mark.graph_lag_ms(0)  # approves the endpoint seconds after creating it (with Azure's lag: the xfail test below)
 def test_a_manual_approval_on_the_target_is_published_from_the_targets_event(lab, app_env, host):
     target = lab.storage_id("partner")
     pending = lab.endpoint_body("pe-partner", target=target, group="blob", status="Pending", manual=True,
@@ -128,6 +129,22 @@ def test_a_manual_approval_on_the_target_is_published_from_the_targets_event(lab
     # emits is a write of the target's privateEndpointConnections child, not of the endpoint.
     lab.put_endpoint(lab.endpoint_body("pe-partner", target=target, group="blob", status="Approved", manual=True,
                                        dns={"partner.blob.core.windows.net": ["10.0.1.8"]}))
+    [ok] = host.deliver(delivery(lab.connection_event(target, "pe-partner.8d2f")))
+
+    assert ok.ok, ok.error
+    assert {("privatelink.blob.core.windows.net", "partner"): ["10.0.1.8"]} == lab.names()
+
+
+@pytest.mark.xfail(reason="pedns finds the endpoints pointing at a target only through Resource Graph, which lags "
+                          "ARM (typically by seconds, Learn); an endpoint approved within seconds of its creation "
+                          "(an automated approval) is not listed yet, so the approval event publishes nothing and "
+                          "is acknowledged: the record waits for the next reconcile", strict=True)
+def test_an_approval_seconds_after_the_endpoint_was_created_is_published_despite_resource_graphs_lag(lab, app_env, host):
+    target = lab.storage_id("partner")
+    body = dict(target=target, group="blob", manual=True, dns={"partner.blob.core.windows.net": ["10.0.1.8"]})
+    lab.put_endpoint(lab.endpoint_body("pe-partner", status="Pending", **body))
+    lab.put_endpoint(lab.endpoint_body("pe-partner", status="Approved", **body))
+
     [ok] = host.deliver(delivery(lab.connection_event(target, "pe-partner.8d2f")))
 
     assert ok.ok, ok.error

@@ -57,6 +57,7 @@ def delta(before: dict, after: dict) -> dict:
     return out
 
 
+@pytest.mark.graph_lag_ms(0)  # reconciles at once after deleting an endpoint
 def test_events_a_fail_over_and_a_reconcile_show_in_the_metrics(reader, lab, emu, app_env, host, monkeypatch):
     monkeypatch.setenv("APPLICATIONINSIGHTS_CONNECTION_STRING",
                        "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/")
@@ -67,7 +68,7 @@ def test_events_a_fail_over_and_a_reconcile_show_in_the_metrics(reader, lab, emu
     standby = lab.blob_endpoint("pe-dr", "sharedacct", "10.0.5.5")
     for pe in (primary, standby):
         lab.put_endpoint(pe)
-    emu.set_faults(Faults(throttle=True, write_bucket=1, write_refill=1.0))  # one hub write a second
+    emu.set_faults(Faults(throttle=True, write_bucket=1, write_refill=1.0, graph_lag_ms=0))  # one hub write a second
     happened = datetime.now(timezone.utc) - timedelta(seconds=5)
     before = readings(reader)
 
@@ -151,6 +152,7 @@ def test_the_cli_counts_what_it_changed_as_log_lines_without_application_insight
     assert "metric endpoints_handled 1 door=cli status=converged" in verbose.stderr
 
 
+@pytest.mark.graph_lag_ms(0)  # reconciles at once the endpoint it has just written
 def test_a_cli_reconcile_counts_its_endpoints_and_its_drift(emu, lab):
     lab.put_endpoint(lab.blob_endpoint("pe-rc", "rcacct", "10.0.6.7"))
 
