@@ -11,7 +11,8 @@ import time
 from collections.abc import Callable
 from urllib.parse import unquote
 
-from . import _dnslimits
+from ._dnslimits import Exists, classify
+from ._dnslimits import throttled as dns_throttled
 from ._faults import REMAINING_HEADERS, Injector, kind_of
 from ._graph import Graph, throttled
 from ._http import ArmError, Request, Response
@@ -35,7 +36,7 @@ class FrontDoor:
     groups included) before `route` answers it."""
 
     def __init__(self, injector: Injector, graph: Graph, route: Callable[[Request], Response], *,
-                 exists: _dnslimits.Exists = lambda collection, lid: False) -> None:
+                 exists: Exists = lambda collection, lid: False) -> None:
         """`exists(collection, lid)` tells a create from an update for Private DNS's limits."""
         self._injector = injector
         self._graph = graph
@@ -105,11 +106,11 @@ class FrontDoor:
 
     def _private_dns_limit(self, req: Request) -> Response | None:
         """Private DNS's 429 when the request's bucket is empty (None: granted, or no limit applies)."""
-        operation = _dnslimits.classify(req, self._exists)
+        operation = classify(req, self._exists)
         if operation is None:
             return None
         granted, retry_after = self._injector.take_limit(operation.key, operation.per_minute)
-        return None if granted else _dnslimits.throttled(operation, retry_after)
+        return None if granted else dns_throttled(operation, retry_after)
 
     def _with_faults(self, handle: Callable[[], Response]) -> Response:
         """Latency, then the drawn fault: 500, 503, a connection dropped before `handle` runs, or
