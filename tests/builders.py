@@ -61,3 +61,18 @@ class SuffixResolver:
 
     def why_unmapped(self, *, target_id: str, group_id: str, fqdn: str, location: str) -> str:
         return f"{fqdn} is under none of the test resolver's suffixes: {', '.join(self.SUFFIXES)}"
+
+
+class FakeClock:
+    """A clock that moves only when something sleeps on it: `clock()` reads it, `clock.sleep(s)`
+    advances it and remembers the sleep (for the pacer's `clock=` and `sleep=`)."""
+
+    def __init__(self, now: float = 0.0) -> None:
+        self.now, self.slept = now, []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds

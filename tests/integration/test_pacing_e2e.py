@@ -12,6 +12,7 @@ from shared.adapters._pipeline import Pacer
 from shared.adapters.credentials import make_credential
 from shared.adapters.privatedns import AzureZoneStore
 from shared.core.model import RecordKey, RecordSet
+from builders import FakeClock
 from shared.errors import TransientError
 from shared.settings import Settings
 from tools.lab import delivery
@@ -22,20 +23,8 @@ BLOB = "privatelink.blob.core.windows.net"
 VAULT = "privatelink.vaultcore.azure.net"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now, self.slept = 1_000.0, []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 def test_the_sdk_client_holds_the_sixty_first_create_in_one_zone_for_a_minute_and_not_in_another(lab, emu):
-    clock = Clock()
+    clock = FakeClock(1_000.0)
     settings = Settings.from_env(emu.env())
     store = AzureZoneStore(make_credential(settings), settings, pacer=Pacer(clock=clock, sleep=clock.sleep))
 
@@ -74,7 +63,7 @@ def test_the_patience_reaches_the_threads_that_read_a_names_two_record_types(lab
     """A name's A and AAAA sets are read side by side on pool threads: they run in the caller's context."""
     from shared.adapters.patience import patience
 
-    clock = Clock()
+    clock = FakeClock(1_000.0)
     settings = Settings.from_env(emu.env())
     store = AzureZoneStore(make_credential(settings), settings, pacer=Pacer(clock=clock, sleep=clock.sleep))
     for i in range(100):  # 200 record GETs: the zone's minute of gets is used up

@@ -8,6 +8,7 @@ import pytest
 from shared.adapters._dns_limits import PER_MINUTE, Window, dns_limit
 from shared.adapters._pipeline import Pacer
 from shared.adapters.patience import patience
+from builders import FakeClock
 from shared.errors import TransientError
 
 HOST = "https://management.azure.com"
@@ -89,18 +90,6 @@ def test_a_block_holds_every_request_of_the_window_until_it_ends():
     assert ((20.0, True), (0.0, True)) == (window.slot(("z",), 60, 10.0), window.slot(("y",), 60, 10.0))
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now, self.slept = 0.0, []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 class Counts:
     def __init__(self) -> None:
         self.counted = []
@@ -110,7 +99,7 @@ class Counts:
 
 
 def test_the_pacer_holds_the_sixty_first_create_in_one_zone_for_a_minute_and_counts_the_wait():
-    clock, counts = Clock(), Counts()
+    clock, counts = FakeClock(), Counts()
     pacer = Pacer(clock=clock, sleep=clock.sleep, metrics=counts)
     key, rate = dns_limit("PUT", f"{ZONE}/A/x", {"If-None-Match": "*"})
 
@@ -121,7 +110,7 @@ def test_the_pacer_holds_the_sixty_first_create_in_one_zone_for_a_minute_and_cou
 
 
 def test_another_zone_has_its_own_minute():
-    clock = Clock()
+    clock = FakeClock()
     pacer = Pacer(clock=clock, sleep=clock.sleep)
     for zone in ("privatelink.blob.core.windows.net", "privatelink.vaultcore.azure.net"):
         key, rate = dns_limit("PUT", f"{ZONES}/{zone}/A/x", {"If-None-Match": "*"})
@@ -132,7 +121,7 @@ def test_another_zone_has_its_own_minute():
 
 
 def test_with_patience_a_long_wait_is_a_transient_failure_at_once():
-    clock = Clock()
+    clock = FakeClock()
     pacer = Pacer(clock=clock, sleep=clock.sleep)
     key, rate = dns_limit("PUT", f"{ZONE}/A/x", {"If-None-Match": "*"})
     for _ in range(60):
