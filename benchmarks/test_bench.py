@@ -29,6 +29,12 @@ def test_cold_start_import_of_the_function_app(benchmark):
     benchmark.pedantic(cold, rounds=5, iterations=1)
 
 
+#: Write events per run, all into one zone: under Private DNS's own limits (60 creates a minute per
+#: zone; without the index, 2 of its 100 listings a minute per event) pedns's pacer would hold the
+#: next event back past the event path's patience, and Event Grid would redeliver it (issue 19).
+EVENTS = 40
+
+
 def test_write_event_end_to_end_against_the_emulator(benchmark, lab, index_mode, host, emu):
     host.timer("reconcile")  # builds the (empty) index, when there is one
     bodies = []
@@ -44,8 +50,9 @@ def test_write_event_end_to_end_against_the_emulator(benchmark, lab, index_mode,
         [result] = host.deliver(next(events))
         assert result.ok
 
-    benchmark.pedantic(one, rounds=100, iterations=1)
-    MEASURED.append(f"[{index_mode}] new endpoint, one FQDN: {len(emu.requests) / 100:.1f} ARM requests per write event")
+    benchmark.pedantic(one, rounds=EVENTS, iterations=1)
+    MEASURED.append(f"[{index_mode}] new endpoint, one FQDN: {len(emu.requests) / EVENTS:.1f} ARM requests per "
+                    "write event")
 
 
 @pytest.mark.parametrize("case", ["duplicate-write", "delete"])
