@@ -151,8 +151,12 @@ def test_a_dry_run_reports_status_dry_run_at_every_cli_door(tmp_path, lab, emu):
 
 
 def test_a_connection_event_no_endpoint_points_at_reads_dry_run_in_a_dry_run(tmp_path, lab, emu):
+    from datetime import datetime, timedelta, timezone
+
     path = tmp_path / "c.json"
-    path.write_bytes(delivery(lab.connection_event(lab.storage_id("nobodys"), "pe-conn")))
+    event = lab.connection_event(lab.storage_id("nobodys"), "pe-conn")
+    event["eventTime"] = (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()  # a dead letter's age
+    path.write_bytes(delivery(event))
 
     dry = pedns("events", "apply", "--json", "--dry-run", str(path), env=emu.env())
     applied = pedns("events", "apply", "--json", str(path), env=emu.env())
