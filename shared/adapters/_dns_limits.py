@@ -48,7 +48,7 @@ def dns_limit(method: str, url: str, headers: Mapping[str, str]) -> tuple[tuple[
     if not segments or segments[0] != "subscriptions" or at < 0:
         return None
     scope = tuple(path[:at].rstrip("/").split("/"))  # subscriptions/{s}[/resourcegroups/{rg}]
-    rest = path[at + len(_ZONES):].strip("/").split("/") if path[at + len(_ZONES):].strip("/") else []
+    rest = [s for s in path[at + len(_ZONES):].split("/") if s]  # [zone[, type or links[, name]]]
     method = method.upper()
     subscription = (parts.netloc.lower(), *scope[:2])
     if not rest:
@@ -58,9 +58,9 @@ def dns_limit(method: str, url: str, headers: Mapping[str, str]) -> tuple[tuple[
     operation = _operation(method, headers)
     if len(rest) == 1:  # the zone itself: writes count per subscription, reads per zone
         key = (*zone, "zone", "get") if operation == "get" else (*subscription, "zone", operation)
-        return (key, PER_MINUTE["zone", operation]) if operation != "list" else None
+        return key, PER_MINUTE["zone", operation]
     if rest[1] == _LINKS:
-        if len(rest) == 2 or operation == "list":
+        if len(rest) == 2:
             return None  # a zone's links listed: no published limit
         return (*zone, "link", operation), PER_MINUTE["link", operation]
     if len(rest) == 2:  # …/{type} or …/ALL: a listing of record sets
