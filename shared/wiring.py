@@ -12,7 +12,7 @@ from .parsing.custom_zones import load_custom_rules
 from .core.desired import DesirePolicy
 from .core.ownership import short_hash
 from .core.plan import Policy
-from .core.ports import EstateReader, Metrics
+from .core.ports import EstateReader, Metrics, RunLease
 from .observers.fanout import Observers
 from .observers.metrics import LogMetrics
 from .observers.notify import Notifier
@@ -135,6 +135,13 @@ def build_service(settings: Settings, *, metrics: Metrics | None = None) -> Serv
         scope=scope_for(settings, estate),
         metrics=metrics,
     )
+
+
+def lease_for(settings: Settings) -> RunLease:
+    """The reconcile's lease: in the claim index's table when there is one, else this process's own."""
+    from .adapters.run_lease import make_lease  # the Tables SDK, only when a function app runs a reconcile
+
+    return make_lease(settings)
 
 
 def scope_for(settings: Settings, estate: EstateReader | None) -> SourceScope:

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .model import (
@@ -139,6 +142,47 @@ class NoIndex:
 
     def rebuild(self, claims: dict[ResourceId, set[RecordKey]]) -> None:
         pass
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """Who holds the reconcile's lease, and until when (seconds since the epoch)."""
+
+    holder: str
+    until: float
+
+
+class RunLease(Protocol):
+    """One reconcile at a time, whatever the number of instances: a lease with an expiry, so a run
+    the host killed frees it by itself."""
+
+    def acquire(self, holder: str, seconds: float) -> Held | None:
+        """Take the lease for `seconds`: None when taken, else who holds it."""
+
+    def release(self, holder: str) -> None:
+        """Give it back, if `holder` still holds it."""
+
+
+class LocalLease:
+    """The lease of one process (the CLI, or no table configured): runs in other processes are not seen."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._lock = threading.Lock()
+        self._held: Held | None = None
+        self._clock = clock
+
+    def acquire(self, holder: str, seconds: float) -> Held | None:
+        with self._lock:
+            now = self._clock()
+            if self._held is not None and self._held.holder != holder and self._held.until > now:
+                return self._held
+            self._held = Held(holder, now + seconds)
+            return None
+
+    def release(self, holder: str) -> None:
+        with self._lock:
+            if self._held is not None and self._held.holder == holder:
+                self._held = None
 
 
 class Resolver(Protocol):
