@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from .core.catalogue import Catalogue
 from .parsing.custom_zones import load_custom_rules
@@ -13,6 +14,9 @@ from .core.desired import DesirePolicy
 from .core.ownership import short_hash
 from .core.plan import Policy
 from .core.ports import EstateReader, Metrics, RunLease
+
+if TYPE_CHECKING:
+    from .adapters._pipeline import Pacer
 from .observers.fanout import Observers
 from .observers.metrics import LogMetrics
 from .observers.notify import Notifier
@@ -109,13 +113,15 @@ def notifier_for(settings: Settings, metrics: Metrics | None = None) -> Notifier
     return Notifier(EventGridTopic(make_credential(settings), settings), owner_id=settings.owner_id, metrics=metrics)
 
 
-def build_service(settings: Settings, *, metrics: Metrics | None = None) -> Service:
+def build_service(settings: Settings, *, metrics: Metrics | None = None, pacer: Pacer | None = None) -> Service:
     """The service against Azure (or the emulator) as the settings say. Needs the hub settings.
-    `metrics` default: `metrics_for()`; the ARM pipeline counts throttling and retries there too."""
+    `metrics` default: `metrics_for()`; the ARM pipeline counts throttling and retries there too.
+    `pacer` default: a new one on the real clock (the benchmarks pass one on a faster clock)."""
     settings.require("PEDNS_DNS_SUBSCRIPTION_ID", "PEDNS_DNS_RESOURCE_GROUP")
     # The Azure SDKs, only when a service against Azure is built (see notifier_for).
     from .adapters._pipeline import Pacer
     from .adapters.arm import ArmEndpointReader
+    from .adapters.capacity import PacedCapacity
     from .adapters.credentials import make_credential
     from .adapters.graph import GraphEstateReader
     from .adapters.privatedns import AzureZoneStore
@@ -123,11 +129,15 @@ def build_service(settings: Settings, *, metrics: Metrics | None = None) -> Serv
 
     credential = make_credential(settings)
     metrics = metrics if metrics is not None else metrics_for()
-    pacer = Pacer(metrics=metrics)  # ARM's buckets are per caller: one pacer for all of this service's clients
+    if pacer is None:
+        pacer = Pacer(metrics=metrics)  # ARM's buckets are per caller: one pacer for all of this service's clients
+    else:
+        pacer.metrics = metrics
     estate = GraphEstateReader(credential, settings, pacer=pacer)
     return Service(
         reader=ArmEndpointReader(credential, settings, pacer=pacer),
         store=AzureZoneStore(credential, settings, pacer=pacer),
+        capacity=PacedCapacity(pacer, settings),  # the room the pacer sees in each zone's Private DNS windows
         resolver=catalogue_for(settings),
         index=make_index(settings),
         options=options_for(settings),

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from .model import (
     RECORD_TYPES,
@@ -142,6 +142,31 @@ class NoIndex:
 
     def rebuild(self, claims: dict[ResourceId, set[RecordKey]]) -> None:
         pass
+
+
+WriteAction = Literal["create", "update", "delete"]
+
+
+@dataclass(frozen=True, slots=True)
+class Headroom:
+    """A zone's room for one kind of write under Private DNS's limits, as this process sees it."""
+
+    free: int  # writes that may go now without waiting
+    next_in: float = 0.0  # seconds until one more may go (0: now)
+
+
+class WriteCapacity(Protocol):
+    """How much room a hub zone has now for a kind of write (the reconcile takes work whose zone can
+    take it; `shared/usecases/lanes.py`)."""
+
+    def headroom(self, zone: str, action: WriteAction) -> Headroom: ...
+
+
+class Unlimited:
+    """No limit known (the in-memory store, a store without a pacer): every zone has room."""
+
+    def headroom(self, zone: str, action: WriteAction) -> Headroom:
+        return Headroom(1 << 30)
 
 
 @dataclass(frozen=True, slots=True)
