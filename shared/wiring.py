@@ -18,6 +18,9 @@ from .observers.metrics import LogMetrics
 from .observers.notify import Notifier
 from .observers.telemetry import Telemetry
 from .usecases.audit import audit
+from .usecases.resolve import resolve
+from .core.model import ResourceId
+from .core.walk import Resolution
 from .core.findings import AuditReport
 from .usecases.scope import SourceScope
 from .service import Service, ServiceOptions
@@ -150,3 +153,20 @@ def audit_for(service: Service, settings: Settings) -> AuditReport:
                  hub_resource_group=settings.dns_resource_group,
                  catalogue_zones=[z for row in catalogue_for(settings).rows for z in row.zones if "{" not in z],
                  hub_vnet_ids=settings.hub_vnet_ids, hub_dns_servers=settings.hub_dns_servers)
+
+
+def resolve_for(service: Service, settings: Settings, *, name: str, network_id: ResourceId) -> Resolution:
+    """`pedns resolve`: the path of `name` from `network_id`, with the settings' hub and its DNS."""
+    # The Azure SDKs, only when a command needs Azure (see notifier_for).
+    from .adapters.credentials import make_credential
+    from .adapters.graph import GraphEstateReader
+    from .adapters.resolvers import AzureResolverReader
+
+    credential = make_credential(settings)
+    paths = AzureResolverReader(credential, settings, GraphEstateReader(credential, settings))
+    try:
+        return resolve(service, paths, name=name, network_id=network_id, alias_of=catalogue_for(settings).alias,
+                       hub_subscription=settings.dns_subscription_id, hub_resource_group=settings.dns_resource_group,
+                       hub_servers=settings.hub_dns_servers, hub_networks=settings.hub_vnet_ids)
+    finally:
+        paths.close()

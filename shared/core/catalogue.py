@@ -212,6 +212,18 @@ class Catalogue:
             best = _best(microsoft, labels, name, loc)
         return (best.row, best.key) if best else None
 
+    def alias(self, fqdn: str) -> RecordKey | None:
+        """The privatelink zone and record name of a public name whatever resource it belongs to (for
+        `pedns resolve`, which knows a name and not its endpoint): the longest matching suffix over
+        every rule, custom rules first; None when no rule places it without an endpoint's location."""
+        name, labels = _labels(fqdn)
+        if labels is None:
+            return None
+        best = _best([rule for _, rule in self._custom], labels, name, "")
+        if best is None:
+            best = _best([rule for rules in self._index.values() for rule in rules], labels, name, "")
+        return best.key if best else None
+
     def why_unmapped(self, *, target_id: str, group_id: str, fqdn: str, location: str) -> str:
         """Why `resolve` places `fqdn` nowhere, as the detail of its `unmapped` skip: no row (and no
         custom rule) for the target's type and subresource, a forwarder the row gives no zone, or the
