@@ -62,9 +62,9 @@ class Arm:
         self.links = Links(store, self.changed, self.operations)
         self.permissions = permissions or Permissions()
         self.records = RecordSets(store, self.changed, self.permissions)
+        self.resolvers = Resolvers(store, self.changed, self.permissions)
         self.networks = Networks(lambda: self.store.data, store.lock, self.changed)
         self.interfaces = Interfaces(lambda: self.store.data, store.lock, self.changed)
-        self.resolvers = Resolvers(store, self.changed)
         self.groups = ResourceGroups(store, self.changed)
         self.groups.adopt_stored()
 

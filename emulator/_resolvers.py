@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import ipaddress
 import uuid
+from urllib.parse import unquote
 from collections.abc import Callable
 from typing import Any
 
@@ -41,6 +42,7 @@ from ._http import (
     public,
     required_location,
 )
+from ._permissions import READ_FORWARDING_RULES, Permissions
 from ._provider import NETWORK, Handlers
 from ._store import Store
 
@@ -89,8 +91,9 @@ class Resolvers(Handlers):
     """`…/providers/Microsoft.Network/dnsResolvers/…` and `…/dnsForwardingRulesets/…` over the store
     (collection `resolvers`, every type of this family keyed by its lower-cased id)."""
 
-    def __init__(self, store: Store, changed: Callable[[], None]) -> None:
+    def __init__(self, store: Store, changed: Callable[[], None], permissions: Permissions) -> None:
         super().__init__(store, changed)
+        self.permissions = permissions
 
     def route(self, req: Request, sub: str, rg: str, top: str, tail: list[str]) -> Response:
         """`top` is `dnsresolvers` or `dnsforwardingrulesets`; `tail` the path after it."""
@@ -100,6 +103,8 @@ class Resolvers(Handlers):
                                                        f"is not served by the pedns emulator.")
         rtype, tracked = _TYPES[(top, child)]
         require_resolver_version(req, rtype)
+        if rtype == RULE_TYPE and req.method == "GET":
+            self.permissions.require(READ_FORWARDING_RULES, unquote(req.path))
         base = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{rtype.split('/')[0]}/{rtype.split('/')[1]}/{tail[0]}"
         if child is None:
             rid = base

@@ -144,8 +144,10 @@ def _to_hub(view: PathView, out: Resolution, servers: Sequence[str], visited: li
 
 def _azure_dns(view: PathView, out: Resolution, network: str, visited: list[str]) -> Resolution:
     """Azure DNS asked from `network`: its ruleset's matching rule first, then its linked zones."""
-    if network.lower() in visited or len(visited) >= _HOPS:
-        return _end(out, "loop", f"the query comes back to {network}")
+    if network.lower() in visited:
+        return _end(out, "loop", f"the query comes back to {network}, which it has been forwarded from")
+    if len(visited) >= _HOPS:
+        return _end(out, "loop", f"the path is longer than {_HOPS} forwarding hops")
     visited = [*visited, network.lower()]
     if "rulesets" in view.unread:
         return _end(out, "unknown", f"the forwarding rulesets: {view.unread['rulesets']}")
