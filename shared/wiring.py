@@ -12,7 +12,7 @@ from .parsing.custom_zones import load_custom_rules
 from .core.desired import DesirePolicy
 from .core.ownership import short_hash
 from .core.plan import Policy
-from .core.ports import EstateReader, Metrics
+from .core.ports import EstateReader, Metrics, ResolverReader
 from .observers.fanout import Observers
 from .observers.metrics import LogMetrics
 from .observers.notify import Notifier
@@ -149,14 +149,18 @@ def scope_for(settings: Settings, estate: EstateReader | None) -> SourceScope:
 
 def audit_for(service: Service, settings: Settings) -> AuditReport:
     """`pedns audit` and the timer's audit: the settings' hub, networks and resolvers."""
-    return audit(service, hub_subscription=settings.dns_subscription_id,
-                 hub_resource_group=settings.dns_resource_group,
-                 catalogue_zones=[z for row in catalogue_for(settings).rows for z in row.zones if "{" not in z],
-                 hub_vnet_ids=settings.hub_vnet_ids, hub_dns_servers=settings.hub_dns_servers)
+    catalogue = catalogue_for(settings)
+    with resolver_reader(settings) as paths:
+        return audit(service, hub_subscription=settings.dns_subscription_id,
+                     hub_resource_group=settings.dns_resource_group,
+                     catalogue_zones=[z for row in catalogue.rows for z in row.zones if "{" not in z],
+                     hub_vnet_ids=settings.hub_vnet_ids, hub_dns_servers=settings.hub_dns_servers,
+                     resolvers=paths, public_zones_of=lambda zone: catalogue.public_zones(zone)[0])
 
 
-def resolve_for(service: Service, settings: Settings, *, name: str, network_id: ResourceId) -> Resolution:
-    """`pedns resolve`: the path of `name` from `network_id`, with the settings' hub and its DNS."""
+@contextlib.contextmanager
+def resolver_reader(settings: Settings) -> Iterator[ResolverReader]:
+    """The DNS Private Resolver reader against Azure (or the emulator), closed after the block."""
     # The Azure SDKs, only when a command needs Azure (see notifier_for).
     from .adapters.credentials import make_credential
     from .adapters.graph import GraphEstateReader
@@ -165,8 +169,14 @@ def resolve_for(service: Service, settings: Settings, *, name: str, network_id: 
     credential = make_credential(settings)
     paths = AzureResolverReader(credential, settings, GraphEstateReader(credential, settings))
     try:
+        yield paths
+    finally:
+        paths.close()
+
+
+def resolve_for(service: Service, settings: Settings, *, name: str, network_id: ResourceId) -> Resolution:
+    """`pedns resolve`: the path of `name` from `network_id`, with the settings' hub and its DNS."""
+    with resolver_reader(settings) as paths:
         return resolve(service, paths, name=name, network_id=network_id, alias_of=catalogue_for(settings).alias,
                        hub_subscription=settings.dns_subscription_id, hub_resource_group=settings.dns_resource_group,
                        hub_servers=settings.hub_dns_servers, hub_networks=settings.hub_vnet_ids)
-    finally:
-        paths.close()

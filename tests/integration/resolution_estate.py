@@ -119,6 +119,21 @@ def seed(emu) -> Estate:
     lab.put_endpoint(lab.endpoint_body("pe-sql", target=sql_target, group="sqlServer",
                                        dns={"orders.database.windows.net": ["10.1.0.7"]}, vnet="vnet-spoke-a"))
     lab.put_record(SQL, "orders", ["10.1.0.7"], metadata={"pednsowner": "pedns"})
+    # Names used without an approved endpoint: in the blob zone, which holds records and has no fallback
+    # (no-public-fallback); in the vault zone, whose link falls back, and the queue zone, which holds no
+    # record (look-alikes).
+    lab.put_endpoint(lab.blob_endpoint("pe-pending", "partner", "10.1.0.8", status="Pending", manual=True,
+                                       vnet="vnet-spoke-a"))
+    vault = f"/subscriptions/{spoke}/resourceGroups/rg-data/providers/Microsoft.KeyVault/vaults/kv-partner"
+    lab.put_endpoint(lab.endpoint_body("pe-kv-pending", target=vault, group="vault", status="Pending", manual=True,
+                                       dns={"kv-partner.vault.azure.net": ["10.1.0.9"]}, vnet="vnet-spoke-a"))
+    app_vault = f"/subscriptions/{spoke}/resourceGroups/rg-data/providers/Microsoft.KeyVault/vaults/kv-app"
+    lab.put_endpoint(lab.endpoint_body("pe-kv-app", target=app_vault, group="vault",
+                                       dns={"kv-app.vault.azure.net": ["10.1.0.10"]}, vnet="vnet-spoke-a"))
+    lab.put_record(VAULT, "kv-app", ["10.1.0.10"], metadata={"pednsowner": "pedns"})
+    queue = lab.storage_id("partner")
+    lab.put_endpoint(lab.endpoint_body("pe-queue-pending", target=queue, group="queue", status="Pending", manual=True,
+                                       dns={"partner.queue.core.windows.net": ["10.1.0.11"]}, vnet="vnet-spoke-a"))
     lab.close()
     return Estate(hub_vnet, spokes["vnet-spoke-a"], spokes["vnet-spoke-b"], spokes["vnet-spoke-c"],
                   spokes["vnet-spoke-own"], rulesets, zones, inbound,
