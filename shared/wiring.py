@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from .core.catalogue import Catalogue
 from .parsing.custom_zones import load_custom_rules
@@ -18,7 +18,9 @@ from .observers.metrics import LogMetrics
 from .observers.notify import Notifier
 from .observers.telemetry import Telemetry
 from .usecases.audit import audit
+from .usecases.forwarders import forwarders
 from .usecases.resolve import resolve
+from .core.forwarders import ForwarderPlan
 from .core.model import ResourceId
 from .core.walk import Resolution
 from .core.findings import AuditReport
@@ -180,3 +182,10 @@ def resolve_for(service: Service, settings: Settings, *, name: str, network_id: 
         return resolve(service, paths, name=name, network_id=network_id, alias_of=catalogue_for(settings).alias,
                        hub_subscription=settings.dns_subscription_id, hub_resource_group=settings.dns_resource_group,
                        hub_servers=settings.hub_dns_servers, hub_networks=settings.hub_vnet_ids)
+
+
+def forwarders_for(service: Service, settings: Settings, *, targets: Sequence[str]) -> ForwarderPlan:
+    """`pedns forwarders`: the hub's zones as on-premises conditional forwarders to `targets`."""
+    catalogue = catalogue_for(settings)
+    return forwarders(service, cloud=catalogue.cloud, targets=targets, hub_subscription=settings.dns_subscription_id,
+                      hub_resource_group=settings.dns_resource_group, public_zones_of=catalogue.public_zones)
