@@ -16,7 +16,7 @@ def forwarders(ctx: Context, *, cloud: str, targets: Sequence[str], hub_subscrip
     zones = ctx.store.list_zones()
     prefix = f"/subscriptions/{hub_subscription}/resourceGroups/{hub_resource_group}/providers/" \
              f"Microsoft.Network/privateDnsZones/".lower()
-    strict: dict[str, int] | None = {}
+    strict: dict[str, int] = {}
     try:
         for link in ctx.estate.zone_links(Scope(frozenset({hub_subscription.lower()}))):
             zone_id = link.zone_id.lower()
@@ -24,5 +24,5 @@ def forwarders(ctx: Context, *, cloud: str, targets: Sequence[str], hub_subscrip
                 zone = zone_id[len(prefix):]
                 strict[zone] = strict.get(zone, 0) + 1
     except PednsError:
-        strict = None
+        return plan(cloud, zones, targets, public_zones_of, None)  # the plan says the links could not be read
     return plan(cloud, zones, targets, public_zones_of, strict)
