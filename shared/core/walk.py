@@ -202,6 +202,11 @@ def _zones(view: PathView, out: Resolution, network: str) -> Resolution:
         asked = f"{view.alias.name}.{view.alias.zone}"
         out.assumptions.append(f"public DNS answers {view.name} with a CNAME to {asked} (it does once the resource "
                                f"has an approved private endpoint anywhere; pedns cannot see public DNS)")
+        ruleset = ruleset_of(view.rulesets, network)
+        rule = matching_rule(ruleset.rules, asked) if ruleset else None
+        if rule is not None:
+            out.assumptions.append(f"rule {rule.id.name} ({rule.domain}) matches {asked} but not {view.name}: pedns "
+                                   f"assumes Azure DNS follows the CNAME itself, without the ruleset")
         hit = _most_specific(linked, asked)
         if hit is None:
             out.steps.append(f"Azure DNS in {network}: no private zone linked there holds {asked} "

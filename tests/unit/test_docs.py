@@ -81,7 +81,8 @@ def test_the_emulator_readme_documents_every_resource_graph_query_it_answers_wor
 
     emulator_readme = (Path(__file__).resolve().parents[2] / "emulator" / "README.md").read_text()
     queries = [_kql.ENDPOINTS_QUERY, _kql.TARGET_QUERY_TEMPLATE,
-               _kql.SUBSCRIPTIONS_QUERY, _kql.ZONES_QUERY, _kql.LINKS_QUERY, _kql.NETWORKS_QUERY, _kql.ADDRESSES_QUERY]
+               _kql.SUBSCRIPTIONS_QUERY, _kql.ZONES_QUERY, _kql.LINKS_QUERY, _kql.NETWORKS_QUERY, _kql.ADDRESSES_QUERY,
+               _kql.RULESETS_QUERY, _kql.INBOUND_QUERY]
 
     assert len(queries) == len(_kql._TEMPLATES) == len(re.findall(r"^Q\d, `", emulator_readme, re.MULTILINE))
     for query in queries:

@@ -151,3 +151,18 @@ def test_hub_servers_that_are_no_inbound_endpoint_ask_from_the_first_hub_network
 
     assert "private" == result.verdict
     assert any("PEDNS_HUB_VNET_IDS" in a for a in result.assumptions)
+
+
+def test_a_rule_that_matches_only_the_privatelink_alias_is_named_as_an_assumption():
+    result = walk(view(rulesets=(ruleset(rule("pl", "privatelink.blob.core.windows.net.", "192.168.1.10")),),
+                       links=(link(SPOKE),), records=(A,)))
+
+    assert "private" == result.verdict  # the spoke's own link answers the alias
+    assert any("rule pl" in a and "follows the CNAME itself" in a for a in result.assumptions)
+
+
+def test_text_output_names_resources_by_resource_group_and_name():
+    from shared.cli.present_path import short
+
+    inbound = f"{SUB}/dnsResolvers/r/inboundEndpoints/in".replace("/resourceGroups/rg/", "/resourceGroups/rg-hub/")
+    assert "rg/vnet-spoke: x, rg-hub/r/inboundEndpoints/in (1)" == short(f"{SPOKE}: x, {inbound} (1)")
