@@ -115,3 +115,19 @@ def test_rulesets_the_identity_cannot_list_make_the_verdict_unknown_and_exit_1(w
     doc = json.loads(result.stdout)
     assert "unknown" == doc["verdict"]
     assert "forwarding rules" in doc["why"]
+
+
+def test_docs_troubleshooting_shows_what_pedns_resolve_prints_word_for_word(world):
+    from pathlib import Path
+
+    emu, estate, env = world
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "troubleshooting.md").read_text()
+    blocks = [b.split("```", 1)[0] for b in doc.split("```\n$ pedns resolve ")[1:]]
+    networks = {f"$VNET_{n.upper()}": getattr(estate, n) for n in ("spoke_a", "spoke_b", "spoke_c", "spoke_own")}
+
+    assert 7 == len(blocks)
+    for block in blocks:
+        command, shown = block.split("\n", 1)
+        name, _, network = command.split(" ")
+        result = pedns("resolve", name, "--from", networks[network], env=env)
+        assert shown.rstrip("\n") == result.stdout.rstrip("\n"), name
