@@ -129,6 +129,7 @@ class Arm:
                 require_version(req, "privateDnsZones")
             return lambda: self._route_zone(req, sub, rg, tail, admin=admin)
         if rtype in ("dnsresolvers", "dnsforwardingrulesets"):
+            self.resolvers.check_version(req, rtype, tail)
             return lambda: self.resolvers.route(req, sub, rg, rtype, tail)
         if rtype == "networkinterfaces":
             return lambda: self.interfaces.route(req, sub, rg, tail)

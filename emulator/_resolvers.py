@@ -95,6 +95,13 @@ class Resolvers(Handlers):
         super().__init__(store, changed)
         self.permissions = permissions
 
+    @staticmethod
+    def check_version(req: Request, top: str, tail: list[str]) -> None:
+        """The api-version, checked before anything else as ARM checks it."""
+        child = tail[1].lower() if len(tail) >= 2 else None
+        rtype = _TYPES.get((top, child), _TYPES[(top, None)])[0]
+        require_resolver_version(req, rtype)
+
     def route(self, req: Request, sub: str, rg: str, top: str, tail: list[str]) -> Response:
         """`top` is `dnsresolvers` or `dnsforwardingrulesets`; `tail` the path after it."""
         child = tail[1].lower() if len(tail) >= 2 else None
@@ -102,7 +109,6 @@ class Resolvers(Handlers):
             raise ArmError(404, "InvalidResourceType", f"The resource type '{'/'.join([top, *tail[1::2]])}' "
                                                        f"is not served by the pedns emulator.")
         rtype, tracked = _TYPES[(top, child)]
-        require_resolver_version(req, rtype)
         if rtype == RULE_TYPE and req.method == "GET":
             self.permissions.require(READ_FORWARDING_RULES, unquote(req.path))
         base = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{rtype.split('/')[0]}/{rtype.split('/')[1]}/{tail[0]}"
