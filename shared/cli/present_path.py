@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..core.walk import Resolution
-from .present import text
+from .present import plain, text
 
 _ARM_ID = re.compile(r"/subscriptions/[0-9A-Fa-f-]{36}/resourceGroups/([^/\s]+)/providers/[^/\s]+/[^/\s]+/([^\s,;:()]+)")
 
@@ -22,5 +22,5 @@ def resolution_lines(result: Resolution) -> list[str]:
     lines += [f"  assumes: {text(short(a), None)}" for a in result.assumptions]
     lines.append(f"verdict {result.verdict}: {text(short(result.why), None)}")
     if result.verdict != "private":
-        lines.append(f"remedy: {result.remedy}")
+        lines.append(f"remedy: {plain(result.remedy)}")
     return lines

@@ -75,6 +75,15 @@ def test_the_audit_table_lists_exactly_the_finding_codes_with_their_remedies():
     assert REMEDIES == documented
 
 
+def test_the_resolve_table_lists_exactly_the_verdicts_with_their_remedies():
+    from shared.core.walk import REMEDIES, VERDICTS
+
+    rows = table_after("## The resolution path")
+    documented = {row[0].strip("`"): row[2] for row in rows}
+
+    assert (list(VERDICTS), REMEDIES) == (list(documented), documented)
+
+
 def test_the_emulator_readme_documents_every_resource_graph_query_it_answers_word_for_word():
     """emulator/README.md once listed three queries while the emulator answered seven."""
     from emulator import _kql
