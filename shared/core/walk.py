@@ -166,7 +166,12 @@ def _azure_dns(view: PathView, out: Resolution, network: str, visited: list[str]
         return _end(out, "loop", f"rule {rule.id.name} targets inbound endpoint {own[0].id}, whose network "
                                  f"{own[0].network_id} is linked to the same ruleset")
     hub = {canonical_server(s) for s in view.hub_servers}
+    known = {canonical_server(ip) for e in inbound for ip in e.ips} | hub
     if inbound or hub.intersection(canonical_server(t) for t in rule.targets):
+        others = [t for t in rule.targets if canonical_server(t) not in known]
+        if others:
+            out.assumptions.append(f"the rule also targets {', '.join(others)}; pedns assumes they answer as "
+                                   f"{', '.join(t for t in rule.targets if t not in others)} does")
         return _to_hub(view, out, rule.targets, visited)
     if "inbound" in view.unread:
         return _end(out, "unknown", f"whether {', '.join(rule.targets)} is an inbound endpoint: {view.unread['inbound']}")

@@ -166,3 +166,10 @@ def test_text_output_names_resources_by_resource_group_and_name():
 
     inbound = f"{SUB}/dnsResolvers/r/inboundEndpoints/in".replace("/resourceGroups/rg/", "/resourceGroups/rg-hub/")
     assert "rg/vnet-spoke: x, rg-hub/r/inboundEndpoints/in (1)" == short(f"{SPOKE}: x, {inbound} (1)")
+
+
+def test_a_rule_with_the_hubs_server_and_another_follows_the_hub_and_states_the_other_as_an_assumption():
+    result = walk(view(rulesets=(ruleset(rule("mixed", "windows.net.", "10.0.0.4", "192.168.1.10")),), records=(A,)))
+
+    assert "private" == result.verdict
+    assert any("also targets 192.168.1.10" in a for a in result.assumptions)
