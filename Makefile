@@ -13,7 +13,7 @@ WORKER_STAMP := $(WORKER_VENV)/.installed-stamp
 WORKER_RUNTIME := azure-functions-runtime==1.3.0
 WORKER_PYTHON ?= $(shell for p in $$(command -v python3.13 2>/dev/null) $$(ls -d "$$(pyenv root 2>/dev/null)"/versions/3.13*/bin/python3.13 2>/dev/null | sort -rV); do "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null && { echo "$$p"; break; }; done)
 
-.PHONY: demo test test-fast lint venv azurite worker worker-python bench bench-estate bench-skewed golden clean help
+.PHONY: demo test test-fast lint venv azurite worker worker-python dns-checkers bench bench-estate bench-skewed golden clean help
 
 help:
 	@echo "make demo   - run pedns end to end on the local ARM emulator"
@@ -25,6 +25,7 @@ help:
 	@echo "make bench-estate - the 10,000-endpoint reconcile on the emulator (a Markdown report)"
 	@echo "make bench-skewed - a skewed 10,000-endpoint estate's first fill and drift under Private DNS's limits"
 	@echo "make golden - record what pedns did in every test, to compare two trees (tests/golden.py)"
+	@echo "make dns-checkers - install named-checkconf and unbound-checkconf (apt-get) for the pedns forwarders tests"
 
 $(STAMP): pyproject.toml requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,10 +60,31 @@ $(AZURITE): package.json
 
 azurite: $(AZURITE)
 
+# `pedns forwarders` output is checked by the DNS servers' own checkers (tests/integration/test_forwarders_e2e.py):
+# Debian's bind9-utils and unbound, installed with apt-get when missing and apt-get can be used (as root, or
+# sudo without a password). Anywhere else this says so and those tests skip, naming the package.
+DNS_CHECKERS_PATH := $(PATH):/usr/sbin:/sbin
+dns-checkers:
+	@if PATH="$(DNS_CHECKERS_PATH)" command -v named-checkconf >/dev/null && PATH="$(DNS_CHECKERS_PATH)" command -v unbound-checkconf >/dev/null; then \
+		:; \
+	elif ! command -v apt-get >/dev/null; then \
+		echo "make: SKIPPING the install of named-checkconf and unbound-checkconf: no apt-get (install bind9-utils and unbound); their tests will skip"; \
+	else \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
+		if [ "$$SUDO" = none ]; then \
+			echo "make: SKIPPING the install of named-checkconf and unbound-checkconf: apt-get needs root (sudo apt-get install bind9-utils unbound); their tests will skip"; \
+		else \
+			export DEBIAN_FRONTEND=noninteractive; \
+			$$SUDO apt-get install -y -qq bind9-utils unbound >/dev/null 2>&1 \
+				|| { $$SUDO apt-get update -qq >/dev/null 2>&1 && $$SUDO apt-get install -y -qq bind9-utils unbound >/dev/null 2>&1; } \
+				|| echo "make: could not install bind9-utils and unbound with apt-get; the pedns forwarders checker tests will skip"; \
+		fi; \
+	fi
+
 demo: venv
 	$(PY) -m tools.demo
 
-test: $(INFRA_STAMP) worker azurite lint
+test: $(INFRA_STAMP) worker azurite dns-checkers lint
 	$(PY) -m pytest -q -p no:cacheprovider -m "not slow"
 
 lint: venv

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .core.catalogue import Catalogue
@@ -13,7 +13,7 @@ from .parsing.custom_zones import load_custom_rules
 from .core.desired import DesirePolicy
 from .core.ownership import short_hash
 from .core.plan import Policy
-from .core.ports import EstateReader, Metrics, RunLease
+from .core.ports import EstateReader, Metrics, ResolverReader, RunLease
 
 if TYPE_CHECKING:
     from .adapters._pipeline import Pacer
@@ -22,6 +22,11 @@ from .observers.metrics import LogMetrics
 from .observers.notify import Notifier
 from .observers.telemetry import Telemetry
 from .usecases.audit import audit
+from .usecases.forwarders import forwarders
+from .usecases.resolve import resolve
+from .core.forwarders import ForwarderPlan
+from .core.model import ResourceId
+from .core.walk import Resolution
 from .core.findings import AuditReport
 from .usecases.scope import SourceScope
 from .service import Service, ServiceOptions
@@ -163,7 +168,41 @@ def scope_for(settings: Settings, estate: EstateReader | None) -> SourceScope:
 
 def audit_for(service: Service, settings: Settings) -> AuditReport:
     """`pedns audit` and the timer's audit: the settings' hub, networks and resolvers."""
-    return audit(service, hub_subscription=settings.dns_subscription_id,
-                 hub_resource_group=settings.dns_resource_group,
-                 catalogue_zones=[z for row in catalogue_for(settings).rows for z in row.zones if "{" not in z],
-                 hub_vnet_ids=settings.hub_vnet_ids, hub_dns_servers=settings.hub_dns_servers)
+    catalogue = catalogue_for(settings)
+    with resolver_reader(settings) as paths:
+        return audit(service, hub_subscription=settings.dns_subscription_id,
+                     hub_resource_group=settings.dns_resource_group,
+                     catalogue_zones=[z for row in catalogue.rows for z in row.zones if "{" not in z],
+                     hub_vnet_ids=settings.hub_vnet_ids, hub_dns_servers=settings.hub_dns_servers,
+                     resolvers=paths, public_zones_of=lambda zone: catalogue.public_zones(zone)[0])
+
+
+@contextlib.contextmanager
+def resolver_reader(settings: Settings) -> Iterator[ResolverReader]:
+    """The DNS Private Resolver reader against Azure (or the emulator), closed after the block."""
+    # The Azure SDKs, only when a command needs Azure (see notifier_for).
+    from .adapters.credentials import make_credential
+    from .adapters.graph import GraphEstateReader
+    from .adapters.resolvers import AzureResolverReader
+
+    credential = make_credential(settings)
+    paths = AzureResolverReader(credential, settings, GraphEstateReader(credential, settings))
+    try:
+        yield paths
+    finally:
+        paths.close()
+
+
+def resolve_for(service: Service, settings: Settings, *, name: str, network_id: ResourceId) -> Resolution:
+    """`pedns resolve`: the path of `name` from `network_id`, with the settings' hub and its DNS."""
+    with resolver_reader(settings) as paths:
+        return resolve(service, paths, name=name, network_id=network_id, alias_of=catalogue_for(settings).alias,
+                       hub_subscription=settings.dns_subscription_id, hub_resource_group=settings.dns_resource_group,
+                       hub_servers=settings.hub_dns_servers, hub_networks=settings.hub_vnet_ids)
+
+
+def forwarders_for(service: Service, settings: Settings, *, targets: Sequence[str]) -> ForwarderPlan:
+    """`pedns forwarders`: the hub's zones as on-premises conditional forwarders to `targets`."""
+    catalogue = catalogue_for(settings)
+    return forwarders(service, cloud=catalogue.cloud, targets=targets, hub_subscription=settings.dns_subscription_id,
+                      hub_resource_group=settings.dns_resource_group, public_zones_of=catalogue.public_zones)

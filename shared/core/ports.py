@@ -26,6 +26,7 @@ from .model import (
     VirtualNetwork,
     ZoneLink,
 )
+from .resolvers import InboundEndpoint, Ruleset
 from .results import EndpointResult, Handling, ReconcileReport
 
 
@@ -77,6 +78,24 @@ class EstateReader(Protocol):
 
     def endpoint_addresses(self, scope: Scope) -> Iterator[EndpointAddress]:
         """The private IPs of every private endpoint's network interface in the scope."""
+
+
+class ResolverReader(Protocol):
+    """DNS Private Resolver and the other reads `pedns resolve` needs (Resource Graph lists the
+    rulesets and inbound endpoints; ARM reads rules, ruleset links, one network, any zone's records).
+    Raises a `PednsError` when a read fails (`NotFound` for a network or zone that does not exist)."""
+
+    def inbound_endpoints(self, scope: Scope) -> Iterator[InboundEndpoint]:
+        """Every DNS Private Resolver inbound endpoint in the scope."""
+
+    def rulesets(self, scope: Scope) -> Iterator[Ruleset]:
+        """Every DNS forwarding ruleset in the scope, with its rules and its virtual network links."""
+
+    def network(self, network_id: ResourceId) -> VirtualNetwork:
+        """One virtual network and its DNS servers, from ARM (authoritative)."""
+
+    def record_sets(self, zone_id: ResourceId, name: str) -> tuple[RecordSet, ...]:
+        """The A and AAAA record sets at `name` in any private zone (none: the name has no record)."""
 
 
 class ZoneStore(Protocol):

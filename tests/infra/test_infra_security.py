@@ -84,13 +84,19 @@ ENDPOINT_READER_ACTIONS = {
     "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read",
     "Microsoft.Network/networkInterfaces/read",  # the names Azure gave an endpoint (docs/security.md)
 }
-#: `pedns audit`'s optional role: reads only.
+#: `pedns audit`'s and `pedns resolve`'s optional role: reads only.
 AUDIT_READER_ACTIONS = {
     "Microsoft.Resources/subscriptions/read",
     "Microsoft.Network/privateDnsZones/read",
     "Microsoft.Network/privateDnsZones/virtualNetworkLinks/read",
+    "Microsoft.Network/privateDnsZones/A/read",  # resolve: the record in a zone outside the hub (a shadow)
+    "Microsoft.Network/privateDnsZones/AAAA/read",
     "Microsoft.Network/virtualNetworks/read",
     "Microsoft.Network/networkInterfaces/read",
+    "Microsoft.Network/dnsResolvers/inboundEndpoints/read",  # Resource Graph lists them only to a reader
+    "Microsoft.Network/dnsForwardingRulesets/read",
+    "Microsoft.Network/dnsForwardingRulesets/forwardingRules/read",  # ARM child resources
+    "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks/read",
 }
 
 EVENT_TYPES = ["Microsoft.Resources.ResourceWriteSuccess", "Microsoft.Resources.ResourceDeleteSuccess"]
