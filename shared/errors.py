@@ -23,6 +23,11 @@ class TransientError(PednsError):
     """ARM failed in a way that may pass (throttling, 5xx, timeouts) after the pipeline's own retries."""
 
 
+class WouldWait(TransientError):
+    """A limit (a slot, a 429's Retry-After) would make a request wait longer than its handling may:
+    the event path's patience, the reconcile's budget. Nothing was sent."""
+
+
 class PermanentError(PednsError):
     """ARM refused in a way that will not pass by retrying (403, 400)."""
 

@@ -16,7 +16,7 @@ Instances cannot share their windows: a 429's `Retry-After` holds the window bac
 thread of this process, and azure-core's retry policy waits it out.
 
 Patience (`patience`): a door that must not hold its worker (the Event Grid trigger) sets how long
-a request may wait, for a slot or for a 429's Retry-After; a longer wait raises `TransientError`
+a request may wait, for a slot or for a 429's Retry-After; a longer wait raises `WouldWait` (a `TransientError`)
 at once, so Event Grid redelivers later instead.
 
 Counting: a pacer given the service's `Metrics` also counts, per try, ARM's 429 answers
@@ -40,7 +40,7 @@ from azure.mgmt.core import ARMPipelineClient
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
 
 from ..core.ports import Metrics
-from ..errors import TransientError
+from ..errors import WouldWait
 from ..settings import Settings
 from ._dns_limits import Window, dns_limit
 from .patience import PATIENCE
@@ -56,8 +56,8 @@ _REMAINING = {
 }
 
 
-def _too_long(wait: float, what: str) -> TransientError:
-    return TransientError(f"{what}: would wait {wait:.0f} s, longer than this handling may; try again later")
+def _too_long(wait: float, what: str) -> WouldWait:
+    return WouldWait(f"{what}: would wait {wait:.0f} s, longer than this handling may; try again later")
 
 
 def kind_of(method: str) -> str:
@@ -84,7 +84,7 @@ class Pacer:
         return min(float(size), tokens + (now - stamp) * refill)
 
     def take(self, host: str, subscription: str, kind: str) -> None:
-        """Take a token, sleeping until one is there (`TransientError` past the context's patience)."""
+        """Take a token, sleeping until one is there (`WouldWait` past the context's patience)."""
         key = (host, subscription, kind)
         refill = self._sizes[kind][1]
         most = PATIENCE.get()
@@ -98,7 +98,7 @@ class Pacer:
             self._waited("arm", -tokens / refill)
 
     def take_slot(self, key: tuple[str, ...], per_minute: int) -> None:
-        """A slot in a Private DNS window, sleeping until it comes (`TransientError` past the patience)."""
+        """A slot in a Private DNS window, sleeping until it comes (`WouldWait` past the patience)."""
         wait, reserved = self._window.slot(key, per_minute, self._clock(), patience=PATIENCE.get())
         if not reserved:
             raise _too_long(wait, f"Private DNS's limit of {per_minute} {key[-1]}s a minute ({key[-3]})")
@@ -178,7 +178,7 @@ class PacingPolicy(policies.SansIOHTTPPolicy):
 
     def _throttled(self, response: PipelineResponse) -> None:
         """A 429: hold the Private DNS window back for its Retry-After; past the context's patience,
-        give up at once (`TransientError`) instead of letting the retry policy sleep it out."""
+        give up at once (`WouldWait`) instead of letting the retry policy sleep it out."""
         http = response.http_request
         after = _retry_after(response.http_response.headers.get("Retry-After"))
         limit = dns_limit(http.method, http.url, http.headers)

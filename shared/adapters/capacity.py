@@ -1,12 +1,16 @@
 """`WriteCapacity` from the pacer: the room this process sees in each hub zone's Private DNS windows
-(the reconcile's lanes ask it: `shared/usecases/lanes.py`). Other instances' writes are not seen."""
+(the reconcile's lanes ask it: `shared/usecases/lanes.py`; other instances' writes are not seen),
+and the patience the pacer reads (`patience.py`), so the reconcile never waits past its budget."""
 
 from __future__ import annotations
+
+from contextlib import AbstractContextManager
 
 from ..core.ports import Headroom, WriteAction
 from ..settings import Settings
 from ._dns_limits import dns_limit
 from ._pipeline import Pacer
+from .patience import patience
 
 
 class PacedCapacity:
@@ -22,3 +26,6 @@ class PacedCapacity:
         assert limit is not None  # a record set write is always limited
         free, wait = self._pacer.headroom(*limit)
         return Headroom(free, wait)
+
+    def patience(self, seconds: float | None) -> AbstractContextManager[None]:
+        return patience(seconds)

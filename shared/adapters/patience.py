@@ -1,7 +1,7 @@
 """How long a request may wait, for a slot under a limit or for a 429's Retry-After, in this context.
 
 A door that must not hold its worker (the Event Grid trigger) sets it around its handling
-(`shared.wiring.patience`); the pacing policy (`_pipeline`) reads it and raises `TransientError`
+(`shared.wiring.patience`); the pacing policy (`_pipeline`) reads it and raises `WouldWait` (a `TransientError`)
 instead of a longer wait. Threads an adapter starts for a call run in a copy of the caller's
 context (`in_context`), so the patience reaches them too. No SDK here.
 """
@@ -21,7 +21,7 @@ PATIENCE: contextvars.ContextVar[float | None] = contextvars.ContextVar("pedns_p
 
 @contextlib.contextmanager
 def patience(seconds: float | None) -> Iterator[None]:
-    """Within the block, a request that would wait longer than `seconds` raises `TransientError`."""
+    """Within the block, a request that would wait longer than `seconds` raises `WouldWait`."""
     token = PATIENCE.set(seconds)
     try:
         yield

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -176,9 +178,13 @@ class Headroom:
 
 class WriteCapacity(Protocol):
     """How much room a hub zone has now for a kind of write (the reconcile takes work whose zone can
-    take it; `shared/usecases/lanes.py`)."""
+    take it; `shared/usecases/lanes.py`), and how long a request may wait for a limit."""
 
     def headroom(self, zone: str, action: WriteAction) -> Headroom: ...
+
+    def patience(self, seconds: float | None) -> AbstractContextManager[None]:
+        """Within the block, a request that would wait longer than `seconds` for a limit raises
+        `WouldWait` instead (None: as long as it takes)."""
 
 
 class Unlimited:
@@ -186,6 +192,9 @@ class Unlimited:
 
     def headroom(self, zone: str, action: WriteAction) -> Headroom:
         return Headroom(1 << 30)
+
+    def patience(self, seconds: float | None) -> AbstractContextManager[None]:
+        return contextlib.nullcontext()
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,10 @@ order would make every worker wait on the most urgent lane's window while every 
 a drift of creates, updates and deletes in one zone then takes three times what the limits force
 (measured: 486 s for a 167 s floor). So a worker takes the most urgent group whose lane has a free
 slot now, counting the groups already under way in it as taken; only when no lane has one does it
-take the lane whose next slot comes first (and waits for it in the pacer). Where the windows do not
-bind (a small drift, the in-memory store) this is plain urgency order.
+take the lane whose next slot comes first (and waits for it in the pacer), unless that slot comes
+after the budget ends: a window that let a minute's writes go at once frees its next slot a minute
+later, and a worker waiting for it would hold the run that long past its budget. Where the windows
+do not bind (a small drift, the in-memory store) this is plain urgency order.
 
 What a spent budget leaves is still the least urgent of each lane: the lanes do not compete for a
 window, so doing a delete while the creates wait for theirs never delays a create.
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..core.model import ResourceId
@@ -52,8 +54,9 @@ class Lanes:
             self._queues.setdefault(item.lane, deque()).append(item)
         self._busy: Counter[Lane] = Counter()
 
-    def take(self) -> Work | None:
-        """The next group to run, or None when there is none left."""
+    def take(self, remaining: Callable[[], float] | None = None) -> Work | None:
+        """The next group to run, or None when there is none left, or none whose write could start
+        in the `remaining()` seconds of the budget (a worker would wait past it for a slot)."""
         with self._lock:
             heads = sorted((q[0].rank, lane) for lane, q in self._queues.items() if q)
             if not heads:
@@ -69,6 +72,8 @@ class Lanes:
                     soonest = (room.next_in, rank, lane)
             if chosen is None:
                 assert soonest is not None
+                if remaining is not None and soonest[0] >= remaining():
+                    return None
                 chosen = soonest[2]
             self._busy[chosen] += 1
             return self._queues[chosen].popleft()

@@ -37,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, WouldWait
 from ..core.model import PrivateEndpoint, RecordKey, ResourceId, Scope, Unreadable
 from ..core.results import EndpointResult, ReconcileReport
 from ..core.snapshot import Snapshot
@@ -121,6 +121,10 @@ def _left(report: ReconcileReport, left: list[ResourceId], touches: Callable[[Re
                 "for the next run", budget or 0, report.left_endpoints, report.left_records)
 
 
+class _OutOfTime(Exception):
+    """An endpoint's request would wait past the budget for a limit: it is left, not failed."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Run:
     """What confirming the drifted endpoints needs: the listings, and when to stop starting them."""
@@ -159,23 +163,44 @@ class _Run:
     def _work(self, lanes: Lanes, results: queue.SimpleQueue[list[EndpointResult] | None]) -> None:
         """One worker: groups from the lanes until none is left or the budget is spent."""
         try:
-            while (item := lanes.take()) is not None:
+            while (item := lanes.take(self._remaining)) is not None:
                 try:
-                    done = self._group(item.group)
+                    done, spent = self._group(item.group)
                 finally:
                     lanes.done(item)
                 results.put(done)
-                if len(done) < len(item.group):
-                    break  # the budget is spent
+                if spent:
+                    break
         finally:
             results.put(None)
 
-    def _group(self, group: list[ResourceId]) -> list[EndpointResult]:
+    def _group(self, group: list[ResourceId]) -> tuple[list[EndpointResult], bool]:
+        """The group's endpoints in order, and whether the budget is spent: none is started after it,
+        and none waits past it for a limit (that endpoint, and the rest of its group, is left for the
+        next run, not failed; the worker goes on with work that has room)."""
+        results: list[EndpointResult] = []
+        for e in group:
+            remaining = self._remaining()
+            if remaining <= 0:
+                return results, True
+            try:
+                with self.ctx.capacity.patience(None if self.ends is None else remaining):
+                    results.append(safely(self.ctx, e, partial(self._confirm, e), dry_run=self.dry_run))
+            except _OutOfTime:
+                log.info("%s: left for the next run (a limit would make it wait past the budget)", e)
+                break
+        return results, False
+
+    def _confirm(self, e: ResourceId) -> EndpointResult:
         # read from ARM, decided against the listing, 412 → live record
-        return [safely(self.ctx, e, partial(confirm, self.ctx, e, claimed=self.claims.get(e, set()),
-                                            snapshot=self.snapshot, listed=e in self.listing, dry_run=self.dry_run),
-                       dry_run=self.dry_run)
-                for e in group if self.ends is None or self.clock() < self.ends]
+        try:
+            return confirm(self.ctx, e, claimed=self.claims.get(e, set()), snapshot=self.snapshot,
+                           listed=e in self.listing, dry_run=self.dry_run)
+        except WouldWait as exc:
+            raise _OutOfTime() from exc  # not a PednsError: `safely` lets it through
+
+    def _remaining(self) -> float:
+        return float("inf") if self.ends is None else self.ends - self.clock()
 
     def _lane(self, e: ResourceId, urgency: int) -> Lane:
         keys = sorted(self.touches(e), key=lambda k: (k.zone, k.name))

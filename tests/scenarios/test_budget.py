@@ -87,9 +87,9 @@ def test_urgency_ranks_a_missing_name_before_a_stale_one_before_an_orphan(make_w
 def test_work_whose_zone_window_is_full_waits_while_other_kinds_of_write_go(make_world):
     """Private DNS limits each kind of write apart: while the zone's creates wait for their window,
     its updates go (shared/usecases/lanes.py). Without that, every worker would wait on the creates."""
-    from shared.core.ports import Headroom
+    from shared.core.ports import Headroom, Unlimited
 
-    class CreatesFull:
+    class CreatesFull(Unlimited):
         def headroom(self, zone, action):
             return Headroom(0, 30.0) if action == "create" else Headroom(60)
 
@@ -101,3 +101,42 @@ def test_work_whose_zone_window_is_full_waits_while_other_kinds_of_write_go(make
     done = sorted(r.endpoint.rsplit("/", 1)[-1] for r in report.endpoints if r.changes)
     assert ["s1", "s2"] == done
     assert (False, 3) == (report.complete, report.left_endpoints)
+
+
+def test_an_endpoint_whose_write_would_wait_past_the_budget_is_left_not_failed(make_world):
+    """The reconcile's remaining budget is the patience of every request (`WriteCapacity.patience`):
+    a slot further away raises `WouldWait` in the pacer, and the endpoint is left for the next run."""
+    import contextlib
+
+    from shared.core.ports import Unlimited
+    from shared.errors import WouldWait
+
+    waits_for_a_create = 500.0
+    patience: list[float | None] = [None]
+
+    class Paced(Unlimited):
+        @contextlib.contextmanager
+        def patience(self, seconds):
+            patience[0] = seconds
+            try:
+                yield
+            finally:
+                patience[0] = None
+
+    w = drifted_world(make_world)
+    w.service.capacity = Paced()
+    store_create = w.service.store.create
+
+    def create(record):
+        if patience[0] is not None and patience[0] < waits_for_a_create:
+            raise WouldWait(f"Private DNS's limit: would wait {waits_for_a_create:.0f} s")
+        return store_create(record)
+
+    w.service.store.create = create
+
+    report = reconcile(w.service, subscriptions=[SPOKE], budget=100, clock=Ticks(), concurrency=1)
+
+    done = sorted(r.endpoint.rsplit("/", 1)[-1] for r in report.endpoints if r.changes)
+    assert (["o1", "s1", "s2"], True) == (done, report.ok)  # the updates and the delete went on
+    assert (False, 2, 2) == (report.complete, report.left_endpoints, report.left_records)  # m1, m2: left
+    assert not any(n.startswith(("m1", "m2")) for n in w.zone())

@@ -176,3 +176,24 @@ def test_the_capacity_reports_each_kinds_room_in_its_zone_from_the_pacer():
         store.headroom("privatelink.blob.core.windows.net", "delete"),
         store.headroom("privatelink.blob.core.windows.net", "update"),
         store.headroom("privatelink.vaultcore.azure.net", "create")]
+
+
+def test_the_capacitys_patience_is_the_pacers_a_longer_wait_raises_would_wait():
+    """The reconcile bounds every wait by what is left of its budget through this door."""
+    from shared.adapters.capacity import PacedCapacity
+    from shared.errors import WouldWait
+    from shared.settings import Settings
+
+    clock = FakeClock()
+    pacer = Pacer(clock=clock, sleep=clock.sleep)
+    capacity = PacedCapacity(pacer, Settings.from_env({"PEDNS_DNS_SUBSCRIPTION_ID": "00000000-0000-0000-0000-000000000001",
+                                                       "PEDNS_DNS_RESOURCE_GROUP": "rg-dns"}))
+    key, rate = dns_limit("PUT", f"{ZONE}/A/x", {"If-None-Match": "*"})
+    for _ in range(60):
+        pacer.take_slot(key, rate)
+
+    with capacity.patience(59.0), pytest.raises(WouldWait):
+        pacer.take_slot(key, rate)
+    with capacity.patience(61.0):
+        pacer.take_slot(key, rate)
+    assert [60.0] == clock.slept

@@ -86,3 +86,13 @@ def test_each_group_is_handed_out_once_across_threads():
         t.join()
 
     assert list(range(300)) == sorted(taken)
+
+
+def test_no_work_is_taken_whose_write_could_not_start_before_the_budget_ends():
+    """A worker waiting for a slot past the budget would hold the run past it (the host's timeout)."""
+    items = [work(0, BLOB, "create"), work(1, VAULT, "create")]
+    full = Rooms({(BLOB, "create"): Headroom(0, 30.0)})
+
+    assert None is Lanes(items[:1], full).take(remaining=lambda: 10.0)
+    assert 0 == Lanes(items[:1], full).take(remaining=lambda: 40.0).rank
+    assert 1 == Lanes(items, full).take(remaining=lambda: 10.0).rank  # a lane with room starts at once
