@@ -7,10 +7,11 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 
 from ..core.ports import Headroom, WriteAction
+from ..errors import WouldWait
 from ..settings import Settings
 from ._dns_limits import dns_limit
 from ._pipeline import Pacer
-from .patience import patience
+from .patience import PATIENCE, patience
 
 
 class PacedCapacity:
@@ -29,3 +30,12 @@ class PacedCapacity:
 
     def patience(self, seconds: float | None) -> AbstractContextManager[None]:
         return patience(seconds)
+
+    def ready(self, zone: str, action: WriteAction) -> None:
+        most = PATIENCE.get()
+        if most is None:
+            return
+        room = self.headroom(zone, action)
+        if room.free == 0 and room.next_in > most:
+            raise WouldWait(f"Private DNS's limit of {action}s a minute in {zone}: the next slot is {room.next_in:.0f} s "
+                            "away, longer than this handling may wait; try again later")

@@ -186,6 +186,10 @@ class WriteCapacity(Protocol):
         """Within the block, a request that would wait longer than `seconds` for a limit raises
         `WouldWait` instead (None: as long as it takes)."""
 
+    def ready(self, zone: str, action: WriteAction) -> None:
+        """Raise `WouldWait` now, before any read, when that kind of write to the zone could not start
+        within this context's patience (the event path hands the event back without spending reads)."""
+
 
 class Unlimited:
     """No limit known (the in-memory store, a store without a pacer): every zone has room."""
@@ -195,6 +199,9 @@ class Unlimited:
 
     def patience(self, seconds: float | None) -> AbstractContextManager[None]:
         return contextlib.nullcontext()
+
+    def ready(self, zone: str, action: WriteAction) -> None:
+        pass
 
 
 @dataclass(frozen=True, slots=True)

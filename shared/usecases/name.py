@@ -93,6 +93,11 @@ def _current(ctx: Context, run: Run, key: RecordKey, *, first: bool, optimistic:
         return run.snapshot.get(key)
     if first and optimistic:
         return NameState(key)
+    if first and key in run.want:
+        # A name the endpoint wants, read live (an event redelivered after its intent was stored):
+        # if the zone could not take a create within the patience, hand back before spending reads
+        # (200 a minute per zone) that the retries of a burst would otherwise exhaust.
+        ctx.capacity.ready(key.zone, "create")
     return ctx.store.get(key)
 
 

@@ -197,3 +197,26 @@ def test_the_capacitys_patience_is_the_pacers_a_longer_wait_raises_would_wait():
     with capacity.patience(61.0):
         pacer.take_slot(key, rate)
     assert [60.0] == clock.slept
+
+
+def test_ready_hands_back_only_past_the_patience_and_only_with_one():
+    from shared.adapters.capacity import PacedCapacity
+    from shared.errors import WouldWait
+    from shared.settings import Settings
+
+    clock = FakeClock()
+    pacer = Pacer(clock=clock, sleep=clock.sleep)
+    capacity = PacedCapacity(pacer, Settings.from_env({"PEDNS_DNS_SUBSCRIPTION_ID": SUB,
+                                                       "PEDNS_DNS_RESOURCE_GROUP": "rg-dns"}))
+    zone = "privatelink.blob.core.windows.net"
+    capacity.ready(zone, "create")  # room: nothing happens
+    key, rate = dns_limit("PUT", f"{ZONE}/A/x", {"If-None-Match": "*"})
+    for _ in range(60):
+        pacer.take_slot(key, rate)
+
+    capacity.ready(zone, "create")  # no patience (the reconcile's runs without a budget): it may wait
+    with patience(5.0), pytest.raises(WouldWait, match="next slot is 60 s away"):
+        capacity.ready(zone, "create")
+    with patience(5.0):
+        capacity.ready(zone, "delete")  # another kind has its own minute
+        capacity.ready("privatelink.vaultcore.azure.net", "create")
