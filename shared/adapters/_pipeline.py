@@ -56,7 +56,7 @@ _REMAINING = {
 }
 
 
-def _too_long(wait: float, what: str) -> WouldWait:
+def too_long(wait: float, what: str) -> WouldWait:
     return WouldWait(f"{what}: would wait {wait:.0f} s, longer than this handling may; try again later")
 
 
@@ -92,7 +92,7 @@ class Pacer:
             now = self._clock()
             tokens = self._level(key, now) - 1.0
             if tokens < 0 and most is not None and -tokens / refill > most:
-                raise _too_long(-tokens / refill, f"ARM's {kind} bucket for subscription {subscription}")
+                raise too_long(-tokens / refill, f"ARM's {kind} bucket for subscription {subscription}")
             self._tokens[key] = (tokens, now)  # may go below zero: later takers queue behind
         if tokens < 0:
             self._waited("arm", -tokens / refill)
@@ -101,7 +101,7 @@ class Pacer:
         """A slot in a Private DNS window, sleeping until it comes (`WouldWait` past the patience)."""
         wait, reserved = self._window.slot(key, per_minute, self._clock(), patience=PATIENCE.get())
         if not reserved:
-            raise _too_long(wait, f"Private DNS's limit of {per_minute} {key[-1]}s a minute ({key[-3]})")
+            raise too_long(wait, f"Private DNS's limit of {per_minute} {key[-1]}s a minute ({key[-3]})")
         if wait > 0:
             self._waited("private-dns", wait)
 
@@ -186,7 +186,7 @@ class PacingPolicy(policies.SansIOHTTPPolicy):
             self._pacer.hold(limit[0], after)
         most = PATIENCE.get()
         if most is not None and (after or 0) > most:
-            raise _too_long(after or 0, f"429 from {urlsplit(http.url).path}")
+            raise too_long(after or 0, f"429 from {urlsplit(http.url).path}")
 
     def _count_try(self, request: PipelineRequest, where: tuple[str, str, str] | None) -> None:
         """The context lives as long as one call, across its tries: a second try is a retry."""

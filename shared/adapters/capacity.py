@@ -7,10 +7,9 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 
 from ..core.ports import Headroom, WriteAction
-from ..errors import WouldWait
 from ..settings import Settings
 from ._dns_limits import dns_limit
-from ._pipeline import Pacer
+from ._pipeline import Pacer, too_long
 from .patience import PATIENCE, patience
 
 
@@ -21,11 +20,8 @@ class PacedCapacity:
                            f"resourceGroups/{settings.dns_resource_group}/providers/Microsoft.Network/privateDnsZones")
 
     def headroom(self, zone: str, action: WriteAction) -> Headroom:
-        method = "DELETE" if action == "delete" else "PUT"
-        headers = {"If-None-Match": "*"} if action == "create" else {}
-        limit = dns_limit(method, f"{self._zones_url}/{zone}/A/headroom", headers)
-        assert limit is not None  # a record set write is always limited
-        free, wait = self._pacer.headroom(*limit)
+        key, per_minute = self._limit(zone, action)
+        free, wait = self._pacer.headroom(key, per_minute)
         return Headroom(free, wait)
 
     def patience(self, seconds: float | None) -> AbstractContextManager[None]:
@@ -35,7 +31,14 @@ class PacedCapacity:
         most = PATIENCE.get()
         if most is None:
             return
-        room = self.headroom(zone, action)
-        if room.free == 0 and room.next_in > most:
-            raise WouldWait(f"Private DNS's limit of {action}s a minute in {zone}: the next slot is {room.next_in:.0f} s "
-                            "away, longer than this handling may wait; try again later")
+        key, per_minute = self._limit(zone, action)
+        free, wait = self._pacer.headroom(key, per_minute)
+        if free == 0 and wait > most:  # worded as the pacer words it (`_pipeline.too_long`)
+            raise too_long(wait, f"Private DNS's limit of {per_minute} {action}s a minute ({zone})")
+
+    def _limit(self, zone: str, action: WriteAction) -> tuple[tuple[str, ...], int]:
+        method = "DELETE" if action == "delete" else "PUT"
+        headers = {"If-None-Match": "*"} if action == "create" else {}
+        limit = dns_limit(method, f"{self._zones_url}/{zone}/A/headroom", headers)
+        assert limit is not None  # a record set write is always limited
+        return limit

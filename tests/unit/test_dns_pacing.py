@@ -215,7 +215,7 @@ def test_ready_hands_back_only_past_the_patience_and_only_with_one():
         pacer.take_slot(key, rate)
 
     capacity.ready(zone, "create")  # no patience (the reconcile's runs without a budget): it may wait
-    with patience(5.0), pytest.raises(WouldWait, match="next slot is 60 s away"):
+    with patience(5.0), pytest.raises(WouldWait, match=r"limit of 60 creates a minute \(privatelink.blob.core.windows.net\): would wait 60 s"):
         capacity.ready(zone, "create")
     with patience(5.0):
         capacity.ready(zone, "delete")  # another kind has its own minute
