@@ -227,11 +227,11 @@ class SwitchReport:
     def ok(self) -> bool:
         return not any(n.state == "failed" for n in self.names)
 
-    def count(self, state: SwitchState) -> int:
+    def tally(self, state: SwitchState) -> int:
         return sum(1 for n in self.names if n.state == state)
 
     def to_json(self) -> dict[str, Any]:
-        counts = {s: self.count(s) for s in ("moved", "pinned", "unchanged", "unpinned", "gap", "failed")}
+        counts = {s: self.tally(s) for s in ("moved", "pinned", "unchanged", "unpinned", "gap", "failed")}
         return {"ok": self.ok, "reason": self.reason, **({"region": self.region} if self.region else {}),
                 "dryRun": self.dry_run, "counts": counts, "estimateSeconds": self.estimate_seconds,
                 "writes": dict(sorted(self.writes.items())), "pinsInForce": self.pins_in_force,

@@ -38,7 +38,7 @@ from .metrics import LogMetrics
 log = logging.getLogger("pedns.notify")
 
 #: The data's schema version: a minor step adds optional fields, a major step changes or removes one.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: `reason` (switch, clear) on the changes an operator's `pedns switch` made
 CHANGED = "pedns.endpoint.changed"
 SKIPPED = "pedns.endpoint.skipped"
 EVENT_TYPES = (CHANGED, SKIPPED)
@@ -134,6 +134,8 @@ def event_data(result: "EndpointResult", handling: Handling, *, owner_id: str) -
     }
     if handling.event_id:
         data["eventId"] = handling.event_id
+    if handling.reason:
+        data["reason"] = handling.reason
     data.update(
         published=published,
         withdrawn=withdrawn,

@@ -36,7 +36,7 @@ from ..core.plan.switch import (
     switch_plan,
     writes_by_zone,
 )
-from ..core.results import EndpointResult, SwitchedName, SwitchReport
+from ..core.results import EndpointResult, SwitchedName, SwitchReport, SwitchState
 from ..core.snapshot import Snapshot
 from ..errors import InvalidInput, PednsError
 from .claimants import Claimants
@@ -131,6 +131,7 @@ def _planned(c: _Confirmed, snapshot: Snapshot, region: str | None) -> SwitchedN
     if c.desire is None:
         claimants = tuple((str(cl.endpoint_id), cl.location) for cl in item.claims)
         return SwitchedName(item.key, "gap", holder, "", before, (), claimants, c.detail)
+    state: SwitchState
     if item.kind == "move":
         state = "moved"
     elif region is None:
@@ -182,6 +183,7 @@ def _one(ctx: Context, run: Run, key: RecordKey, planned: SwitchedName) -> Switc
         holder = next((r.holder for r in run.result.records if r.key == key), "")
         return replace(planned, state="failed", detail=f"{holder or 'another claimant'} holds it now; run the "
                                                        f"switch again")
+    state: SwitchState
     if any(c.failover for c in written):
         state = "moved"
     elif written:
