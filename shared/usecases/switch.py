@@ -38,9 +38,10 @@ from ..core.plan.switch import (
 )
 from ..core.results import EndpointResult, SwitchedName, SwitchReport, SwitchState
 from ..core.snapshot import Snapshot
-from ..errors import InvalidInput, PednsError
+from ..errors import InvalidInput, NotFound, PednsError
 from .claimants import Claimants
 from .context import Context
+from .converge import confirm
 from .name import Run, converge_name
 from .writes import Writer
 
@@ -159,8 +160,39 @@ def _write(ctx: Context, report: SwitchReport, confirmed: list[_Confirmed], snap
         planned[item.key] = done
         if progress is not None:
             progress(n, len(todo), done)
+    for target, run in runs.items():
+        _recheck(ctx, target, run, claimants, planned)
     report.names = [planned[n.key] for n in report.names]
     report.results = [r.result for r in runs.values() if r.result.changes]
+
+
+def _recheck(ctx: Context, target: ResourceId, run: Run, claimants: Claimants,
+             planned: dict[RecordKey, SwitchedName]) -> None:
+    """Never leave a name to a target that changed after it was read: as a convergence does
+    (`converge._may_be_stale`), when a write met a 412 (another writer, perhaps the target's own
+    delete event, got there first) or was not an update, read the target again; if it changed or is
+    gone, converge it as its event would (its claims withdrawn when it is gone: the name fails over,
+    the pin stays dormant)."""
+    applied = [c for c in run.result.changes if c.applied]
+    if not applied or (run.result.conflicts == 0 and all(c.action == "update" for c in applied)):
+        return
+    seen = claimants.endpoint(target)
+    try:
+        now = ctx.reader.get(target, zone_groups=False)
+    except NotFound:
+        now = None
+    if (now is None) == (seen is None) and (now is None or seen is None or now == seen.without_zone_groups()):
+        return
+    log.info("switch: %s changed while switching; converging it again", target)
+    assert run.snapshot is not None  # the switch's listing, with its own writes
+    again = confirm(ctx, target, claimed=set(run.want), snapshot=run.snapshot, listed=now is not None)
+    run.result.changes.extend(again.changes)
+    for key in run.want:
+        holder = next((r.holder for r in again.records if r.key == key and r.outcome == "held"), None)
+        if holder is None and key in planned:
+            planned[key] = replace(planned[key], state="failed",
+                                   detail=f"{target} changed while switching (gone, or no longer wanting the "
+                                          f"name): converged again, the name follows the normal order")
 
 
 def _run(ctx: Context, target: ResourceId, snapshot: Snapshot, claimants: Claimants, repin: Repin) -> Run:

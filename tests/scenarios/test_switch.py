@@ -273,3 +273,21 @@ def test_a_dry_run_of_either_kind_writes_nothing(make_world, region):
     switch(w.service, region=region, dry_run=True)
 
     assert writes == w.write_count()
+
+
+def test_a_target_deleted_between_the_switchs_read_and_its_write_does_not_get_the_name(make_world):
+    """The etag guard: the standby's delete event is handled after the switch read it but before it
+    wrote; the switch's write meets the 412, and the name ends on the endpoint that is still there."""
+    w = make_world()
+    east, west = shop("pe-east", "10.1.0.4", "eastus"), shop("pe-west", "10.2.0.4", "westus")
+    w.create(east)
+    w.create(west)
+
+    def meanwhile(report):
+        w.delete(west)  # another worker handles its delete event
+
+    report = switch(w.service, region="westus", announce=meanwhile)
+
+    assert (("10.1.0.4",), {east.id}) == (w.get(SHOP).ips, w.claims(SHOP))
+    assert "failed" == report.names[0].state and not report.ok
+    assert report.results[0].conflicts >= 1
