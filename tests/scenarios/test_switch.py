@@ -37,8 +37,13 @@ def standby(i: int):
                     location="westus", vnet="vnet-west")
 
 
+#: As a DR estate is usually set up: the primaries' region preferred, so that without the pin any
+#: write event of a primary would take its name back at once.
+PREFER_EAST = Policy(prefer_regions=frozenset({"eastus"}))
+
+
 def estate(make_world, **options):
-    w = make_world(zones=ZONES, **options)
+    w = make_world(zones=ZONES, **{"policy": PREFER_EAST, **options})
     for i in range(NAMES):
         w.create(primary(i))
     for i in range(NAMES):
@@ -263,6 +268,15 @@ def test_a_switch_touches_only_its_own_owners_names(make_world):
 
     assert [SHOP] == [n.key for n in report.names]
     assert before == w.get(RecordKey(BLOB, "theirs"))  # byte for byte, etag included
+
+
+def test_clear_without_preferences_moves_the_name_back_to_the_oldest_claim(make_world):
+    w, east, west = pinned_shop(make_world)  # no PEDNS_PREFER_REGIONS: only the claims' age ranks them
+
+    report = switch(w.service, region=None)
+
+    assert (["moved"], ("10.1.0.4",), None) == ([n.state for n in report.names], w.get(SHOP).ips,
+                                                pin_of(w.get(SHOP)))
 
 
 @pytest.mark.parametrize("region", [None, "westus"])
