@@ -149,4 +149,5 @@ def audit_for(service: Service, settings: Settings) -> AuditReport:
     return audit(service, hub_subscription=settings.dns_subscription_id,
                  hub_resource_group=settings.dns_resource_group,
                  catalogue_zones=[z for row in catalogue_for(settings).rows for z in row.zones if "{" not in z],
-                 hub_vnet_ids=settings.hub_vnet_ids, hub_dns_servers=settings.hub_dns_servers)
+                 hub_vnet_ids=settings.hub_vnet_ids, hub_dns_servers=settings.hub_dns_servers,
+                 dr_regions=settings.dr_regions)

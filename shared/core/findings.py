@@ -26,6 +26,7 @@ from .model import (
     VirtualNetwork,
     ZoneLink,
 )
+from .dr_readiness import region_gaps
 from .ownership import owner_of
 
 #: Every finding code, with what to do about it (the README's table is tested against this).
@@ -38,9 +39,12 @@ REMEDIES: dict[str, str] = {
     "zone-group-elsewhere": "remove the zone group (pedns publishes its names in the hub), or point it at the hub zone",
     "stale-record": "check that nothing uses the name, then delete it (the audit never does)",
     "missing-zone": "create the zone in the hub resource group and link it, or set `PEDNS_CREATE_ZONES`",
+    "no-standby-in-region": "create a private endpoint for the resource in that region (pedns adds it as a standby), "
+                            "or accept that a switch to that region leaves the name where it is",
 }
 
-CHECKS = ("shadow-zone", "zone-not-linked", "vnet-dns-bypass", "zone-group-elsewhere", "stale-record", "missing-zone")
+CHECKS = ("shadow-zone", "zone-not-linked", "vnet-dns-bypass", "zone-group-elsewhere", "stale-record", "missing-zone",
+          "no-standby-in-region")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +118,11 @@ def findings(
     catalogue_zones: Iterable[str],
     hub_vnet_ids: Iterable[str] = (),
     hub_dns_servers: Iterable[str] = (),
+    dr_regions: Iterable[str] = (),
+    owner_id: str = "pedns",
 ) -> AuditReport:
-    """Every finding in the view, sorted by code and resource."""
+    """Every finding in the view, sorted by code and resource. `dr_regions` (`PEDNS_DR_REGIONS`): the
+    regions `owner_id`'s names must have a claimant in (no-standby-in-region runs only with some)."""
     skipped: dict[str, str] = {}
     not_run = dict(view.not_run)
     wanted_links = [v.rstrip("/") for v in hub_vnet_ids]
@@ -131,6 +138,7 @@ def findings(
         *_zone_groups_elsewhere(view),
         *_stale_records(view),
         *_missing_zones(view, desire_of),
+        *_no_standby_in_region(view, dr_regions, owner_id),
     ]
     for check in skipped:  # skipped on purpose: whether it could have read what it needs is moot
         not_run.pop(check, None)
@@ -245,6 +253,12 @@ def _missing_zones(view: EstateView, desire_of: Callable[[PrivateEndpoint], Desi
                     f"{len(endpoints)} endpoint(s) need {zone}, which the hub does not have",
                     {"endpointsWaiting": len(endpoints)})
             for zone, endpoints in sorted(waiting.items())]
+
+
+def _no_standby_in_region(view: EstateView, regions: Iterable[str], owner_id: str) -> list[Finding]:
+    """no-standby-in-region: a name of ours with no claimant in a DR region (`shared/core/dr_readiness.py`)."""
+    return [Finding("no-standby-in-region", f"{_hub_zone_id(view, g.key.zone)}/{g.record_type}/{g.key.name}",
+                    g.detail, g.to_json()) for g in region_gaps(view.hub_records, regions, owner_id)]
 
 
 def served(pe: PrivateEndpoint, desired: Desired, records: dict[tuple[str, str], NameState]) -> bool:
