@@ -147,26 +147,24 @@ def _write(ctx: Context, report: SwitchReport, confirmed: list[_Confirmed], snap
            claimants: Claimants, repin: Repin, progress: Progress | None) -> None:
     """Write each name that needs it, as its target's convergence with the pin change."""
     runs: dict[ResourceId, Run] = {}
+    keys: dict[ResourceId, list[RecordKey]] = {}
     planned = {n.key: n for n in report.names}
     todo = [c for c in confirmed if c.desire is not None and c.item.writes]
-    by_key = {c.item.key: c for c in todo}
     for n, item in enumerate(in_turn(c.item for c in todo), start=1):
-        desire = by_key[item.key].desire
-        assert item.target is not None and desire is not None
+        assert item.target is not None
         run = runs.get(item.target) or _run(ctx, item.target, snapshot, claimants, repin)
         runs[item.target] = run
-        run.want[item.key] = desire
-        done = _one(ctx, run, item.key, planned[item.key])
-        planned[item.key] = done
+        keys.setdefault(item.target, []).append(item.key)
+        planned[item.key] = _one(ctx, run, item.key, planned[item.key])
         if progress is not None:
-            progress(n, len(todo), done)
+            progress(n, len(todo), planned[item.key])
     for target, run in runs.items():
-        _recheck(ctx, target, run, claimants, planned)
+        _recheck(ctx, target, run, keys[target], claimants, planned)
     report.names = [planned[n.key] for n in report.names]
     report.results = [r.result for r in runs.values() if r.result.changes]
 
 
-def _recheck(ctx: Context, target: ResourceId, run: Run, claimants: Claimants,
+def _recheck(ctx: Context, target: ResourceId, run: Run, keys: list[RecordKey], claimants: Claimants,
              planned: dict[RecordKey, SwitchedName]) -> None:
     """Never leave a name to a target that changed after it was read: as a convergence does
     (`converge._may_be_stale`), when a write met a 412 (another writer, perhaps the target's own
@@ -185,20 +183,24 @@ def _recheck(ctx: Context, target: ResourceId, run: Run, claimants: Claimants,
         return
     log.info("switch: %s changed while switching; converging it again", target)
     assert run.snapshot is not None  # the switch's listing, with its own writes
-    again = confirm(ctx, target, claimed=set(run.want), snapshot=run.snapshot, listed=now is not None)
+    again = confirm(ctx, target, claimed=set(keys), snapshot=run.snapshot, listed=now is not None)
     run.result.changes.extend(again.changes)
-    for key in run.want:
+    for key in keys:
         holder = next((r.holder for r in again.records if r.key == key and r.outcome == "held"), None)
-        if holder is None and key in planned:
+        if holder is None:
             planned[key] = replace(planned[key], state="failed",
                                    detail=f"{target} changed while switching (gone, or no longer wanting the "
                                           f"name): converged again, the name follows the normal order")
 
 
 def _run(ctx: Context, target: ResourceId, snapshot: Snapshot, claimants: Claimants, repin: Repin) -> Run:
+    """The target's convergence, from what ARM showed when it was confirmed (its location and network
+    are those a claim records, should the name have lost its claim meanwhile)."""
     result = EndpointResult(str(target), "converged")
     writer = Writer(ctx.store, ctx.options.policy.owner_id, result, dry_run=False)
-    return Run(target, Desired(target), result, writer, claimants, False, snapshot, repin=repin)
+    pe = claimants.endpoint(target)
+    wanted = ctx.desire_of(pe) if pe is not None else Desired(target)
+    return Run(target, wanted, result, writer, claimants, False, snapshot, repin=repin)
 
 
 def _one(ctx: Context, run: Run, key: RecordKey, planned: SwitchedName) -> SwitchedName:
