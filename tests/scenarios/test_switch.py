@@ -305,3 +305,18 @@ def test_a_target_deleted_between_the_switchs_read_and_its_write_does_not_get_th
     assert (("10.1.0.4",), {east.id}) == (w.get(SHOP).ips, w.claims(SHOP))
     assert "failed" == report.names[0].state and not report.ok
     assert report.results[0].conflicts >= 1
+
+
+def test_a_switch_passes_over_a_gone_claimant_to_the_next_one_in_the_region(make_world):
+    w = make_world()
+    east, west, west2 = (shop("pe-east", "10.1.0.4", "eastus"), shop("pe-west", "10.2.0.4", "westus"),
+                         shop("pe-west2", "10.2.0.5", "westus"))
+    for pe in (east, west, west2):
+        w.create(pe)
+    w.remove(west)  # the first choice in westus (the older claim) is gone; its event not handled yet
+
+    report = switch(w.service, region="westus")
+
+    [name] = report.names
+    assert ("moved", str(west2.id), ("10.2.0.5",)) == (name.state, name.target, w.get(SHOP).ips)
+    assert str(west.id) in name.detail
