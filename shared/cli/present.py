@@ -289,8 +289,12 @@ def switch_plan_lines(doc: dict[str, Any]) -> list[str]:
     c, would = doc["counts"], "would " if doc["dryRun"] else ""
     region = text(doc.get("region", ""))
     gaps = f", {c['gap']} DR gap(s)" if doc["gaps"] else ""
-    lines = [f"switch {_switch_target(doc)}: {c['moved']} name(s) {would}move, "
-             f"{c['pinned'] + c['unpinned']} {would}only change the pin, {c['unchanged']} already pinned there{gaps}"]
+    if doc.get("region"):
+        lines = [f"switch {_switch_target(doc)}: {c['moved']} name(s) {would}move, {c['pinned']} {would}only get "
+                 f"the pin, {c['unchanged']} already pinned there{gaps}"]
+    else:
+        lines = [f"switch {_switch_target(doc)}: {c['moved']} name(s) {would}move, {c['unpinned']} {would}only "
+                 f"lose the pin{gaps}"]
     if doc["gaps"]:
         lines.append(f"DR GAPS: {len(doc['gaps'])} name(s) have no claimant in {region} that is there and wants "
                      f"the name; the switch leaves them where they are:")

@@ -38,7 +38,7 @@ def test_a_dr_drill_dry_run_switch_and_clear(lab, emu):
     assert 0 == dry.returncode, dry.stderr
     assert before == lab.names()
     lines = dry.stdout.splitlines()
-    assert lines[0] == "switch to westus: 2 name(s) would move, 0 would only change the pin, 0 already pinned there, " \
+    assert lines[0] == "switch to westus: 2 name(s) would move, 0 would only get the pin, 0 already pinned there, " \
                        "1 DR gap(s)"
     assert "DR GAPS: 1 name(s) have no claimant in westus" in lines[1]
     assert lines[2].startswith(f"  gap solo.{BLOB}: 10.1.0.6 claimants: rg-app/pe-east-c (eastus)")
