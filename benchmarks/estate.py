@@ -12,6 +12,8 @@ latency, seeds it in-process (no HTTP: seeding is not what is measured), and run
 2. drifted: a share of the endpoints drifted, split evenly between a missing record, a stale IP and
    an orphan (the endpoint deleted, its record left);
 3. converged again, to show the drift run ended exactly converged;
+4. converged, listing every record type of a zone at once (`PEDNS_LIST_ALL_RECORD_TYPES`, which
+   needs `Microsoft.Network/privateDnsZones/ALL/read`);
 
 then one approval (a connection event on a target with two endpoints). Prints a Markdown report:
 requests by kind from the emulator's log, 429s, wall time, the reconcile's peak RSS, and the
@@ -261,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         emu.set_faults(throttled)
         again = measure(emu, env, "converged again")
         emu.set_faults(throttled)
+        listing_all = measure(emu, {**env, "PEDNS_LIST_ALL_RECORD_TYPES": "true"}, "converged, `ALL/read`")
+        emu.set_faults(throttled)
         approve = approval(emu, settings, subs, n)
 
     drifted_records = sum(kinds.values())
@@ -272,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
           f"with no lag) and `--latency-ms "
           f"{args.latency_ms}`; reconcile concurrency {args.concurrency}; seeded in {seeded:.1f} s (not measured).")
     print(f"Drift: {drifted_records:,} endpoints ({', '.join(f'{v} {k}' for k, v in sorted(kinds.items()))}).\n")
-    print("\n".join(table([converged, drifted, again])))
+    print("\n".join(table([converged, drifted, again, listing_all])))
     print()
     print(f"- Drift run: {drifted['writes']} writes for {drifted_records} drifted records; "
           f"{drifted['reads'] - converged['reads']} reads beyond the converged run's {converged['reads']} "

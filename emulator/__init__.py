@@ -12,7 +12,7 @@ Public API:
     Emulator               in-process server for tests and demos
     Faults                 fault injection and throttling settings
     ENDPOINTS_QUERY, TARGET_QUERY_TEMPLATE, SUBSCRIPTIONS_QUERY, ZONES_QUERY, LINKS_QUERY,
-    NETWORKS_QUERY, ADDRESSES_QUERY, target_query, kql_string
+    NETWORKS_QUERY, ADDRESSES_QUERY, RULESETS_QUERY, INBOUND_QUERY, target_query, kql_string
                            the Resource Graph queries the emulator answers
     EMULATOR_TENANT_ID     the tenant (and tenant root management group) id
     EMULATOR_TOKEN         the bearer token that holds EventGrid Data Sender by default (pedns's
@@ -25,8 +25,10 @@ from ._faults import Faults
 from ._kql import (
     ADDRESSES_QUERY,
     ENDPOINTS_QUERY,
+    INBOUND_QUERY,
     LINKS_QUERY,
     NETWORKS_QUERY,
+    RULESETS_QUERY,
     SUBSCRIPTIONS_QUERY,
     TARGET_QUERY_TEMPLATE,
     ZONES_QUERY,
@@ -38,8 +40,10 @@ from ._emulator import DEFAULT_HUB_RESOURCE_GROUP, DEFAULT_HUB_SUBSCRIPTION, DEF
 
 __all__ = [
     "ADDRESSES_QUERY",
+    "INBOUND_QUERY",
     "LINKS_QUERY",
     "NETWORKS_QUERY",
+    "RULESETS_QUERY",
     "ZONES_QUERY",
     "DEFAULT_HUB_RESOURCE_GROUP",
     "DEFAULT_HUB_SUBSCRIPTION",

@@ -9,7 +9,8 @@ the store's lock, so a fault injected around a request can never leave half a ch
 `Arm` is the router: it checks the subscription, the provider and the api-version, answers the
 subscription-wide lists, and hands each resource type's subtree to its family — `_endpoints`
 (private endpoints), `_zonegroups` (their DNS zone groups), `_zones` (zones and virtual network
-links), `_records` (record sets) and `_network` (virtual networks, network interfaces). The resource
+links), `_records` (record sets), `_network` (virtual networks, network interfaces) and `_resolvers`
+(DNS Private Resolver: resolvers, inbound endpoints, forwarding rulesets, rules and ruleset links). The resource
 groups themselves are `_groups`': a read under a group that does not exist answers
 `ResourceGroupNotFound`, and a resource PUT creates its group.
 """
@@ -30,6 +31,7 @@ from ._operations import Operations
 from ._permissions import Permissions
 from ._provider import NETWORK, require_version, rg_prefix, unknown_type
 from ._records import RECORD_PROPERTIES, RecordSets
+from ._resolvers import Resolvers
 from ._store import Store
 from ._zonegroups import ZoneGroups
 from ._zones import Links, Zones
@@ -60,6 +62,7 @@ class Arm:
         self.links = Links(store, self.changed, self.operations)
         self.permissions = permissions or Permissions()
         self.records = RecordSets(store, self.changed, self.permissions)
+        self.resolvers = Resolvers(store, self.changed, self.permissions)
         self.networks = Networks(lambda: self.store.data, store.lock, self.changed)
         self.interfaces = Interfaces(lambda: self.store.data, store.lock, self.changed)
         self.groups = ResourceGroups(store, self.changed)
@@ -125,6 +128,9 @@ class Arm:
             if not admin:
                 require_version(req, "privateDnsZones")
             return lambda: self._route_zone(req, sub, rg, tail, admin=admin)
+        if rtype in ("dnsresolvers", "dnsforwardingrulesets"):
+            self.resolvers.check_version(req, rtype, tail)
+            return lambda: self.resolvers.route(req, sub, rg, rtype, tail)
         if rtype == "networkinterfaces":
             return lambda: self.interfaces.route(req, sub, rg, tail)
         if rtype == "virtualnetworks":

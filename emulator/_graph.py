@@ -1,7 +1,7 @@
 """Azure Resource Graph's `POST /providers/Microsoft.ResourceGraph/resources`, for the queries pedns sends.
 
 The emulator does not interpret KQL. A query is matched, whitespace runs aside, against exactly the
-seven templates in `_kql` and answered from the store; anything else is refused with Resource Graph's
+nine templates in `_kql` and answered from the store; anything else is refused with Resource Graph's
 `InvalidQuery` error, never answered with a guess. The quota headers and 429s are added by the
 front door (`_frontdoor`); this module is the pure evaluation plus the lagging view of private
 endpoints that makes Resource Graph eventually consistent.
@@ -30,6 +30,7 @@ from ._kql import (
     parse,
     resource_rows,
 )
+from ._resolvers import resolver_rows
 from ._management import group_exists, known_subscriptions, subscriptions_under
 from ._store import Store
 
@@ -280,8 +281,10 @@ class Graph:
                 subs = sorted(scope if scope is not None else known_subscriptions(data))
                 total = len(subs)
                 page: list[dict[str, Any]] = [{"subscriptionId": s} for s in subs[offset:offset + top]]
-            elif query.kind in ("zones", "links", "networks", "addresses"):
-                if query.kind == "addresses":
+            elif query.kind in ("zones", "links", "networks", "addresses", "rulesets", "inbound"):
+                if query.kind in ("rulesets", "inbound"):
+                    rows = resolver_rows(data, query.kind, scope)
+                elif query.kind == "addresses":
                     endpoints = self._history.view(data["privateEndpoints"], self._clock(), self._lag())
                     rows = address_rows(endpoints, scope)
                 else:

@@ -1,4 +1,4 @@
-"""The KQL the emulator understands: the seven Resource Graph queries pedns sends, how a request's
+"""The KQL the emulator understands: the nine Resource Graph queries pedns sends, how a request's
 query is matched against them (whitespace runs aside; anything else is refused with `InvalidQuery`,
 never answered with a guess), and the rows each yields, with KQL's value semantics. Also Resource
 Graph's error answer (`GraphError`), which a refused query needs.
@@ -55,7 +55,7 @@ ZONES_QUERY = """resources
 
 LINKS_QUERY = """resources
 | where type =~ 'microsoft.network/privatednszones/virtualnetworklinks'
-| project id, virtualNetworkId = tostring(properties.virtualNetwork.id), registrationEnabled = tobool(properties.registrationEnabled)
+| project id, virtualNetworkId = tostring(properties.virtualNetwork.id), registrationEnabled = tobool(properties.registrationEnabled), resolutionPolicy = tostring(properties.resolutionPolicy)
 | order by id asc"""
 
 NETWORKS_QUERY = """resources
@@ -68,6 +68,18 @@ ADDRESSES_QUERY = """resources
 | where isnotnull(properties.privateEndpoint)
 | mv-expand ipConfiguration = properties.ipConfigurations
 | project id, endpointId = tostring(properties.privateEndpoint.id), privateIPAddress = tostring(ipConfiguration.properties.privateIPAddress)
+| order by id asc"""
+
+#: Q8-Q9, for `pedns resolve` and `pedns audit`: DNS forwarding rulesets and resolvers' inbound endpoints.
+RULESETS_QUERY = """resources
+| where type =~ 'microsoft.network/dnsforwardingrulesets'
+| project id, location
+| order by id asc"""
+
+INBOUND_QUERY = """resources
+| where type =~ 'microsoft.network/dnsresolvers/inboundendpoints'
+| mv-expand ipConfiguration = properties.ipConfigurations
+| project id, subnetId = tostring(ipConfiguration.subnet.id), privateIpAddress = tostring(ipConfiguration.privateIpAddress)
 | order by id asc"""
 
 _SUB_START, _SUB_END = len("/subscriptions/"), len("/subscriptions/") + 36
@@ -106,6 +118,8 @@ _TEMPLATES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("links", _pattern(LINKS_QUERY)),
     ("networks", _pattern(NETWORKS_QUERY)),
     ("addresses", _pattern(ADDRESSES_QUERY)),
+    ("rulesets", _pattern(RULESETS_QUERY)),
+    ("inbound", _pattern(INBOUND_QUERY)),
 )
 
 
@@ -137,12 +151,12 @@ def support_message(tail: str = "") -> str:
 
 @dataclass(frozen=True)
 class Query:
-    kind: str  # "endpoints", "target", "subscriptions", "zones", "links", "networks" or "addresses"
+    kind: str  # "endpoints", "target", "subscriptions", "zones", "links", "networks", "addresses", "rulesets", "inbound"
     target: str | None = None
 
 
 def parse(query: str) -> Query:
-    """Match the query against the three templates; refuse anything else with InvalidQuery."""
+    """Match the query against the templates; refuse anything else with InvalidQuery."""
     for kind, pattern in _TEMPLATES:
         match = pattern.fullmatch(query)
         if match is None:
@@ -249,7 +263,8 @@ def resource_rows(data: dict[str, dict[str, dict[str, Any]]], kind: str, scope: 
         elif kind == "links":
             registration = _get(props, "registrationEnabled")
             rows.append({"id": resource["id"], "virtualNetworkId": _tostring(_get(props, "virtualNetwork", "id")),
-                         "registrationEnabled": registration if isinstance(registration, bool) else None})
+                         "registrationEnabled": registration if isinstance(registration, bool) else None,
+                         "resolutionPolicy": _tostring(_get(props, "resolutionPolicy"))})
         else:
             rows.append({"id": resource["id"], "dnsServers": copy.deepcopy(_get(props, "dhcpOptions", "dnsServers"))})
     return rows

@@ -13,8 +13,12 @@ from ._http import ArmError
 #: RecordSets_List): the action a role that reads only some record types lacks.
 LIST_ALL_RECORD_SETS = "Microsoft.Network/privateDnsZones/ALL/read"
 
+#: Reading a DNS forwarding ruleset's rules: what an identity without the audit reader role lacks
+#: (Resource Graph still lists the ruleset itself to any reader of the subscription).
+READ_FORWARDING_RULES = "Microsoft.Network/dnsForwardingRulesets/forwardingRules/read"
+
 #: The actions the emulator checks (case-insensitive, as ARM's actions are).
-CHECKED_ACTIONS: tuple[str, ...] = (LIST_ALL_RECORD_SETS,)
+CHECKED_ACTIONS: tuple[str, ...] = (LIST_ALL_RECORD_SETS, READ_FORWARDING_RULES)
 
 #: The emulator's one caller: any bearer token stands for it (its client and object id in a 403).
 CALLER_ID = "00000000-0000-4000-8000-0000000000c0"

@@ -14,9 +14,10 @@ from typing import Any
 #: answers it (plus private keys starting with "_", never sent). `managementGroups` holds the
 #: groups (not the tenant root group, which always exists) and `subscriptionParents` where each
 #: placed subscription sits, by lower-cased subscription id; `resourceGroups` the resource groups
-#: (`/subscriptions/{s}/resourcegroups/{rg}`). A state file written before a kind existed loads it empty.
+#: (`/subscriptions/{s}/resourcegroups/{rg}`); `resolvers` DNS Private Resolver's resources of every type
+#: (`_resolvers`). A state file written before a kind existed loads it empty.
 KINDS = ("privateEndpoints", "zoneGroups", "zones", "links", "recordSets", "managementGroups", "subscriptionParents",
-         "virtualNetworks", "networkInterfaces", "resourceGroups")
+         "virtualNetworks", "networkInterfaces", "resourceGroups", "resolvers")
 
 FORMAT = 1
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import threading
 
+from shared.core.ports import RunLease
 from shared.observers.fanout import Observers
 from shared.service import Service
 from shared.settings import Settings
-from shared.wiring import build_service, observers_or_nobody
+from shared.wiring import build_service, lease_for, observers_or_nobody
 
 log = logging.getLogger("pedns.functions")
 _lock = threading.Lock()
@@ -22,6 +23,7 @@ REQUIRED = ("PEDNS_DNS_SUBSCRIPTION_ID", "PEDNS_DNS_RESOURCE_GROUP")
 _service: Service | None = None
 _settings: Settings | None = None
 _observers: Observers | None = None
+_lease: RunLease | None = None
 
 
 def settings() -> Settings:
@@ -50,8 +52,17 @@ def observers() -> Observers:
         return _observers
 
 
-def reset() -> None:
-    """Forget the cached settings, service and observers (tests change app settings between cases)."""
-    global _service, _settings, _observers
+def lease() -> RunLease:
+    """The reconcile's lease (one run at a time across instances: shared/usecases/runs.py)."""
+    global _lease
     with _lock:
-        _service, _settings, _observers = None, None, None
+        if _lease is None:
+            _lease = lease_for(settings())
+        return _lease
+
+
+def reset() -> None:
+    """Forget the cached settings, service, observers and lease (tests change app settings between cases)."""
+    global _service, _settings, _observers, _lease
+    with _lock:
+        _service, _settings, _observers, _lease = None, None, None, None

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from .core.model import ResourceId
-from .core.ports import ClaimIndex, EndpointReader, EstateReader, Metrics, Resolver, ZoneStore
+from .core.ports import ClaimIndex, EndpointReader, EstateReader, Metrics, Resolver, WriteCapacity, ZoneStore
 from .core.results import EndpointResult
 from .core.snapshot import Snapshot
 from .observers.metrics import LogMetrics
@@ -42,9 +42,10 @@ class Service(Context):
         estate: EstateReader | None = None,
         scope: SourceScope | None = None,
         metrics: Metrics | None = None,
+        capacity: WriteCapacity | None = None,
     ) -> None:
         super().__init__(reader=reader, store=store, resolver=resolver, index=index, options=options, clock=clock,
-                         estate=estate, scope=scope, metrics=metrics or LogMetrics())
+                         estate=estate, scope=scope, metrics=metrics or LogMetrics(), capacity=capacity)
 
     def handle_event(self, event: ResourceEvent, *, dry_run: bool = False) -> list[EndpointResult]:
         return handling.handle_event(self, event, dry_run=dry_run)

@@ -29,6 +29,7 @@ from .core.model import (
     VirtualNetwork,
     ZoneLink,
 )
+from .core.resolvers import InboundEndpoint, Ruleset
 
 
 class InMemoryZoneStore:
@@ -227,6 +228,43 @@ class InMemoryEndpointReader:
                 else:
                     found.add(member.lower())
         return found
+
+
+class InMemoryResolverReader:
+    """The `ResolverReader` port over values: rulesets, inbound endpoints, networks and any zone's
+    record sets (by zone id, lower case, and name). `fail` names the methods that raise, as an
+    identity without the audit reader role would see."""
+
+    def __init__(self, *, rulesets: Iterable[Ruleset] = (), inbound: Iterable[InboundEndpoint] = (),
+                 networks: Iterable[VirtualNetwork] = (),
+                 records: dict[tuple[str, str], tuple[RecordSet, ...]] | None = None,
+                 fail: Iterable[str] = ()) -> None:
+        self._rulesets, self._inbound = list(rulesets), list(inbound)
+        self._networks = {n.id: n for n in networks}
+        self._records = dict(records or {})
+        self._fail = set(fail)
+
+    def _check(self, what: str) -> None:
+        if what in self._fail:
+            raise PermanentError(f"403 AuthorizationFailed: may not {what}")
+
+    def inbound_endpoints(self, scope: Scope) -> Iterator[InboundEndpoint]:
+        self._check("inbound_endpoints")
+        yield from self._inbound
+
+    def rulesets(self, scope: Scope) -> Iterator[Ruleset]:
+        self._check("rulesets")
+        yield from self._rulesets
+
+    def network(self, network_id: ResourceId) -> VirtualNetwork:
+        self._check("network")
+        if network_id not in self._networks:
+            raise NotFound(f"virtual network {network_id} not found")
+        return self._networks[network_id]
+
+    def record_sets(self, zone_id: ResourceId, name: str) -> tuple[RecordSet, ...]:
+        self._check("record_sets")
+        return self._records.get((zone_id.key, name.lower()), ())
 
 
 class InMemoryClaimIndex:

@@ -5,19 +5,28 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from .core.catalogue import Catalogue
 from .parsing.custom_zones import load_custom_rules
 from .core.desired import DesirePolicy
 from .core.ownership import short_hash
 from .core.plan import Policy
-from .core.ports import EstateReader, Metrics
+from .core.ports import EstateReader, Metrics, ResolverReader, RunLease
+
+if TYPE_CHECKING:
+    from .adapters._pipeline import Pacer
 from .observers.fanout import Observers
 from .observers.metrics import LogMetrics
 from .observers.notify import Notifier
 from .observers.telemetry import Telemetry
 from .usecases.audit import audit
+from .usecases.forwarders import forwarders
+from .usecases.resolve import resolve
+from .core.forwarders import ForwarderPlan
+from .core.model import ResourceId
+from .core.walk import Resolution
 from .core.findings import AuditReport
 from .usecases.scope import SourceScope
 from .service import Service, ServiceOptions
@@ -109,13 +118,15 @@ def notifier_for(settings: Settings, metrics: Metrics | None = None) -> Notifier
     return Notifier(EventGridTopic(make_credential(settings), settings), owner_id=settings.owner_id, metrics=metrics)
 
 
-def build_service(settings: Settings, *, metrics: Metrics | None = None) -> Service:
+def build_service(settings: Settings, *, metrics: Metrics | None = None, pacer: Pacer | None = None) -> Service:
     """The service against Azure (or the emulator) as the settings say. Needs the hub settings.
-    `metrics` default: `metrics_for()`; the ARM pipeline counts throttling and retries there too."""
+    `metrics` default: `metrics_for()`; the ARM pipeline counts throttling and retries there too.
+    `pacer` default: a new one on the real clock (the benchmarks pass one on a faster clock)."""
     settings.require("PEDNS_DNS_SUBSCRIPTION_ID", "PEDNS_DNS_RESOURCE_GROUP")
     # The Azure SDKs, only when a service against Azure is built (see notifier_for).
     from .adapters._pipeline import Pacer
     from .adapters.arm import ArmEndpointReader
+    from .adapters.capacity import PacedCapacity
     from .adapters.credentials import make_credential
     from .adapters.graph import GraphEstateReader
     from .adapters.privatedns import AzureZoneStore
@@ -123,11 +134,15 @@ def build_service(settings: Settings, *, metrics: Metrics | None = None) -> Serv
 
     credential = make_credential(settings)
     metrics = metrics if metrics is not None else metrics_for()
-    pacer = Pacer(metrics=metrics)  # ARM's buckets are per caller: one pacer for all of this service's clients
+    if pacer is None:
+        pacer = Pacer(metrics=metrics)  # ARM's buckets are per caller: one pacer for all of this service's clients
+    else:
+        pacer.metrics = metrics
     estate = GraphEstateReader(credential, settings, pacer=pacer)
     return Service(
         reader=ArmEndpointReader(credential, settings, pacer=pacer),
         store=AzureZoneStore(credential, settings, pacer=pacer),
+        capacity=PacedCapacity(pacer, settings),  # the room the pacer sees in each zone's Private DNS windows
         resolver=catalogue_for(settings),
         index=make_index(settings),
         options=options_for(settings),
@@ -135,6 +150,13 @@ def build_service(settings: Settings, *, metrics: Metrics | None = None) -> Serv
         scope=scope_for(settings, estate),
         metrics=metrics,
     )
+
+
+def lease_for(settings: Settings) -> RunLease:
+    """The reconcile's lease: in the claim index's table when there is one, else this process's own."""
+    from .adapters.run_lease import make_lease  # the Tables SDK, only when a function app runs a reconcile
+
+    return make_lease(settings)
 
 
 def scope_for(settings: Settings, estate: EstateReader | None) -> SourceScope:
@@ -146,8 +168,42 @@ def scope_for(settings: Settings, estate: EstateReader | None) -> SourceScope:
 
 def audit_for(service: Service, settings: Settings) -> AuditReport:
     """`pedns audit` and the timer's audit: the settings' hub, networks and resolvers."""
-    return audit(service, hub_subscription=settings.dns_subscription_id,
-                 hub_resource_group=settings.dns_resource_group,
-                 catalogue_zones=[z for row in catalogue_for(settings).rows for z in row.zones if "{" not in z],
-                 hub_vnet_ids=settings.hub_vnet_ids, hub_dns_servers=settings.hub_dns_servers,
-                 dr_regions=settings.dr_regions)
+    catalogue = catalogue_for(settings)
+    with resolver_reader(settings) as paths:
+        return audit(service, hub_subscription=settings.dns_subscription_id,
+                     hub_resource_group=settings.dns_resource_group,
+                     catalogue_zones=[z for row in catalogue.rows for z in row.zones if "{" not in z],
+                     hub_vnet_ids=settings.hub_vnet_ids, hub_dns_servers=settings.hub_dns_servers,
+                     resolvers=paths, public_zones_of=lambda zone: catalogue.public_zones(zone)[0],
+                     dr_regions=settings.dr_regions)
+
+
+@contextlib.contextmanager
+def resolver_reader(settings: Settings) -> Iterator[ResolverReader]:
+    """The DNS Private Resolver reader against Azure (or the emulator), closed after the block."""
+    # The Azure SDKs, only when a command needs Azure (see notifier_for).
+    from .adapters.credentials import make_credential
+    from .adapters.graph import GraphEstateReader
+    from .adapters.resolvers import AzureResolverReader
+
+    credential = make_credential(settings)
+    paths = AzureResolverReader(credential, settings, GraphEstateReader(credential, settings))
+    try:
+        yield paths
+    finally:
+        paths.close()
+
+
+def resolve_for(service: Service, settings: Settings, *, name: str, network_id: ResourceId) -> Resolution:
+    """`pedns resolve`: the path of `name` from `network_id`, with the settings' hub and its DNS."""
+    with resolver_reader(settings) as paths:
+        return resolve(service, paths, name=name, network_id=network_id, alias_of=catalogue_for(settings).alias,
+                       hub_subscription=settings.dns_subscription_id, hub_resource_group=settings.dns_resource_group,
+                       hub_servers=settings.hub_dns_servers, hub_networks=settings.hub_vnet_ids)
+
+
+def forwarders_for(service: Service, settings: Settings, *, targets: Sequence[str]) -> ForwarderPlan:
+    """`pedns forwarders`: the hub's zones as on-premises conditional forwarders to `targets`."""
+    catalogue = catalogue_for(settings)
+    return forwarders(service, cloud=catalogue.cloud, targets=targets, hub_subscription=settings.dns_subscription_id,
+                      hub_resource_group=settings.dns_resource_group, public_zones_of=catalogue.public_zones)

@@ -15,6 +15,7 @@ from typing import Any
 
 import azure.functions as func
 from azure.functions import meta
+from azure.functions.decorators.core import BindingDirection
 from azure.functions.eventgrid import EventGridEventInConverter
 
 
@@ -28,7 +29,12 @@ class Invocation:
 class FunctionsHost:
     def __init__(self, app: func.FunctionApp) -> None:
         # get_functions() may be called once per app instance: cache what it returns.
-        self.functions = {f.get_function_name(): f.get_user_function() for f in app.get_functions()}
+        functions = app.get_functions()
+        self.functions = {f.get_function_name(): f.get_user_function() for f in functions}
+        #: each function's output bindings other than an HTTP response (argument names)
+        self.outputs = {f.get_function_name(): [b.name for b in f.get_bindings()
+                                                if BindingDirection(b.direction) is BindingDirection.OUT and b.name != "$return"]
+                        for f in functions}
 
     def deliver(self, body: bytes | str | list[Any] | dict[str, Any], function: str = "events") -> list[Invocation]:
         """POST an Event Grid delivery (Event Grid schema array, or CloudEvents object/array)."""
@@ -54,7 +60,31 @@ class FunctionsHost:
                                    params={}, route_params={}, body=raw)
         return self.functions[function](request)
 
-    def timer(self, function: str, *, past_due: bool = False) -> None:
+    def timer(self, function: str, *, past_due: bool = False) -> dict[str, Output]:
+        """Run a timer function; returns its output bindings by argument name (what it `set`)."""
         from azure.functions.timer import TimerRequest
 
-        self.functions[function](TimerRequest(past_due=past_due))
+        outputs = {name: Output() for name in self.outputs[function]}
+        self.functions[function](TimerRequest(past_due=past_due), **outputs)
+        return outputs
+
+    def queue(self, function: str, body: bytes | str) -> dict[str, Output]:
+        """Deliver one Storage queue message (an exception: the host would dequeue it again later);
+        returns its output bindings by argument name."""
+        raw = body.encode() if isinstance(body, str) else body
+        outputs = {name: Output() for name in self.outputs[function]}
+        self.functions[function](func.QueueMessage(id="1", body=raw), **outputs)
+        return outputs
+
+
+class Output(func.Out[Any]):
+    """An output binding as the host gives it: what the function `set`, written once it returns."""
+
+    def __init__(self) -> None:
+        self.value: Any = None
+
+    def set(self, val: Any) -> None:
+        self.value = val
+
+    def get(self) -> Any:
+        return self.value

@@ -1,5 +1,6 @@
 // The function app's storage account: host state (AzureWebJobsStorage), the Flex Consumption
-// deployment package, the pedns claim index table and the container for dead-lettered events.
+// deployment package, the pedns claim index table (and the reconcile's lease in it), the queue of the
+// reconcile's continuations and the container for dead-lettered events.
 // Entra ID only: shared keys are disabled, so there are no connection strings anywhere.
 
 @description('Azure region.')
@@ -36,6 +37,9 @@ param deadLetterContainerName string = 'deadletter'
 @description('Table that holds pedns\'s claim index (PEDNS_INDEX_TABLE_NAME).')
 param indexTableName string = 'pednsindex'
 
+@description('Queue that starts the continuation of a reconcile its time budget ended (functions/reconcile.py: QUEUE).')
+param reconcileQueueName string = 'pedns-reconcile'
+
 @description('Days to keep soft-deleted blobs and containers.')
 param softDeleteDays int = 7
 
@@ -47,6 +51,11 @@ param tags object = {}
 var blobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 // Storage Table Data Contributor: pedns's claim index (PEDNS_INDEX_TABLE_ENDPOINT).
 var tableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+// Storage Queue Data Contributor: the reconcile's continuation queue, read by its queue trigger and written
+// by its output binding (Learn, "Azure Queue storage trigger": Reader + Message Processor for the trigger,
+// Contributor + Message Sender for the output), and the poison queue the host creates beside it. Scoped to
+// the queue service: the host names the poison queue itself.
+var queueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 
 var networkRules = empty(allowedSubnetId) ? {
   defaultAction: 'Allow'
@@ -139,6 +148,16 @@ resource indexTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2023
   name: indexTableName
 }
 
+resource queues 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: account
+  name: 'default'
+}
+
+resource reconcileQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queues
+  name: reconcileQueueName
+}
+
 resource hostBlobAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(account.id, principalId, blobDataOwner)
   scope: account
@@ -154,6 +173,16 @@ resource indexTableAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   scope: account
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', tableDataContributor)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource continuationQueueAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(account.id, principalId, queueDataContributor)
+  scope: queues
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', queueDataContributor)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }

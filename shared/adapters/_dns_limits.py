@@ -107,6 +107,15 @@ class Window:
             slots.append(at)
             return at - now, True
 
+    def headroom(self, key: tuple[str, ...], per_minute: int, now: float) -> tuple[int, float]:
+        """(requests that may go now without waiting, seconds until the next may go), reserving nothing."""
+        with self._lock:
+            live = [t for t in self._slots.get(key, ()) if t > now - self.SECONDS]
+            at = max(now, self._blocked.get(key, now))
+            if len(live) >= per_minute:
+                at = max(at, live[-per_minute] + self.SECONDS)
+            return (0 if at > now else per_minute - len(live)), at - now
+
     def block(self, key: tuple[str, ...], until: float) -> None:
         with self._lock:
             self._blocked[key] = max(until, self._blocked.get(key, until))

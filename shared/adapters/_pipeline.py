@@ -105,6 +105,10 @@ class Pacer:
         if wait > 0:
             self._waited("private-dns", wait)
 
+    def headroom(self, key: tuple[str, ...], per_minute: int) -> tuple[int, float]:
+        """A Private DNS window's room now: (slots free, seconds until the next), reserving nothing."""
+        return self._window.headroom(key, per_minute, self._clock())
+
     def hold(self, key: tuple[str, ...], seconds: float) -> None:
         """Private DNS answered 429: no request of this window goes before `seconds` from now."""
         self._window.block(key, self._clock() + seconds)

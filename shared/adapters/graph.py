@@ -92,7 +92,8 @@ LINKS_QUERY = (
     "resources\n"
     "| where type =~ 'microsoft.network/privatednszones/virtualnetworklinks'\n"
     "| project id, virtualNetworkId = tostring(properties.virtualNetwork.id), "
-    "registrationEnabled = tobool(properties.registrationEnabled)\n"
+    "registrationEnabled = tobool(properties.registrationEnabled), "
+    "resolutionPolicy = tostring(properties.resolutionPolicy)\n"
     "| order by id asc"
 )
 NETWORKS_QUERY = (
@@ -242,7 +243,7 @@ class GraphEstateReader:
         for row in self._scoped_rows(LINKS_QUERY, scope, "list private DNS zone links"):
             if row.get("id") and row.get("virtualNetworkId"):
                 yield ZoneLink(ResourceId(str(row["id"])), str(row["virtualNetworkId"]),
-                               row.get("registrationEnabled") is True)
+                               row.get("registrationEnabled") is True, str(row.get("resolutionPolicy") or "Default"))
 
     def networks(self, scope: Scope) -> Iterator[VirtualNetwork | UnreadableNetwork]:
         for row in self._scoped_rows(NETWORKS_QUERY, scope, "list virtual networks"):
@@ -253,6 +254,10 @@ class GraphEstateReader:
         for row in self._scoped_rows(ADDRESSES_QUERY, scope, "list private endpoint addresses"):
             if row.get("endpointId") and row.get("privateIPAddress"):
                 yield EndpointAddress(ResourceId(str(row["endpointId"])), str(row["privateIPAddress"]))
+
+    def scoped_rows(self, query: str, scope: Scope, what: str) -> Iterator[dict[str, Any]]:
+        """Every row of another adapter's query in the scope, each once (the resolver reader's)."""
+        return self._scoped_rows(query, scope, what)
 
     # -- internals -----------------------------------------------------------------------------
 

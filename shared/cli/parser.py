@@ -123,6 +123,20 @@ def _hub(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> No
     sw.add_argument("--dry-run", action="store_true",
                     help="list the names it would move and those with no claimant in the region (the DR gaps); write nothing")
 
+    rv = sub.add_parser("resolve", parents=[common],
+                        help="the path a client in a virtual network takes for a name, and why it ends where it does "
+                             "(reads only)")
+    rv.add_argument("name", metavar="NAME", help="the public name a client asks for (e.g. acct.blob.core.windows.net)")
+    rv.add_argument("--from", dest="network", required=True, metavar="NETWORK_ID",
+                    help="the resource id of the client's virtual network")
+
+    fw = sub.add_parser("forwarders", parents=[common],
+                        help="the conditional forwarders on-premises DNS needs for the zones the hub serves")
+    fw.add_argument("--format", choices=["bind", "unbound", "windows", "json"], default="bind",
+                    help="default: bind (named.conf zone statements)")
+    fw.add_argument("--target", action="append", default=[], metavar="IP",
+                    help="a hub DNS server to forward to (repeatable; default: PEDNS_HUB_DNS_SERVERS)")
+
     zn = sub.add_parser("zones", parents=[common], help="list the zone catalogue")
     zn.add_argument("filter", nargs="?", metavar="FILTER",
                     help="only rows whose service, resource type, subresource or a zone contains FILTER (any case)")

@@ -28,7 +28,7 @@ from typing import Any
 from ..errors import ConfigError
 from .catalogue_row import CatalogueRow
 from .data_files import _read
-from .fqdn_templates import _best, _labels, _Rule, _split_template, _try, _under
+from .fqdn_templates import _best, _fill, _labels, _Rule, _split_template, _try, _under
 from .model import RecordKey, ResourceId
 from .regions import _canonical_cloud, _norm_location
 
@@ -212,6 +212,35 @@ class Catalogue:
             best = _best(microsoft, labels, name, loc)
         return (best.row, best.key) if best else None
 
+    def alias(self, fqdn: str) -> RecordKey | None:
+        """The privatelink zone and record name of a public name whatever resource it belongs to (for
+        `pedns resolve`, which knows a name and not its endpoint): the longest matching suffix over
+        every rule, custom rules first; None when no rule places it without an endpoint's location."""
+        name, labels = _labels(fqdn)
+        if labels is None:
+            return None
+        best = _best([rule for _, rule in self._custom], labels, name, "")
+        if best is None:
+            best = _best([rule for rules in self._index.values() for rule in rules], labels, name, "")
+        return best.key if best else None
+
+    def public_zones(self, zone: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The public zones whose names go into the private zone `zone` (the conditional forwarders
+        on-premises DNS needs for it), their variables filled from the zone's own labels
+        (`privatelink.westeurope.azmk8s.io` → `westeurope.azmk8s.io`); and the templates no label of
+        the zone fills (Batch's `{regionName}.batch.azure.com` for `privatelink.batch.azure.com`)."""
+        zone_labels = zone.lower().rstrip(".").split(".")
+        filled: list[str] = []
+        templates: list[str] = []
+        for rule in [r for _, r in self._custom] + [r for rules in self._index.values() for r in rules]:
+            values = _capture(rule.zone, zone_labels)
+            if values is None or any(label.startswith("privatelink") for label in rule.labels):
+                continue
+            suffix = ".".join(rule.labels)
+            name = _fill(suffix, values)
+            (filled if name else templates).append(name or suffix)
+        return tuple(dict.fromkeys(filled)), tuple(dict.fromkeys(t for t in templates if t not in filled))
+
     def why_unmapped(self, *, target_id: str, group_id: str, fqdn: str, location: str) -> str:
         """Why `resolve` places `fqdn` nowhere, as the detail of its `unmapped` skip: no row (and no
         custom rule) for the target's type and subresource, a forwarder the row gives no zone, or the
@@ -265,6 +294,21 @@ class Catalogue:
             row.subresource for row in self._rows
             if not row.custom and row.resource_type.lower() in (resource_type, namespace) and row.subresource
         ))
+
+
+def _capture(template: str, labels: Sequence[str]) -> dict[str, str] | None:
+    """The template's variables as the labels give them; None when the labels are not an instance of it."""
+    parts = template.split(".")
+    if len(parts) != len(labels):
+        return None
+    values: dict[str, str] = {}
+    for part, label in zip(parts, labels):
+        if part.startswith("{"):
+            if values.setdefault(part[1:-1], label) != label:
+                return None
+        elif part.lower() != label:
+            return None
+    return values
 
 
 def _custom_applies(rule: CustomRule, target: ResourceId, resource_type: str, group: str) -> bool:

@@ -1,16 +1,17 @@
 """DR readiness: which of a deployment's names have no claimant in a region it may switch to
 (`PEDNS_DR_REGIONS`), the gaps `pedns switch --to-region` would leave, known before the incident.
-Pure: the hub's record sets in, one gap per name and region out. The audit turns them into
-`no-standby-in-region` findings (`shared/core/findings.py`).
+Pure: the hub's record sets in, one gap per name and region out, and the audit's
+`no-standby-in-region` finding for each (called by `shared/core/findings.py`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from . import ownership
+from .finding import Finding
 from .model import RecordKey, RecordSet
 from .pins import normal_region
 
@@ -50,3 +51,11 @@ def region_gaps(records: Iterable[RecordSet], regions: Iterable[str], owner_id: 
         listed = tuple(sorted((str(e), c.location) for e, c in claims.items()))
         gaps += [RegionGap(key, region, listed, by_name[key][0].type) for region in wanted if region not in where]
     return gaps
+
+
+def no_standby_in_region(records: Iterable[RecordSet], regions: Iterable[str], owner_id: str,
+                         hub_zone_id: Callable[[str], str]) -> list[Finding]:
+    """no-standby-in-region: a name of `owner_id`'s with no claimant in a DR region (`PEDNS_DR_REGIONS`;
+    none: the check does not run)."""
+    return [Finding("no-standby-in-region", f"{hub_zone_id(g.key.zone)}/{g.record_type}/{g.key.name}", g.detail,
+                    g.to_json()) for g in region_gaps(records, regions, owner_id)]

@@ -2,9 +2,10 @@
 check takes the estate as one view (`EstateView`, gathered by `shared/usecases/audit.py`) and
 returns findings, each with a stable code, the resource, one line of explanation and what to do.
 
-To add a check: a function `_<name>(view, settings…) -> list[Finding]` below, its code in `CHECKS`
-(the order findings are sorted in) and `REMEDIES` (the README's table is tested against it), and a
-call in `findings()`.
+To add a check: a function `_<name>(view, settings…) -> list[Finding]` below (or, for the resolution
+path's rulesets and links, in `resolver_findings.py`), its code in `CHECKS` (the order findings are
+sorted in) and `REMEDIES` (`finding.py`; the README's table is tested against it), and a call in
+`findings()`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import (
+    ConnectionStatus,
     Desired,
     DnsZone,
     NameState,
@@ -26,42 +28,13 @@ from .model import (
     VirtualNetwork,
     ZoneLink,
 )
-from .dr_readiness import region_gaps
+from .dr_readiness import no_standby_in_region
+from .finding import CHECKS, REMEDIES, Finding
 from .ownership import owner_of
+from .resolver_findings import Around, ResolverView, resolver_findings
+from .resolvers import under
 
-#: Every finding code, with what to do about it (the README's table is tested against this).
-REMEDIES: dict[str, str] = {
-    "shadow-zone": "delete the zone (or its links) so the linked networks resolve through the hub; move any "
-                   "records it holds into the hub zone first",
-    "zone-not-linked": "link the hub zone to the network",
-    "vnet-dns-bypass": "point the network's DNS servers at the hub resolvers or forwarders, or back to "
-                       "Azure-provided DNS if it is linked to the hub zones",
-    "zone-group-elsewhere": "remove the zone group (pedns publishes its names in the hub), or point it at the hub zone",
-    "stale-record": "check that nothing uses the name, then delete it (the audit never does)",
-    "missing-zone": "create the zone in the hub resource group and link it, or set `PEDNS_CREATE_ZONES`",
-    "no-standby-in-region": "create a private endpoint for the resource in that region (pedns adds it as a standby), "
-                            "or accept that a switch to that region leaves the name where it is",
-}
-
-CHECKS = ("shadow-zone", "zone-not-linked", "vnet-dns-bypass", "zone-group-elsewhere", "stale-record", "missing-zone",
-          "no-standby-in-region")
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    code: str
-    resource: str
-    detail: str
-    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
-
-    @property
-    def remedy(self) -> str:
-        return REMEDIES[self.code]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "resource": self.resource, "detail": self.detail, "remedy": self.remedy,
-                **self.extra}
-
+__all__ = ["CHECKS", "REMEDIES", "AuditReport", "EstateView", "Finding", "ResolverView", "findings", "served"]
 
 @dataclass(slots=True)
 class EstateView:
@@ -82,6 +55,7 @@ class EstateView:
     unreadable: list[Unreadable] = field(default_factory=list)
     unreadable_networks: list[UnreadableNetwork] = field(default_factory=list)
     not_run: dict[str, str] = field(default_factory=dict)  # check → why it could not run
+    resolvers: ResolverView | None = None  # None: not read (its checks are in not_run, or not asked for)
 
 
 @dataclass(slots=True)
@@ -138,8 +112,12 @@ def findings(
         *_zone_groups_elsewhere(view),
         *_stale_records(view),
         *_missing_zones(view, desire_of),
-        *_no_standby_in_region(view, dr_regions, owner_id),
+        *(resolver_findings(view.resolvers, _around(view, desire_of, servers, wanted_links))
+          if view.resolvers is not None else []),
+        *no_standby_in_region(view.hub_records, dr_regions, owner_id, lambda z: _hub_zone_id(view, z)),
     ]
+    if view.resolvers is not None and not servers:
+        skipped["ruleset-diverts-zone"] = "PEDNS_HUB_DNS_SERVERS is not set"
     for check in skipped:  # skipped on purpose: whether it could have read what it needs is moot
         not_run.pop(check, None)
     out.sort(key=lambda f: (CHECKS.index(f.code), f.resource.lower()))
@@ -147,8 +125,34 @@ def findings(
         "endpoints": len(view.endpoints), "unreadableEndpoints": len(view.unreadable), "zones": len(view.zones),
         "zoneLinks": len(view.links), "networks": len(view.networks), "unreadableNetworks": len(view.unreadable_networks),
         "hubZones": len(view.hub_zones), "hubRecords": len(view.hub_records), "zoneGroupsRead": view.zone_groups_read,
+        **({"rulesets": len(view.resolvers.rulesets), "inboundEndpoints": len(view.resolvers.inbound)}
+           if view.resolvers is not None else {}),
     }
     return AuditReport(out, checked, skipped, not_run, _unreadable_networks(view))
+
+
+def _around(view: EstateView, desire_of: Callable[[PrivateEndpoint], Desired], servers: set[str],
+            wanted_links: list[str]) -> Around:
+    """What the resolver checks need of the rest of the view."""
+    assert view.resolvers is not None
+    public = view.resolvers.public_zones
+    needed: dict[str, int] = {}
+    unapproved: dict[str, int] = {}
+    for pe in view.endpoints:
+        for zone in {r.key.zone for r in desire_of(pe).records}:
+            needed[zone] = needed.get(zone, 0) + 1
+        if pe.connections and pe.connections[0].status is not ConnectionStatus.APPROVED:
+            names = [c.fqdn for c in pe.dns_configs]
+            for zone in {z for z in view.hub_zones for n in names for p in (z, *public.get(z, ())) if under(n, p)}:
+                unapproved[zone] = unapproved.get(zone, 0) + 1
+    records: dict[str, int] = {}
+    for record in view.hub_records:
+        if record.ips:
+            records[record.key.zone] = records.get(record.key.zone, 0) + 1
+    return Around(scope_networks=frozenset(n.id.key for n in view.networks), hub_zones=frozenset(view.hub_zones),
+                  hub_links=view.hub_links, zone_links=view.links, hub_zone_id=lambda z: _hub_zone_id(view, z),
+                  needed=needed, unapproved=unapproved, hub_records=records, hub_servers=frozenset(servers),
+                  hub_vnet_ids=frozenset(v.lower().rstrip("/") for v in wanted_links))
 
 
 def _unreadable_networks(view: EstateView) -> list[dict[str, Any]]:
@@ -253,12 +257,6 @@ def _missing_zones(view: EstateView, desire_of: Callable[[PrivateEndpoint], Desi
                     f"{len(endpoints)} endpoint(s) need {zone}, which the hub does not have",
                     {"endpointsWaiting": len(endpoints)})
             for zone, endpoints in sorted(waiting.items())]
-
-
-def _no_standby_in_region(view: EstateView, regions: Iterable[str], owner_id: str) -> list[Finding]:
-    """no-standby-in-region: a name of ours with no claimant in a DR region (`shared/core/dr_readiness.py`)."""
-    return [Finding("no-standby-in-region", f"{_hub_zone_id(view, g.key.zone)}/{g.record_type}/{g.key.name}",
-                    g.detail, g.to_json()) for g in region_gaps(view.hub_records, regions, owner_id)]
 
 
 def served(pe: PrivateEndpoint, desired: Desired, records: dict[tuple[str, str], NameState]) -> bool:

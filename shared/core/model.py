@@ -336,6 +336,7 @@ class ZoneLink:
     id: ResourceId  # …/privateDnsZones/{zone}/virtualNetworkLinks/{name}
     virtual_network_id: str
     registration: bool = False
+    resolution_policy: str = "Default"  # "NxDomainRedirect": a name with no record falls back to public DNS
 
     @property
     def zone_id(self) -> str:

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Protocol
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
 
 from .model import (
     RECORD_TYPES,
@@ -23,6 +26,7 @@ from .model import (
     VirtualNetwork,
     ZoneLink,
 )
+from .resolvers import InboundEndpoint, Ruleset
 from .results import EndpointResult, Handling, ReconcileReport
 
 
@@ -74,6 +78,24 @@ class EstateReader(Protocol):
 
     def endpoint_addresses(self, scope: Scope) -> Iterator[EndpointAddress]:
         """The private IPs of every private endpoint's network interface in the scope."""
+
+
+class ResolverReader(Protocol):
+    """DNS Private Resolver and the other reads `pedns resolve` needs (Resource Graph lists the
+    rulesets and inbound endpoints; ARM reads rules, ruleset links, one network, any zone's records).
+    Raises a `PednsError` when a read fails (`NotFound` for a network or zone that does not exist)."""
+
+    def inbound_endpoints(self, scope: Scope) -> Iterator[InboundEndpoint]:
+        """Every DNS Private Resolver inbound endpoint in the scope."""
+
+    def rulesets(self, scope: Scope) -> Iterator[Ruleset]:
+        """Every DNS forwarding ruleset in the scope, with its rules and its virtual network links."""
+
+    def network(self, network_id: ResourceId) -> VirtualNetwork:
+        """One virtual network and its DNS servers, from ARM (authoritative)."""
+
+    def record_sets(self, zone_id: ResourceId, name: str) -> tuple[RecordSet, ...]:
+        """The A and AAAA record sets at `name` in any private zone (none: the name has no record)."""
 
 
 class ZoneStore(Protocol):
@@ -139,6 +161,72 @@ class NoIndex:
 
     def rebuild(self, claims: dict[ResourceId, set[RecordKey]]) -> None:
         pass
+
+
+WriteAction = Literal["create", "update", "delete"]
+
+
+@dataclass(frozen=True, slots=True)
+class Headroom:
+    """A zone's room for one kind of write under Private DNS's limits, as this process sees it."""
+
+    free: int  # writes that may go now without waiting
+    next_in: float = 0.0  # seconds until one more may go (0: now)
+
+
+class WriteCapacity(Protocol):
+    """How much room a hub zone has now for a kind of write (the reconcile takes work whose zone can
+    take it; `shared/usecases/lanes.py`)."""
+
+    def headroom(self, zone: str, action: WriteAction) -> Headroom: ...
+
+
+class Unlimited:
+    """No limit known (the in-memory store, a store without a pacer): every zone has room."""
+
+    def headroom(self, zone: str, action: WriteAction) -> Headroom:
+        return Headroom(1 << 30)
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """Who holds the reconcile's lease, and until when (seconds since the epoch)."""
+
+    holder: str
+    until: float
+
+
+class RunLease(Protocol):
+    """One reconcile at a time, whatever the number of instances: a lease with an expiry, so a run
+    the host killed frees it by itself."""
+
+    def acquire(self, holder: str, seconds: float) -> Held | None:
+        """Take the lease for `seconds`: None when taken, else who holds it."""
+
+    def release(self, holder: str) -> None:
+        """Give it back, if `holder` still holds it."""
+
+
+class LocalLease:
+    """The lease of one process (the CLI, or no table configured): runs in other processes are not seen."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._lock = threading.Lock()
+        self._held: Held | None = None
+        self._clock = clock
+
+    def acquire(self, holder: str, seconds: float) -> Held | None:
+        with self._lock:
+            now = self._clock()
+            if self._held is not None and self._held.holder != holder and self._held.until > now:
+                return self._held
+            self._held = Held(holder, now + seconds)
+            return None
+
+    def release(self, holder: str) -> None:
+        with self._lock:
+            if self._held is not None and self._held.holder == holder:
+                self._held = None
 
 
 class Resolver(Protocol):

@@ -3,8 +3,9 @@
 The checks are pure (`shared/core/findings.py`): they take a snapshot of the estate (`EstateView`:
 endpoints, zones anywhere in scope and their links, virtual networks, the hub's zones and records)
 and return findings. `read_estate()` gathers the snapshot through the ports: Resource Graph for everything it indexes, ARM only for the hub's
-records (one listing), one probe of the hub zones' links, and the DNS zone groups of the few
-endpoints whose names the hub does not serve (Resource Graph does not index zone groups).
+records (one listing), one probe of the hub zones' links, the DNS zone groups of the few
+endpoints whose names the hub does not serve (Resource Graph does not index zone groups), and the
+forwarding rulesets' rules and links (`ResolverReader`: ARM child resources, one listing each).
 
 The audit never writes.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from ..core.findings import AuditReport, EstateView, findings, served
+from ..core.findings import AuditReport, EstateView, ResolverView, findings, served
 from ..core.model import (
     ConnectionStatus,
     Desired,
@@ -31,6 +32,7 @@ from ..core.model import (
     canonical_ip,
 )
 from ..core.plan.switch import pins_in_force
+from ..core.ports import ResolverReader
 from ..core.snapshot import Snapshot
 from ..errors import PednsError
 from .context import Context
@@ -38,7 +40,9 @@ from .context import Context
 log = logging.getLogger("pedns.audit")
 
 def read_estate(service: Context, *, hub_resource_group_id: str, hub_subscription: str,
-                desire_of: Callable[[PrivateEndpoint], Desired] | None = None) -> EstateView:
+                desire_of: Callable[[PrivateEndpoint], Desired] | None = None,
+                resolvers: ResolverReader | None = None,
+                public_zones_of: Callable[[str], tuple[str, ...]] = lambda zone: ()) -> EstateView:
     """Gather the view through the service's ports (Resource Graph, then ARM where it must)."""
     desire_of = desire_of or service.desire_of
     scope = service.scope.query
@@ -64,11 +68,34 @@ def read_estate(service: Context, *, hub_resource_group_id: str, hub_subscriptio
     snapshot = service.snapshot()
     hub_links = _hub_links(service, snapshot, links, hub_resource_group_id, not_run)
     zone_groups, read = _zone_groups(service, endpoints, snapshot, desire_of, not_run)
+    resolver_view = None
+    if resolvers is not None:
+        resolver_view = _resolvers(resolvers, with_hub, not_run)
+        resolver_view.public_zones = {zone: public_zones_of(zone) for zone in snapshot.zones}
     return EstateView(endpoints=endpoints, addresses=addresses, zones=zones, links=links, networks=networks,
                       hub_resource_group_id=hub_resource_group_id, hub_zones=set(snapshot.zones),
                       hub_records=[r for state in snapshot.records.values() for r in state.sets], hub_links=hub_links, zone_groups=zone_groups,
                       zone_groups_read=read, unreadable=unreadable, unreadable_networks=unreadable_networks,
-                      not_run=not_run)
+                      not_run=not_run, resolvers=resolver_view)
+
+
+#: The checks that need the forwarding rulesets and inbound endpoints.
+RESOLVER_CHECKS = ("ruleset-diverts-zone", "resolver-zone-not-linked", "ruleset-loop")
+
+
+def _resolvers(reader: ResolverReader, scope: Scope, not_run: dict[str, str]) -> ResolverView:
+    """The rulesets (with rules and links) and inbound endpoints in scope and the hub's subscription;
+    what cannot be read leaves the checks that need it not run."""
+    view = ResolverView()
+    try:
+        view.rulesets = list(reader.rulesets(scope))
+        view.inbound = list(reader.inbound_endpoints(scope))
+    except PednsError as exc:
+        for check in RESOLVER_CHECKS:
+            not_run[check] = f"cannot read the DNS forwarding rulesets or inbound endpoints ({exc}); assign the " \
+                             f"pedns audit reader role"
+        return ResolverView()
+    return view
 
 
 #: Why a network the endpoints sit in is missing from the listing: Resource Graph lists only what
@@ -176,6 +203,8 @@ def _by_name(records: Iterable[RecordSet]) -> list[NameState]:
 
 def audit(service: Context, *, hub_subscription: str, hub_resource_group: str, catalogue_zones: Iterable[str],
           hub_vnet_ids: Iterable[str] = (), hub_dns_servers: Iterable[str] = (),
+          resolvers: ResolverReader | None = None,
+          public_zones_of: Callable[[str], tuple[str, ...]] = lambda zone: (),
           dr_regions: Iterable[str] = ()) -> AuditReport:
     """Read the estate and report its findings (the CLI's and the timer's door). `dr_regions`
     (`PEDNS_DR_REGIONS`): the regions every name of this deployment should have a claimant in."""
@@ -188,7 +217,7 @@ def audit(service: Context, *, hub_subscription: str, hub_resource_group: str, c
         return desires[pe.id]
 
     view = read_estate(service, hub_resource_group_id=hub_rg_id, hub_subscription=hub_subscription,
-                       desire_of=desire_of)
+                       desire_of=desire_of, resolvers=resolvers, public_zones_of=public_zones_of)
     report = findings(view, desire_of=desire_of, catalogue_zones=catalogue_zones,
                       hub_vnet_ids=hub_vnet_ids, hub_dns_servers=hub_dns_servers, dr_regions=dr_regions,
                       owner_id=service.options.policy.owner_id)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from ..core.desired import DesirePolicy, desire
 from ..core.model import Desired, NameState, PrivateEndpoint, RecordKey, RecordSet
 from ..core.plan import Policy
-from ..core.ports import ClaimIndex, EndpointReader, EstateReader, Metrics, NoIndex, Resolver, ZoneStore
+from ..core.ports import (ClaimIndex, EndpointReader, EstateReader, Metrics, NoIndex, Resolver, Unlimited,
+                          WriteCapacity, ZoneStore)
 from ..core.snapshot import Snapshot
 from .scope import SourceScope
 
@@ -44,6 +45,7 @@ class Context:
         estate: EstateReader | None = None,
         scope: SourceScope | None = None,
         metrics: Metrics,
+        capacity: WriteCapacity | None = None,
     ) -> None:
         self.reader = reader
         self.store = store
@@ -55,6 +57,7 @@ class Context:
         self.estate: EstateReader = estate if estate is not None else reader  # type: ignore[assignment]
         self.scope = scope or SourceScope(options.source_subscriptions)
         self.metrics: Metrics = metrics
+        self.capacity: WriteCapacity = capacity or Unlimited()  # the zones' room for writes (the reconcile's lanes)
 
     def desire_of(self, pe: PrivateEndpoint) -> Desired:
         """The records `pe` needs, as the catalogue and the desire policy say (pure)."""

@@ -18,7 +18,8 @@
    go most urgent first (`_urgency`): a name that does not resolve privately at all (the service
    answers with its public IP: the private endpoint is useless), then stale IPs (the name answers,
    wrongly), then orphans (a record nobody claims still answers with an IP Azure may hand to
-   another endpoint: harmful only once it does).
+   another endpoint: harmful only once it does). Urgency orders the work within each lane (zone
+   and kind of write); a worker takes the most urgent work whose zone has room now (`lanes.py`).
 
 Resource Graph does not index private DNS zone groups, so an endpoint with one is planned as if it
 had none. That is only a problem where the plan would write: then the ARM read (which does see the
@@ -29,6 +30,7 @@ own, which the plan reports as `foreign` without a read.
 from __future__ import annotations
 
 import logging
+import queue
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +43,7 @@ from ..core.results import EndpointResult, ReconcileReport
 from ..core.snapshot import Snapshot
 from .context import Context
 from .converge import confirm, safely
+from .lanes import KIND_OF_URGENCY, Lane, Lanes, Work
 from .offline import plan_offline
 from .report import log_skips
 
@@ -131,12 +134,41 @@ class _Run:
     clock: Callable[[], float]
 
     def confirm(self, drifted: list[ResourceId], concurrency: int) -> Iterator[EndpointResult]:
-        """Each drifted endpoint read from ARM and converged, most urgent first; endpoints that share a
-        record name in one group, groups in parallel; none started once the budget is spent."""
-        ordered = sorted(drifted, key=lambda e: _urgency(self.ctx, self.listing.get(e), self.snapshot))  # stable
-        with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="pedns-reconcile") as pool:
-            for results in pool.map(self._group, _groups(ordered, self.touches)):
-                yield from results
+        """Each drifted endpoint read from ARM and converged, most urgent first within each lane (zone
+        and kind of write: `lanes.py`); endpoints that share a record name in one group, groups in
+        parallel; none started once the budget is spent."""
+        urgency = {e: _urgency(self.ctx, self.listing.get(e), self.snapshot) for e in drifted}
+        ordered = sorted(drifted, key=urgency.__getitem__)  # stable
+        work = [Work(self._lane(group[0], urgency[group[0]]), group, rank)
+                for rank, group in enumerate(_groups(ordered, self.touches))]
+        lanes = Lanes(work, self.ctx.capacity)
+        results: queue.SimpleQueue[list[EndpointResult] | None] = queue.SimpleQueue()
+        workers = max(1, min(concurrency, len(work)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pedns-reconcile") as pool:
+            futures = [pool.submit(self._work, lanes, results) for _ in range(workers)]
+            running = workers
+            while running:
+                batch = results.get()
+                if batch is None:
+                    running -= 1
+                else:
+                    yield from batch
+            for future in futures:
+                future.result()  # a worker's own failure (never an endpoint's: `safely` keeps those) is raised
+
+    def _work(self, lanes: Lanes, results: queue.SimpleQueue[list[EndpointResult] | None]) -> None:
+        """One worker: groups from the lanes until none is left or the budget is spent."""
+        try:
+            while (item := lanes.take()) is not None:
+                try:
+                    done = self._group(item.group)
+                finally:
+                    lanes.done(item)
+                results.put(done)
+                if len(done) < len(item.group):
+                    break  # the budget is spent
+        finally:
+            results.put(None)
 
     def _group(self, group: list[ResourceId]) -> list[EndpointResult]:
         # read from ARM, decided against the listing, 412 → live record
@@ -144,6 +176,10 @@ class _Run:
                                             snapshot=self.snapshot, listed=e in self.listing, dry_run=self.dry_run),
                        dry_run=self.dry_run)
                 for e in group if self.ends is None or self.clock() < self.ends]
+
+    def _lane(self, e: ResourceId, urgency: int) -> Lane:
+        keys = sorted(self.touches(e), key=lambda k: (k.zone, k.name))
+        return (keys[0].zone if keys else "", KIND_OF_URGENCY[urgency])
 
     def touches(self, e: ResourceId) -> set[RecordKey]:
         return _touches(self.ctx, self.listing.get(e), self.claims.get(e, set()))

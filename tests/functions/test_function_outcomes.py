@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from functions import _runtime
+from shared.core.ports import LocalLease
 from shared.errors import (Conflict, ConfigError, InvalidInput, NotReady, OutOfScope, PednsError, PermanentError,
                            TransientError)
 from shared.settings import Settings
@@ -145,3 +146,61 @@ def test_the_reconcile_timer_runs_within_the_budget_the_settings_give(raising, h
     host.timer("reconcile")
 
     assert 90 == seen["budget"]
+
+
+def failed_report(*, complete: bool):
+    from shared.core.results import EndpointResult, ReconcileReport
+
+    report = ReconcileReport()
+    report.endpoints = [EndpointResult("/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/"
+                                       "privateEndpoints/pe", "error", message="403")]
+    report.confirmed = 3
+    if not complete:
+        report.complete, report.left_endpoints, report.left_records = False, 2, 2
+    return report
+
+
+@pytest.fixture
+def reconciling(raising, monkeypatch):
+    """The reconcile doors with a given report and quiet observers."""
+    from functions import reconcile as door
+
+    raising(PermanentError("unused"))
+    monkeypatch.setattr(_runtime, "settings", lambda: Settings.from_env(
+        {"PEDNS_SOURCE_SUBSCRIPTIONS": "11111111-2222-3333-4444-555555555555"}))
+    lease = LocalLease()
+    monkeypatch.setattr(_runtime, "lease", lambda: lease)
+
+    class Quiet:
+        def converged(self, results, handling): ...
+        def reconciled(self, report, handling): ...
+
+    monkeypatch.setattr(_runtime, "observers", Quiet)
+
+    def use(report):
+        monkeypatch.setattr(door, "run_reconcile", lambda service, **kwargs: report)
+
+    return use
+
+
+def test_the_timer_fails_for_failed_endpoints_only_once_the_run_is_complete(reconciling, host):
+    """An incomplete run's failures are retried by its continuation; raising would lose the queue message."""
+    reconciling(failed_report(complete=False))
+    outputs = host.timer("reconcile")
+    assert 1 == json.loads(outputs["continuation"].value)["generation"]
+
+    reconciling(failed_report(complete=True))
+    with pytest.raises(RuntimeError, match="1 endpoint"):
+        host.timer("reconcile")
+
+
+def test_the_continuation_never_raises_for_failed_endpoints_since_the_queue_would_run_it_again(
+        reconciling, host, caplog):
+    reconciling(failed_report(complete=True))
+
+    outputs = host.queue("reconcile_continue", '{"generation": 4}')
+
+    assert outputs["continuation"].value is None
+    assert any(r.levelname == "ERROR" and "1 endpoint(s) failed" in r.getMessage() for r in caplog.records)
+    reconciling(failed_report(complete=False))
+    assert 5 == json.loads(host.queue("reconcile_continue", '{"generation": 4}')["continuation"].value)["generation"]

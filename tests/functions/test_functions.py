@@ -11,8 +11,8 @@ from tools.lab import delivery
 pytestmark = pytest.mark.integration
 
 
-def test_the_app_registers_the_three_functions_with_their_triggers(host):
-    assert {"events", "replay", "reconcile"} == set(host.functions)
+def test_the_app_registers_its_four_functions(host):
+    assert {"events", "replay", "reconcile", "reconcile_continue"} == set(host.functions)
 
 
 def test_replay_converges_the_named_endpoints_and_answers_per_endpoint(lab, app_env, host):

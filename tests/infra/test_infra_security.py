@@ -36,6 +36,7 @@ TABLE_DATA_CONTRIBUTOR = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"
 BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 EVENTGRID_DATA_SENDER = "d5a91429-5739-47e2-a06b-3470a27159e7"
 QUEUE_DATA_MESSAGE_SENDER = "c6a89b2d-59bc-44d0-9896-0f6e12d7b80a"
+QUEUE_DATA_CONTRIBUTOR = "974c5e8b-45b9-4653-ba55-5f855dd0fb88"
 
 #: Every role assignment in infra/: (file, symbolic name) -> (role, scope). A scope of None means
 #: the deployment's own scope (the module's resource group, or the spoke subscription).
@@ -43,6 +44,7 @@ EXPECTED_ASSIGNMENTS = {
     ("modules/monitoring.bicep", "publisher"): (MONITORING_METRICS_PUBLISHER, "insights"),
     ("modules/storage.bicep", "hostBlobAccess"): (BLOB_DATA_OWNER, "account"),
     ("modules/storage.bicep", "indexTableAccess"): (TABLE_DATA_CONTRIBUTOR, "account"),
+    ("modules/storage.bicep", "continuationQueueAccess"): (QUEUE_DATA_CONTRIBUTOR, "queues"),
     ("modules/deadletter-access.bicep", "deadLetterWriter"): (BLOB_DATA_CONTRIBUTOR, "container"),
     ("modules/dns-access.bicep", "recordsAssignment"): ("custom:dns-records.json", None),
     ("modules/dns-access.bicep", "zonesAssignment"): ("custom:dns-zones.json", None),
@@ -82,13 +84,19 @@ ENDPOINT_READER_ACTIONS = {
     "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read",
     "Microsoft.Network/networkInterfaces/read",  # the names Azure gave an endpoint (docs/security.md)
 }
-#: `pedns audit`'s optional role: reads only.
+#: `pedns audit`'s and `pedns resolve`'s optional role: reads only.
 AUDIT_READER_ACTIONS = {
     "Microsoft.Resources/subscriptions/read",
     "Microsoft.Network/privateDnsZones/read",
     "Microsoft.Network/privateDnsZones/virtualNetworkLinks/read",
+    "Microsoft.Network/privateDnsZones/A/read",  # resolve: the record in a zone outside the hub (a shadow)
+    "Microsoft.Network/privateDnsZones/AAAA/read",
     "Microsoft.Network/virtualNetworks/read",
     "Microsoft.Network/networkInterfaces/read",
+    "Microsoft.Network/dnsResolvers/inboundEndpoints/read",  # Resource Graph lists them only to a reader
+    "Microsoft.Network/dnsForwardingRulesets/read",
+    "Microsoft.Network/dnsForwardingRulesets/forwardingRules/read",  # ARM child resources
+    "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks/read",
 }
 
 EVENT_TYPES = ["Microsoft.Resources.ResourceWriteSuccess", "Microsoft.Resources.ResourceDeleteSuccess"]
@@ -680,3 +688,13 @@ def test_the_hub_deploys_notifications_by_default_and_passes_the_topic_endpoint(
                               template["parameters"]["notifications"]["type"])
     assert "notifications" in str(template["modules"]["notify"]["config"]["condition"])
     assert "notifications" in str(setting) and "notify" in str(setting) and "endpoint" in str(setting)
+
+
+def test_the_storage_account_holds_the_queue_the_reconcile_continues_on():
+    """functions/reconcile.py triggers on and writes to this queue through AzureWebJobsStorage."""
+    from functions.reconcile import QUEUE
+
+    template = parse("modules/storage.bicep")
+    [queue] = resources(template, "Microsoft.Storage/storageAccounts/queueServices/queues").values()
+
+    assert ("reconcileQueueName", QUEUE) == (queue["name"], template["parameters"]["reconcileQueueName"]["default"])

@@ -82,3 +82,22 @@ def test_urgency_ranks_a_missing_name_before_a_stale_one_before_an_orphan(make_w
 
     assert (0, 1, 2) == (_urgency(w.service, pe, empty), _urgency(w.service, pe, with_stale),
                          _urgency(w.service, None, with_stale))
+
+
+def test_work_whose_zone_window_is_full_waits_while_other_kinds_of_write_go(make_world):
+    """Private DNS limits each kind of write apart: while the zone's creates wait for their window,
+    its updates go (shared/usecases/lanes.py). Without that, every worker would wait on the creates."""
+    from shared.core.ports import Headroom
+
+    class CreatesFull:
+        def headroom(self, zone, action):
+            return Headroom(0, 30.0) if action == "create" else Headroom(60)
+
+    w = drifted_world(make_world)
+    w.service.capacity = CreatesFull()
+
+    report = reconcile(w.service, subscriptions=[SPOKE], budget=2.5, clock=Ticks(), concurrency=1)
+
+    done = sorted(r.endpoint.rsplit("/", 1)[-1] for r in report.endpoints if r.changes)
+    assert ["s1", "s2"] == done
+    assert (False, 3) == (report.complete, report.left_endpoints)

@@ -136,3 +136,43 @@ def test_every_documented_rate_is_in_the_table():
     assert {("record", op) for op in ("create", "update", "delete", "get", "list")} <= set(PER_MINUTE)
     assert (60, 200, 100, 40) == (PER_MINUTE["record", "create"], PER_MINUTE["record", "get"],
                                   PER_MINUTE["record", "list"], PER_MINUTE["zone", "create"])
+
+
+def test_headroom_tells_the_free_slots_and_when_the_next_comes_without_reserving_any():
+    window = Window()
+    assert (3, 0.0) == window.headroom(("z",), 3, 0.0)
+    for now in (0.0, 10.0):
+        window.slot(("z",), 3, now)
+    assert (1, 0.0) == window.headroom(("z",), 3, 20.0)
+    window.slot(("z",), 3, 20.0)
+
+    assert (0, 40.0) == window.headroom(("z",), 3, 20.0)  # the first slot frees at 60
+    assert (0, 40.0) == window.headroom(("z",), 3, 20.0)  # asking reserved nothing
+    assert (1, 0.0) == window.headroom(("z",), 3, 60.0)
+    window.block(("y",), 30.0)
+    assert (0, 20.0) == window.headroom(("y",), 3, 10.0)  # a Retry-After holds it back too
+
+
+def test_the_capacity_reports_each_kinds_room_in_its_zone_from_the_pacer():
+    """The reconcile's lanes ask it (shared/usecases/lanes.py): one zone's full create window
+    leaves its deletes and another zone's creates their room."""
+    from shared.adapters.capacity import PacedCapacity
+    from shared.core.ports import Headroom
+    from shared.settings import Settings
+
+    clock = FakeClock()
+    pacer = Pacer(clock=clock, sleep=clock.sleep)
+    settings = Settings.from_env({"PEDNS_DNS_SUBSCRIPTION_ID": "00000000-0000-0000-0000-000000000001",
+                                  "PEDNS_DNS_RESOURCE_GROUP": "rg-dns"})
+    store = PacedCapacity(pacer, settings)
+    key, rate = dns_limit("PUT", f"{settings.arm_base_url}/subscriptions/00000000-0000-0000-0000-000000000001/"
+                          "resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/"
+                          "privatelink.blob.core.windows.net/A/x", {"If-None-Match": "*"})
+    for _ in range(60):
+        pacer.take_slot(key, rate)
+
+    assert [Headroom(0, 60.0), Headroom(60), Headroom(60), Headroom(60)] == [
+        store.headroom("privatelink.blob.core.windows.net", "create"),
+        store.headroom("privatelink.blob.core.windows.net", "delete"),
+        store.headroom("privatelink.blob.core.windows.net", "update"),
+        store.headroom("privatelink.vaultcore.azure.net", "create")]

@@ -75,13 +75,23 @@ def test_the_audit_table_lists_exactly_the_finding_codes_with_their_remedies():
     assert REMEDIES == documented
 
 
+def test_the_resolve_table_lists_exactly_the_verdicts_with_their_remedies():
+    from shared.core.walk import REMEDIES, VERDICTS
+
+    rows = table_after("## The resolution path")
+    documented = {row[0].strip("`"): row[2] for row in rows}
+
+    assert (list(VERDICTS), REMEDIES) == (list(documented), documented)
+
+
 def test_the_emulator_readme_documents_every_resource_graph_query_it_answers_word_for_word():
     """emulator/README.md once listed three queries while the emulator answered seven."""
     from emulator import _kql
 
     emulator_readme = (Path(__file__).resolve().parents[2] / "emulator" / "README.md").read_text()
     queries = [_kql.ENDPOINTS_QUERY, _kql.TARGET_QUERY_TEMPLATE,
-               _kql.SUBSCRIPTIONS_QUERY, _kql.ZONES_QUERY, _kql.LINKS_QUERY, _kql.NETWORKS_QUERY, _kql.ADDRESSES_QUERY]
+               _kql.SUBSCRIPTIONS_QUERY, _kql.ZONES_QUERY, _kql.LINKS_QUERY, _kql.NETWORKS_QUERY, _kql.ADDRESSES_QUERY,
+               _kql.RULESETS_QUERY, _kql.INBOUND_QUERY]
 
     assert len(queries) == len(_kql._TEMPLATES) == len(re.findall(r"^Q\d, `", emulator_readme, re.MULTILINE))
     for query in queries:

@@ -124,7 +124,7 @@ def test_the_worker_runs_the_python_the_bicep_deploys_with_the_azure_functions_l
 
 def test_the_worker_indexes_the_app_from_the_package(indexed):
     assert ("Success", None) == (indexed["status"], indexed["error"])
-    assert ["events", "reconcile", "replay"] == sorted(by_name(indexed))
+    assert ["events", "reconcile", "reconcile_continue", "replay"] == sorted(by_name(indexed))
     assert all(f["indexed_by_worker"] and f["script_file"] == "function_app.py" for f in indexed["functions"])
 
 
@@ -141,10 +141,21 @@ def test_replay_is_an_http_post_on_api_replay_with_a_function_key(indexed):
 
 
 def test_reconcile_is_a_timer_on_the_schedule_setting_not_run_on_startup(indexed):
-    [timer] = by_name(indexed)["reconcile"]["bindings"]
+    [timer] = [b for b in by_name(indexed)["reconcile"]["bindings"] if b["direction"] == "IN"]
 
     assert ("IN", "timerTrigger", "%PEDNS_RECONCILE_SCHEDULE%", False) == (
         timer["direction"], timer["type"], timer["schedule"], timer["runOnStartup"])
+
+
+def test_the_reconcile_and_its_continuation_ask_for_the_next_run_on_one_queue_that_triggers_it(indexed):
+    """The queue is created by infra/modules/storage.bicep in the account of AzureWebJobsStorage."""
+    queue = ("queue", "pedns-reconcile", "AzureWebJobsStorage")
+    for name in ("reconcile", "reconcile_continue"):
+        [out] = [b for b in by_name(indexed)[name]["bindings"] if b["direction"] == "OUT"]
+        assert ("continuation", *queue) == (out["name"], out["type"], out["queueName"], out["connection"])
+    [trigger] = [b for b in by_name(indexed)["reconcile_continue"]["bindings"] if b["direction"] == "IN"]
+    assert ("message", "queueTrigger", *queue[1:]) == (
+        trigger["name"], trigger["type"], trigger["queueName"], trigger["connection"])
 
 
 def test_the_workers_event_grid_converter_gives_both_schemas_their_event_type(indexed):
