@@ -168,3 +168,27 @@ def test_pins_in_force_and_dormant_are_counted_apart():
 ])
 def test_a_region_is_checked_against_the_clouds_in_any_case_and_spacing(region, expected):
     assert expected == unknown_region(region, "AzureCloud")
+
+
+def test_a_hand_over_that_deletes_one_type_writes_the_pin_on_the_surviving_set_first():
+    """Found by the property tests: A deleted, then the AAAA update interrupted, lost the pin for good."""
+    claims = {WEST: CLAIMS[WEST], EAST: CLAIMS[EAST]}
+    a = record(WEST, claims, pin=Pin("westus", 5), ips=("10.2.0.4",))
+    aaaa = record(WEST, claims, pin=Pin("westus", 5), ips=("fd00::24",), rtype="AAAA")
+    east_v6 = DesiredRecord(KEY, "shop.blob.core.windows.net", ("fd00::14",), EAST)
+
+    decision = decide(KEY, NameState(KEY, (a, aaaa)), WEST, None, policy=Policy(), now=1000,
+                      candidates={EAST: east_v6})
+
+    assert [("AAAA", "update"), ("A", "delete")] == [(w.type, w.action) for w in decision.writes]
+    assert Pin("westus", 5) == pin_of(decision.written("AAAA"))
+
+
+def test_a_switch_writes_the_pin_again_where_an_interrupted_write_left_one_set_without_it():
+    claims = {WEST: CLAIMS[WEST], EAST: CLAIMS[EAST]}
+    a = record(WEST, claims, pin=Pin("westus", 5))
+    aaaa = record(WEST, claims, ips=("fd00::24",), rtype="AAAA")
+
+    [item] = switch_plan([NameState(KEY, (a, aaaa))], "westus", policy=Policy())
+
+    assert ("stay", 2) == (item.kind, item.writes)

@@ -121,6 +121,8 @@ def run_history(history, schedule: random.Random, *, fault_rate: float, reconcil
                 if op.region is not None and name.state in ("moved", "pinned", "unchanged"):
                     pinned[name.key] = report.region
                     store.freed.discard(name.key)
+                elif name.state == "failed":  # a fault: the write may have been applied, or not
+                    pinned.pop(name.key, None)
             return
         arm.put(build(op)) if isinstance(op, Put) else arm.remove(pe_id(op.endpoint))
         pending.append((op.endpoint, 0))

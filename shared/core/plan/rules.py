@@ -95,6 +95,8 @@ def serve(key: RecordKey, endpoint_id: ResourceId, desire: DesiredRecord | None,
     types = [t for t in RECORD_TYPES if t not in sets.blocked]
     writes = tuple(w for t in types
                    if (w := write_type(key, t, of_type(ips, t), holder, sets, claims, policy, pin)) is not None)
+    if pin is not None:  # the set that stays carries the pin before the other goes: an interruption keeps it
+        writes = tuple(sorted(writes, key=lambda w: w.action == "delete"))
     outcome: Outcome = "released" if desire is None else ("held" if holder == endpoint_id else "standby")
     after = tuple(ip for t in types for ip in of_type(ips, t))
     return Decision(key, outcome, writes, after, holder, dropped=dropped, adopted=sets.adopting,

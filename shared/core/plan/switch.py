@@ -16,7 +16,7 @@ from typing import Literal
 from .. import ownership
 from ..model import NameState, RecordKey, RecordSet, ResourceId
 from ..ownership import Claim
-from ..pins import Pin, merged_pin, normal_region
+from ..pins import Pin, merged_pin, normal_region, pin_of
 from .claims import merged_claims
 from .holders import choose_holder, holder_of
 from .pins import in_region, pinned_holder
@@ -77,7 +77,7 @@ def switch_plan(states: Iterable[NameState], region: str, *, policy: Policy, zon
             continue
         target = pinned_holder(holder, claims, policy, Pin(region, 0))
         kind: Kind = "stay" if target == holder else "move"
-        unchanged = kind == "stay" and pin is not None and pin.region == region
+        unchanged = kind == "stay" and all((p := pin_of(s)) is not None and p.region == region for s in ours)
         items.append(SwitchItem(state.key, kind, holder, target, _oldest_first(claims), pin,
                                 0 if unchanged else len(ours), len(ours)))
     return items
