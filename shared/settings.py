@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from .core.arm_names import GUID, RESOURCE_GROUP, is_guid, is_resource_group
+from .core.regions import unknown_region
 from .errors import ConfigError
 from .parsing.custom_zones import load_custom_rules
 
@@ -230,6 +231,7 @@ class Settings(BaseModel):
     adopt_zones: tuple[str, ...] = Field((), alias="PEDNS_ADOPT_ZONES")
     prefer_regions: tuple[str, ...] = Field((), alias="PEDNS_PREFER_REGIONS")
     prefer_vnets: NetworkIds = Field((), alias="PEDNS_PREFER_VNETS")
+    dr_regions: tuple[str, ...] = Field((), alias="PEDNS_DR_REGIONS")
     create_zones: bool = Field(False, alias="PEDNS_CREATE_ZONES")
     hub_vnet_ids: NetworkIds = Field((), alias="PEDNS_HUB_VNET_IDS")
     hub_dns_servers: Addresses = Field((), alias="PEDNS_HUB_DNS_SERVERS")
@@ -255,12 +257,23 @@ class Settings(BaseModel):
 
     @field_validator(
         "source_subscriptions", "source_management_groups", "adopt_zones", "prefer_regions", "prefer_vnets", "hub_vnet_ids",
+        "dr_regions",
         "hub_dns_servers",
         "allowed_ip_ranges", mode="before",
     )
     @classmethod
     def _list(cls, value: Any) -> Any:
         return tuple(_split(value)) if isinstance(value, str) else value
+
+    @field_validator("dr_regions")
+    @classmethod
+    def _regions(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        """Regions of the cloud, as claims record a location (`West US 2` → `westus2`)."""
+        cloud = info.data.get("cloud", "AzureCloud")
+        problems = [p for p in (unknown_region(r, cloud) for r in value) if p]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return tuple(dict.fromkeys(r.strip().lower().replace(" ", "") for r in value))
 
     @field_validator("arm_endpoint", "index_table_endpoint", "notify_topic_endpoint")
     @classmethod

@@ -174,7 +174,8 @@ def audit_for(service: Service, settings: Settings) -> AuditReport:
                      hub_resource_group=settings.dns_resource_group,
                      catalogue_zones=[z for row in catalogue.rows for z in row.zones if "{" not in z],
                      hub_vnet_ids=settings.hub_vnet_ids, hub_dns_servers=settings.hub_dns_servers,
-                     resolvers=paths, public_zones_of=lambda zone: catalogue.public_zones(zone)[0])
+                     resolvers=paths, public_zones_of=lambda zone: catalogue.public_zones(zone)[0],
+                     dr_regions=settings.dr_regions)
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ characters and cuts long values in whatever came from input (ids, file names, me
 hostile event id cannot clear the screen or forge a line.
 
 One module per command group (`events`, `explain`, `reconcile`, `replay` with `release`, `records`,
-`audit`, `resolve`, `forwarders`, `zones`, `emulator`), each with a `run(args) -> exit code`; the command line in `parser`;
+`switch`, `audit`, `resolve`, `forwarders`, `zones`, `emulator`), each with a `run(args) -> exit code`; the command line in `parser`;
 what is shown in `present` (pure) and where it goes in `terminal`; what the commands build from the
 environment in `runtime`. Every command logs as `pedns.cli`.
 """
@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 
 from ..errors import PednsError
 from ..outcomes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, outcome_of
-from . import audit, emulator, events, explain, forwarders, reconcile, records, replay, resolve, zones
+from . import audit, emulator, events, explain, forwarders, reconcile, records, replay, resolve, switch, zones
 from .explain import MAX_ENDPOINT_FILE_BYTES, explain_file, explain_live
 from .parser import GLOBAL_FLAGS, UsageError, build_parser
 from .present import failure_line
@@ -49,6 +49,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "replay": replay.run,
     "release": replay.release,
     "resolve": resolve.run,
+    "switch": switch.run,
     "zones": zones.run,
 }
 

@@ -111,6 +111,18 @@ def _hub(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> No
     rs.add_argument("--endpoint", metavar="ENDPOINT_ID",
                     help="only the names this private endpoint claims, plus the foreign ones it wants")
 
+    sw = sub.add_parser("switch", parents=[common],
+                        help="move shared names to their claimants in a region and pin them there, or clear the pins")
+    to = sw.add_mutually_exclusive_group(required=True)
+    to.add_argument("--to-region", metavar="REGION",
+                    help="the region whose claimants take the names (e.g. westus2; case and spaces do not matter)")
+    to.add_argument("--clear", action="store_true",
+                    help="remove the pins: the names follow the normal order again (preferred regions, oldest claim)")
+    sw.add_argument("--zone", metavar="ZONE", help="only this hub zone's names")
+    sw.add_argument("--name", metavar="NAME", help="only this record name (relative to its zone; with --zone, or in any zone)")
+    sw.add_argument("--dry-run", action="store_true",
+                    help="list the names it would move and those with no claimant in the region (the DR gaps); write nothing")
+
     rv = sub.add_parser("resolve", parents=[common],
                         help="the path a client in a virtual network takes for a name, and why it ends where it does "
                              "(reads only)")

@@ -15,6 +15,8 @@ from ..core import ownership
 from ..core.catalogue import Catalogue
 from ..core.catalogue_row import CatalogueRow
 from ..core.model import RecordSet, ResourceId
+from ..core.pins import pin_of
+from ..core.plan.pins import in_force
 from ..core.results import EndpointResult
 from ..outcomes import EXIT_USAGE, Kind, Outcome
 from ..parsing.inputs import MAX_SHOWN, terminal_text
@@ -22,8 +24,8 @@ from ..usecases.audit import AuditReport
 
 __all__ = ["MAX_MESSAGE", "age", "audit_lines", "change_line", "event_line", "explanation_lines", "failure_line",
            "plain", "reconcile_lines",
-           "record_doc", "records_lines", "summary", "summary_line", "table", "text", "verb", "zones_doc",
-           "zones_lines"]
+           "record_doc", "records_lines", "summary", "summary_line", "switch_lines", "switch_name_line",
+           "switch_plan_lines", "table", "text", "verb", "zones_doc", "zones_lines"]
 
 #: Longest error message printed (one lists every bad setting; input quoted in it is capped already).
 MAX_MESSAGE = 4000
@@ -118,6 +120,9 @@ def record_doc(record: RecordSet, *, owner_id: str, now: float) -> dict[str, Any
 
     doc["holder"] = claim_doc(holder) if holder is not None else None
     doc["standby"] = [claim_doc(c) for c in sorted(claims, key=lambda c: (claims[c].since, c.key)) if c != holder]
+    pin = pin_of(record)
+    if pin is not None:  # `pedns switch`: in force while a claimant in its region claims the name
+        doc["pin"] = {"region": pin.region, "since": pin.since, "inForce": in_force(pin, claims)}
     return doc
 
 
@@ -141,7 +146,16 @@ def records_lines(docs: Sequence[dict[str, Any]]) -> list[str]:
             who, standby = f"foreign: {text(d['detail'])}", f"wanted by {wanted}" if wanted else "-"
         rows.append((text(d["zone"]), text(d["name"]), text(d.get("type", "A")), text(", ".join(d["ips"])) or "-",
                      who, standby))
+    if any("pin" in d for d in docs):  # the column only when a name is pinned (`pedns switch`)
+        pinned = [(*row, _pin_cell(d.get("pin"))) for row, d in zip(rows, docs)]
+        return table(("ZONE", "NAME", "TYPE", "IPS", "HOLDER (AGE)", "STANDBY (AGE)", "PIN"), pinned)
     return table(("ZONE", "NAME", "TYPE", "IPS", "HOLDER (AGE)", "STANDBY (AGE)"), rows)
+
+
+def _pin_cell(pin: dict[str, Any] | None) -> str:
+    if not pin:
+        return "-"
+    return text(pin["region"]) + ("" if pin["inForce"] else " (dormant: no claimant there)")
 
 
 # -- summaries ------------------------------------------------------------------------------------
@@ -229,8 +243,9 @@ def explanation_lines(doc: dict[str, Any]) -> list[str]:
     for cur in doc.get("current", []):
         if cur["exists"]:
             owner = t(cur["owner"]) or ("auto-registered" if cur["autoRegistered"] else "not pedns")
+            pin = f" pin={t(cur['pin']['region'])}" if cur.get("pin") else ""
             lines.append(f"  current {t(cur.get('type', 'A'))} {t(cur['name'])}.{t(cur['zone'])}: "
-                         f"{t(', '.join(cur['ips']))} owner={owner} holder={t(cur['holder']) or '-'}")
+                         f"{t(', '.join(cur['ips']))} owner={owner} holder={t(cur['holder']) or '-'}{pin}")
     if not doc["records"] and not doc["skipped"] and not doc.get("message"):
         lines.append("  (no records)")
     return lines
@@ -259,6 +274,70 @@ def reconcile_summary(summary: dict[str, Any], *, dry_run: bool) -> str:
             + ("" if summary.get("complete", True) else
                f"; INCOMPLETE: the time budget ran out with {summary['left']['endpoints']} endpoint(s) and "
                f"{summary['left']['records']} record name(s) left for the next run"))
+
+
+# -- pedns switch ---------------------------------------------------------------------------------
+
+
+def _switch_target(doc: dict[str, Any]) -> str:
+    return f"to {text(doc['region'])}" if doc.get("region") else "back (pins cleared)"
+
+
+def switch_plan_lines(doc: dict[str, Any]) -> list[str]:
+    """What a switch is about to do (`SwitchReport.to_json()` before its writes), the DR gaps first
+    and prominent, and how long Private DNS's write rate makes it take."""
+    c, would = doc["counts"], "would " if doc["dryRun"] else ""
+    region = text(doc.get("region", ""))
+    gaps = f", {c['gap']} DR gap(s)" if doc["gaps"] else ""
+    if doc.get("region"):
+        lines = [f"switch {_switch_target(doc)}: {c['moved']} name(s) {would}move, {c['pinned']} {would}only get "
+                 f"the pin, {c['unchanged']} already pinned there{gaps}"]
+    else:
+        lines = [f"switch {_switch_target(doc)}: {c['moved']} name(s) {would}move, {c['unpinned']} {would}only "
+                 f"lose the pin{gaps}"]
+    if doc["gaps"]:
+        lines.append(f"DR GAPS: {len(doc['gaps'])} name(s) have no claimant in {region} that is there and wants "
+                     f"the name; the switch leaves them where they are:")
+        for g in doc["gaps"]:
+            who = ", ".join(f"{text(short_endpoint(cl['endpoint']))} ({text(cl['region']) or '?'})"
+                            for cl in g.get("claimants", []))
+            detail = f"; {text(g['detail'], MAX_MESSAGE)}" if g.get("detail") else ""
+            lines.append(f"  gap {text(g['name'])}.{text(g['zone'])}: {text(', '.join(g['before'])) or '-'}"
+                         f" claimants: {who or '-'}{detail}")
+    writes = doc["writes"]
+    if writes:
+        zone, most = max(writes.items(), key=lambda kv: (kv[1], kv[0]))
+        lines.append(f"time: {sum(writes.values())} record set write(s) in {len(writes)} zone(s); the busiest, "
+                     f"{text(zone)}, has {most}: about {doc['estimateSeconds']} s at Private DNS's 60 writes a "
+                     f"minute per zone")
+    return lines
+
+
+def switch_name_line(name: dict[str, Any], *, dry_run: bool) -> str:
+    """One name a switch moved, pinned or failed on: `move shop.privatelink.blob.core.windows.net:
+    rg/pe-east (10.0.1.4) -> rg/pe-west (10.1.1.4)`."""
+    where = f"{text(name['name'])}.{text(name['zone'])}"
+    state = name["state"]
+    if state == "failed":
+        return f"failed {where}: {text(name.get('detail', ''), MAX_MESSAGE)}"
+    action = {"moved": "move", "pinned": "pin", "unpinned": "unpin", "unchanged": "keep"}[state]
+    before, after = text(", ".join(name["before"])) or "-", text(", ".join(name["after"])) or "-"
+    holder, target = text(short_endpoint(name["holder"])), text(short_endpoint(name["target"]))
+    shown = (f"{holder} ({before}) -> {target} ({after})" if state == "moved"
+             else f"{target} keeps it ({after})")
+    return f"{verb(action, not dry_run) if state != 'unchanged' else 'keep'} {where}: {shown}"
+
+
+def switch_lines(doc: dict[str, Any]) -> list[str]:
+    """After the switch: each name it moved, pinned or failed on (a dry run: would), and the counts."""
+    dry = doc["dryRun"]
+    lines = [switch_name_line(n, dry_run=dry) for n in doc["names"] if n["state"] != "unchanged"]
+    c = doc["counts"]
+    would = "would be " if dry else ""
+    lines.append(f"{c['moved']} {would}moved, {c['pinned']} {would}pinned, {c['unpinned']} {would}unpinned, "
+                 f"{c['unchanged']} unchanged, {c['gap']} gap(s), {c['failed']} failed; "
+                 f"{doc['pinsInForce']} pin(s) in force")
+    return lines
 
 
 # -- pedns audit ----------------------------------------------------------------------------------

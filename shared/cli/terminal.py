@@ -11,13 +11,14 @@ import argparse
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
-from ..core.results import EndpointResult
+from ..core.results import EndpointResult, SwitchedName
 from .present import text
 
-__all__ = ["MAX_LOG_LINE", "Progress", "print_json", "reconcile_progress", "setup_logging"]
+__all__ = ["MAX_LOG_LINE", "Progress", "print_json", "reconcile_progress", "setup_logging", "switch_progress"]
 
 #: Longest log line (HTTP traces with -vv included).
 MAX_LOG_LINE = 16000
@@ -85,5 +86,19 @@ def reconcile_progress() -> Callable[[int, int, EndpointResult], None]:
             print(f"\r[{n}/{total}]", end="\n" if n == total else "", file=sys.stderr, flush=True)
         elif noteworthy or n == total or n % 1000 == 0:
             print(f"[{n}/{total}] {result.reported_status:<10} {result.endpoint}", file=sys.stderr, flush=True)
+
+    return progress
+
+
+def switch_progress(clock: Callable[[], float] = time.monotonic) -> Callable[[int, int, SwitchedName], None]:
+    """The switch's progress on stderr, only on a terminal: `[n/total] about N s left`, in place, the
+    time left from the pace so far (Private DNS's limit shows in it as soon as it holds writes back)."""
+    tty, started = sys.stderr.isatty(), clock()
+
+    def progress(n: int, total: int, name: SwitchedName) -> None:
+        if not tty:
+            return
+        left = (clock() - started) / n * (total - n)
+        print(f"\r[{n}/{total}] about {left:.0f} s left ", end="\n" if n == total else "", file=sys.stderr, flush=True)
 
     return progress

@@ -24,10 +24,12 @@ REMEDIES: dict[str, str] = {
                     "DNS directly), or remove the rule",
     "no-public-fallback": "if those names should resolve publicly, set the link's `resolutionPolicy` to "
                           "`NxDomainRedirect`; leave it if NXDOMAIN is what you want for names without a record",
+    "no-standby-in-region": "create a private endpoint for the resource in that region (pedns adds it as a standby), "
+                            "or accept that a switch to that region leaves the name where it is",
 }
 
 CHECKS = ("shadow-zone", "zone-not-linked", "vnet-dns-bypass", "zone-group-elsewhere", "stale-record", "missing-zone",
-          "ruleset-diverts-zone", "resolver-zone-not-linked", "ruleset-loop", "no-public-fallback")
+          "ruleset-diverts-zone", "resolver-zone-not-linked", "ruleset-loop", "no-public-fallback", "no-standby-in-region")
 
 
 @dataclass(frozen=True, slots=True)

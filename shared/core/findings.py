@@ -28,6 +28,7 @@ from .model import (
     VirtualNetwork,
     ZoneLink,
 )
+from .dr_readiness import no_standby_in_region
 from .finding import CHECKS, REMEDIES, Finding
 from .ownership import owner_of
 from .resolver_findings import Around, ResolverView, resolver_findings
@@ -91,8 +92,11 @@ def findings(
     catalogue_zones: Iterable[str],
     hub_vnet_ids: Iterable[str] = (),
     hub_dns_servers: Iterable[str] = (),
+    dr_regions: Iterable[str] = (),
+    owner_id: str = "pedns",
 ) -> AuditReport:
-    """Every finding in the view, sorted by code and resource."""
+    """Every finding in the view, sorted by code and resource. `dr_regions` (`PEDNS_DR_REGIONS`): the
+    regions `owner_id`'s names must have a claimant in (no-standby-in-region runs only with some)."""
     skipped: dict[str, str] = {}
     not_run = dict(view.not_run)
     wanted_links = [v.rstrip("/") for v in hub_vnet_ids]
@@ -110,6 +114,7 @@ def findings(
         *_missing_zones(view, desire_of),
         *(resolver_findings(view.resolvers, _around(view, desire_of, servers, wanted_links))
           if view.resolvers is not None else []),
+        *no_standby_in_region(view.hub_records, dr_regions, owner_id, lambda z: _hub_zone_id(view, z)),
     ]
     if view.resolvers is not None and not servers:
         skipped["ruleset-diverts-zone"] = "PEDNS_HUB_DNS_SERVERS is not set"

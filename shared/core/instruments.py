@@ -72,6 +72,16 @@ INSTRUMENTS: dict[str, Instrument] = {i.name: i for i in (
                "PEDNS_SOURCE_MANAGEMENT_GROUPS (bounded by the estate's subscriptions)",
                ("subscription",)),
     Instrument("audit_findings", "counter", "{finding}", "the audit's findings by code", ("code",)),
+    Instrument("names_switched", "counter", "{name}",
+               "shared names an operator's `pedns switch` handed to another claimant: to the region asked for "
+               "(reason switch) or back where the normal order says (reason clear); dry runs count nothing",
+               ("reason", "zone")),
+    Instrument("switch_gaps", "histogram", "{name}",
+               "names one `pedns switch --to-region` (dry runs included) found with no valid claimant in the region: "
+               "the DR gaps", ("region",)),
+    Instrument("pins_in_force", "histogram", "{name}",
+               "names held in a region by a pin that is in force (a claimant there claims the name), after each "
+               "`pedns switch` and each audit", ()),
     Instrument("notifications_sent", "counter", "{event}",
                "CloudEvents delivered to the app teams' topic (shared/observers/notify.py)", ("door",)),
     Instrument("notifications_failed", "counter", "{event}",

@@ -11,6 +11,8 @@ as the IPs it describes and survives restarts and cold starts:
     pednsadopted           = <ttl>|<ip>,<ip>…                what an adopted record held before pedns
                                                              took it over, to restore when the last
                                                              claim leaves
+    pednspin               = <region>|<since>                `pedns switch --to-region`: the name is
+                                                             held in that region (`shared/core/pins.py`)
 
 Keys are lower-case alphanumerics and values stay under 256 characters (ARM's tag limits, the
 strictest Azure applies to such maps); keys are read without case, so whatever case Azure (or a
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .model import RecordSet, ResourceId
+from .pins import PIN_KEY, Pin
 
 OWNER_KEY = "pednsowner"
 HOLDER_KEY = "pednsholder"
@@ -90,7 +93,7 @@ def _get(metadata: dict[str, str], key: str) -> str | None:
 
 def _ours(key: str) -> bool:
     low = key.lower()
-    return low in (OWNER_KEY, HOLDER_KEY, ADOPTED_KEY) or low.startswith(CLAIM_PREFIX)
+    return low in (OWNER_KEY, HOLDER_KEY, ADOPTED_KEY, PIN_KEY) or low.startswith(CLAIM_PREFIX)
 
 
 def owner_of(record: RecordSet) -> str:
@@ -164,9 +167,10 @@ def stamp(
     all_claims: dict[ResourceId, Claim],
     *,
     keep: dict[str, str] | None = None,
+    pin: Pin | None = None,
 ) -> dict[str, str]:
     """The metadata of a record set we write: others' keys in `keep` preserved (and the adoption
-    note), ours rewritten."""
+    note), ours rewritten; `pin` written when the name is pinned (none: no pin key)."""
     note = _get(keep or {}, ADOPTED_KEY)
     metadata = unstamped(keep or {})
     if note is not None:
@@ -175,4 +179,6 @@ def stamp(
     metadata[HOLDER_KEY] = _compact(holder_id)
     for endpoint_id, claim in all_claims.items():
         metadata[claim_key(endpoint_id)] = claim.encode()
+    if pin is not None:
+        metadata[PIN_KEY] = pin.encode()
     return metadata

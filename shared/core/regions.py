@@ -10,12 +10,13 @@ names of each cloud, two columns of Microsoft's region lists), `shared/data/regi
 
 from __future__ import annotations
 
+import difflib
 import functools
 
 from ..errors import ConfigError
 from .data_files import _read
 
-__all__ = ["CLOUDS", "region_code", "region_names"]
+__all__ = ["CLOUDS", "region_code", "region_names", "unknown_region"]
 
 CLOUDS = ("AzureCloud", "AzureUSGovernment", "AzureChinaCloud")
 
@@ -39,6 +40,18 @@ def _norm_location(location: str) -> str:
 def region_code(location: str) -> str | None:
     """Microsoft's geo code for a region (`eastus` → `eus`), or None when the table lacks it."""
     return _region_codes().get(_norm_location(location))
+
+
+def unknown_region(region: str, cloud: str) -> str | None:
+    """Why `region` (as an operator types it: any case, spaces allowed) is not a region of `cloud`,
+    naming the closest ones; None when it is one."""
+    name = _norm_location(region)
+    names = region_names(cloud)
+    if name in names:
+        return None
+    close = difflib.get_close_matches(name, sorted(names), n=3, cutoff=0.6)
+    hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+    return f"{region!r} is not a region of {_canonical_cloud(cloud)}{hint}"
 
 
 def _canonical_cloud(cloud: str) -> str:

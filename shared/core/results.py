@@ -165,6 +165,9 @@ class Handling:
     #: `reconcile`: `reconcile`), whose rules decide what is told (`shared.observers.notify`). The
     #: results still come from `door` (`cli`), which the metrics and notifications name.
     stands_for: Door | None = None
+    #: Why names moved when an operator moved them (`pedns switch`: `switch`, `--clear`: `clear`);
+    #: empty for every other handling. Told in the notifications' `data.reason`.
+    reason: str = ""
 
     @property
     def told_as(self) -> Door:
@@ -174,3 +177,63 @@ class Handling:
     @property
     def duration(self) -> float:
         return max(0.0, self.finished - self.started)
+
+
+SwitchState = Literal["moved", "pinned", "unchanged", "unpinned", "gap", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchedName:
+    """What `pedns switch` did (or would do) to one name: `moved` (another claimant holds it now),
+    `pinned` (its holder keeps it, the pin written), `unchanged` (already pinned there), `unpinned`
+    (a clear that kept the holder), `gap` (no valid claimant in the region), `failed`."""
+
+    key: RecordKey
+    state: SwitchState
+    holder: str = ""  # before
+    target: str = ""  # afterwards (for a gap: empty)
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    claimants: tuple[tuple[str, str], ...] = ()  # a gap's claimants: (endpoint id, region)
+    detail: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"zone": self.key.zone, "name": self.key.name, "state": self.state,
+                               "holder": self.holder, "target": self.target, "before": list(self.before),
+                               "after": list(self.after)}
+        if self.claimants:
+            out["claimants"] = [{"endpoint": e, "region": r} for e, r in self.claimants]
+        if self.detail:
+            out["detail"] = self.detail
+        return out
+
+
+@dataclass(slots=True)
+class SwitchReport:
+    """A `pedns switch --to-region` (`reason` switch) or `--clear` (`reason` clear): each name, the
+    time Private DNS's write rate takes, the pins in force afterwards, and the endpoint results the
+    observers are told (one per endpoint that holds a name afterwards)."""
+
+    reason: Literal["switch", "clear"]
+    region: str = ""
+    dry_run: bool = False
+    names: list[SwitchedName] = field(default_factory=list)
+    estimate_seconds: int = 0
+    writes: dict[str, int] = field(default_factory=dict)  # record set writes by zone (before the switch)
+    pins_in_force: int = 0
+    results: list[EndpointResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(n.state == "failed" for n in self.names)
+
+    def tally(self, state: SwitchState) -> int:
+        return sum(1 for n in self.names if n.state == state)
+
+    def to_json(self) -> dict[str, Any]:
+        counts = {s: self.tally(s) for s in ("moved", "pinned", "unchanged", "unpinned", "gap", "failed")}
+        return {"ok": self.ok, "reason": self.reason, **({"region": self.region} if self.region else {}),
+                "dryRun": self.dry_run, "counts": counts, "estimateSeconds": self.estimate_seconds,
+                "writes": dict(sorted(self.writes.items())), "pinsInForce": self.pins_in_force,
+                "names": [n.to_json() for n in self.names if n.state != "gap"],
+                "gaps": [n.to_json() for n in self.names if n.state == "gap"]}

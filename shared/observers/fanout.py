@@ -12,7 +12,7 @@ import logging
 from collections.abc import Sequence
 
 from ..core.ports import Observer
-from ..core.results import EndpointResult, Handling, ReconcileReport
+from ..core.results import EndpointResult, Handling, ReconcileReport, SwitchReport
 
 log = logging.getLogger("pedns.observe")
 
@@ -46,3 +46,15 @@ class Observers:
                 hook(error, handling)
             except Exception:  # noqa: BLE001
                 log.exception("observer %s failed while told of a failure", type(observer).__name__)
+
+    def switched(self, report: "SwitchReport", handling: Handling) -> None:
+        """A `pedns switch` finished (its endpoints were also passed to `converged`): told to the
+        observers that define `switched` (the metrics)."""
+        for observer in self.observers:
+            hook = getattr(observer, "switched", None)
+            if hook is None:
+                continue
+            try:
+                hook(report, handling)
+            except Exception:  # noqa: BLE001
+                log.exception("observer %s failed (the switch is done and stands)", type(observer).__name__)

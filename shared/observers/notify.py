@@ -39,6 +39,9 @@ log = logging.getLogger("pedns.notify")
 
 #: The data's schema version: a minor step adds optional fields, a major step changes or removes one.
 SCHEMA_VERSION = "1.0"
+#: The minor step that added `reason` (`pedns switch`): an event carrying it says 1.1, every other
+#: event stays exactly as it was (1.0).
+REASON_SCHEMA_VERSION = "1.1"
 CHANGED = "pedns.endpoint.changed"
 SKIPPED = "pedns.endpoint.skipped"
 EVENT_TYPES = (CHANGED, SKIPPED)
@@ -123,7 +126,7 @@ def event_data(result: "EndpointResult", handling: Handling, *, owner_id: str) -
         item["actionRequired"] = skip.reason in ACTION_REQUIRED
         skipped.append(item)
     data: dict[str, Any] = {
-        "schemaVersion": SCHEMA_VERSION,
+        "schemaVersion": REASON_SCHEMA_VERSION if handling.reason else SCHEMA_VERSION,
         "ownerId": owner_id,
         "endpoint": result.endpoint,
         "subscriptionId": endpoint.subscription_id.lower(),
@@ -134,6 +137,8 @@ def event_data(result: "EndpointResult", handling: Handling, *, owner_id: str) -
     }
     if handling.event_id:
         data["eventId"] = handling.event_id
+    if handling.reason:
+        data["reason"] = handling.reason
     data.update(
         published=published,
         withdrawn=withdrawn,

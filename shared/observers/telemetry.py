@@ -17,7 +17,7 @@ from ..core.ports import Metrics
 from ..core.results import Handling
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..core.results import ReconcileReport
+    from ..core.results import ReconcileReport, SwitchReport
     from ..core.results import Change, EndpointResult
 
 log = logging.getLogger("pedns.telemetry")
@@ -83,6 +83,16 @@ class Telemetry:
         self.metrics.observe("reconcile_duration", handling.duration, status="ok" if report.ok else "error")
         self.metrics.observe("reconcile_drift", report.confirmed)
         self.metrics.observe("reconcile_left", report.left_endpoints)  # 0 when the run was complete
+
+    def switched(self, report: "SwitchReport", handling: Handling) -> None:
+        """A `pedns switch`: the names it moved (not in a dry run), its DR gaps, the pins in force."""
+        if not report.dry_run:
+            moved = Counter(n.key.zone for n in report.names if n.state == "moved")
+            for zone, n in sorted(moved.items()):
+                self.metrics.count("names_switched", n, reason=report.reason, zone=zone)
+        if report.region:
+            self.metrics.observe("switch_gaps", report.tally("gap"), region=report.region)
+        self.metrics.observe("pins_in_force", report.pins_in_force)
 
     def failed(self, error: BaseException, handling: Handling) -> None:
         self.metrics.observe("handling_duration", handling.duration, door=handling.door, status="failed")

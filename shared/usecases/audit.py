@@ -19,7 +19,10 @@ from ..core.findings import AuditReport, EstateView, ResolverView, findings, ser
 from ..core.model import (
     ConnectionStatus,
     Desired,
+    NameState,
     PrivateEndpoint,
+    RecordKey,
+    RecordSet,
     ResourceId,
     Scope,
     Unreadable,
@@ -28,6 +31,7 @@ from ..core.model import (
     ZoneLink,
     canonical_ip,
 )
+from ..core.plan.switch import pins_in_force
 from ..core.ports import ResolverReader
 from ..core.snapshot import Snapshot
 from ..errors import PednsError
@@ -182,11 +186,28 @@ def _zone_groups(service: Context, endpoints: list[PrivateEndpoint], snapshot: S
     return zone_groups, read
 
 
+def _pins(service: Context, view: EstateView, dr_regions: Iterable[str]) -> None:
+    """The pins in force (`pedns switch`), for the workbook between switches: observed when a name
+    is pinned or DR regions are set (an estate that never switches records nothing)."""
+    live, dormant = pins_in_force(_by_name(view.hub_records), service.options.policy.owner_id)
+    if live or dormant or tuple(dr_regions):
+        service.metrics.observe("pins_in_force", live)
+
+
+def _by_name(records: Iterable[RecordSet]) -> list[NameState]:
+    names: dict[RecordKey, list[RecordSet]] = {}
+    for record in records:
+        names.setdefault(record.key, []).append(record)
+    return [NameState(key, tuple(sets)) for key, sets in names.items()]
+
+
 def audit(service: Context, *, hub_subscription: str, hub_resource_group: str, catalogue_zones: Iterable[str],
           hub_vnet_ids: Iterable[str] = (), hub_dns_servers: Iterable[str] = (),
           resolvers: ResolverReader | None = None,
-          public_zones_of: Callable[[str], tuple[str, ...]] = lambda zone: ()) -> AuditReport:
-    """Read the estate and report its findings (the CLI's and the timer's door)."""
+          public_zones_of: Callable[[str], tuple[str, ...]] = lambda zone: (),
+          dr_regions: Iterable[str] = ()) -> AuditReport:
+    """Read the estate and report its findings (the CLI's and the timer's door). `dr_regions`
+    (`PEDNS_DR_REGIONS`): the regions every name of this deployment should have a claimant in."""
     hub_rg_id = f"/subscriptions/{hub_subscription}/resourceGroups/{hub_resource_group}"
     desires: dict[ResourceId, Desired] = {}
 
@@ -198,7 +219,9 @@ def audit(service: Context, *, hub_subscription: str, hub_resource_group: str, c
     view = read_estate(service, hub_resource_group_id=hub_rg_id, hub_subscription=hub_subscription,
                        desire_of=desire_of, resolvers=resolvers, public_zones_of=public_zones_of)
     report = findings(view, desire_of=desire_of, catalogue_zones=catalogue_zones,
-                      hub_vnet_ids=hub_vnet_ids, hub_dns_servers=hub_dns_servers)
+                      hub_vnet_ids=hub_vnet_ids, hub_dns_servers=hub_dns_servers, dr_regions=dr_regions,
+                      owner_id=service.options.policy.owner_id)
+    _pins(service, view, dr_regions)
     for finding in report.findings:
         service.metrics.count("audit_findings", code=finding.code)
     for check, why in report.not_run.items():

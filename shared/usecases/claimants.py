@@ -40,6 +40,10 @@ class Claimants:
                 self._seen[other] = None
         return self._seen[other]
 
+    def endpoint(self, other: ResourceId) -> PrivateEndpoint | None:
+        """Another claimant as it was read (None: gone, or claiming nothing), read once."""
+        return self._peer(other)
+
     def desire_for(self, other: ResourceId, key: RecordKey) -> DesiredRecord | None:
         """What another claimant wants for `key` now (None: gone, withdrawn, or not ready)."""
         pe = self._peer(other)

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
 from ..core import ownership
+from ..core.pins import pin_of
+from ..core.plan.pins import in_force
 from ..core.desired import DesirePolicy, desire, not_ready
 from ..core.model import Desired, PrivateEndpoint, Reason, RecordKey, RecordSet, ResourceId, Unreadable, by_type
 from ..core.ports import Resolver, ZoneStore
@@ -70,7 +72,8 @@ def explain_endpoint(service: DryRun, endpoint_id: ResourceId) -> dict[str, Any]
 
 def current_records(store: ZoneStore, keys: Iterable[RecordKey]) -> list[dict[str, Any]]:
     """What each name holds now, one entry per record type (A, AAAA), `exists: false` for a name with
-    none (or one that cannot be read): IPs, the owner's stamp, the holder and every claimant."""
+    none (or one that cannot be read): IPs, the owner's stamp, the holder, every claimant, and the
+    pin when `pedns switch` pinned the name."""
     current: list[dict[str, Any]] = []
     for key in keys:
         try:
@@ -88,6 +91,10 @@ def current_records(store: ZoneStore, keys: Iterable[RecordKey]) -> list[dict[st
                 "autoRegistered": record.auto_registered,
                 "claims": sorted(str(c) for c in ownership.claims(record)),
             })
+            pin = pin_of(record)
+            if pin is not None:  # `pedns switch` pinned the name to a region
+                current[-1]["pin"] = {"region": pin.region, "since": pin.since,
+                                      "inForce": in_force(pin, ownership.claims(record))}
     return current
 
 

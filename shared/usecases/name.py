@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..core import ownership
 from ..core.model import Desired, DesiredRecord, NameState, RecordKey, ResourceId
-from ..core.plan import Decision, decide, holder_to_verify
+from ..core.plan import Decision, Repin, decide, holder_to_verify
 from ..core.results import EndpointResult
 from ..core.snapshot import Snapshot
 from ..errors import Conflict, NotFound, TransientError
@@ -38,6 +38,7 @@ class Run:
     dry_run: bool
     snapshot: Snapshot | None = None  # a listing to decide from instead of reading each name
     want: dict[RecordKey, DesiredRecord] = field(default_factory=dict)
+    repin: Repin | None = None  # an operator's switch or clear of the names' pin (`shared/usecases/switch.py`)
 
     def __post_init__(self) -> None:
         self.want = {record.key: record for record in self.wanted.records}
@@ -109,6 +110,7 @@ def decide_live(ctx: Context, run: Run, key: RecordKey, current: NameState,
         decision = decide(
             key, current, run.endpoint_id, run.want.get(key), policy=ctx.options.policy, now=int(ctx.clock()),
             location=run.wanted.location, vnet_hash=ownership.network_hash(run.wanted.virtual_network_id), candidates=candidates,
+            repin=run.repin,
         )
         if decision.needs is None:
             holder = holder_to_verify(decision, candidates)

@@ -22,6 +22,9 @@ Rules, in order:
 4. When the holder withdraws, the next claim in that order takes over with its own IPs (the
    caller reads that endpoint and passes its desire in `candidates`); the record sets are deleted
    only when no claim remains (and never with `upsert_only`, which leaves them as they are).
+5. A pinned name (`pedns switch --to-region`, the pin in the record sets' metadata) is held by a
+   claimant in the pin's region while there is one, whatever rule 3 prefers; with none there, rule
+   3 decides and the pin stays until it is cleared (`--clear` also ranks the name afresh).
 
 Where each part lives:
 
@@ -29,6 +32,7 @@ Where each part lives:
     managed.py    which record sets at a name pedns manages (its own, adopted ones) and which it leaves alone
     claims.py     the claims on a name, and this endpoint's turn (claim, withdraw, drop the gone)
     holders.py    who holds a shared name: ranking, the choice, the hand-over; `holder_to_verify`
+    pins.py       who holds a pinned name, and an operator's change of the pin (`Repin`)
     rules.py      the rules: a free name, a foreign name, a release, serving a holder and its standbys
     policy.py     `Policy`, and upsert-only as a filter applied to a decision afterwards
     compose.py    `decide`: the rules in order, then the policy
@@ -40,7 +44,8 @@ from .claims import claim_for, merged_claims
 from .compose import decide
 from .decision import Action, Decision, Outcome, Write
 from .holders import holder_to_verify
+from .pins import Repin
 from .policy import Policy
 
-__all__ = ["Action", "Decision", "Outcome", "Policy", "Write", "claim_for", "decide", "holder_to_verify",
+__all__ = ["Action", "Decision", "Outcome", "Policy", "Repin", "Write", "claim_for", "decide", "holder_to_verify",
            "merged_claims"]

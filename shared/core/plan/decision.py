@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..model import RecordKey, RecordSet, RecordType, ResourceId
+from ..pins import Pin
 
 Action = Literal["create", "update", "delete", "none"]
 Outcome = Literal["held", "standby", "foreign", "released", "absent"]
@@ -37,6 +38,7 @@ class Decision:
     dropped: tuple[ResourceId, ...] = field(default=())  # stale claims removed on the way
     foreign: tuple[RecordSet, ...] = ()  # record sets at the name that are not ours: left untouched
     handover: bool = False  # the name goes from its holder to another claimant (a fail-over)
+    pin: Pin | None = None  # the name's pin afterwards, when it is served (`shared/core/pins.py`)
 
     def written(self, rtype: RecordType = "A") -> RecordSet | None:
         """The record set of that type this decision writes (created or updated), if any."""

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from .. import ownership
 from ..model import RECORD_TYPES, DesiredRecord, RecordKey, RecordSet, RecordType, ResourceId, of_type
 from ..ownership import Claim
+from ..pins import Pin
 from .decision import Decision, Outcome, Write
 from .holders import is_handover
 from .managed import ManagedSets
@@ -66,16 +67,16 @@ def await_holder(key: RecordKey, desire: DesiredRecord | None, holder: ResourceI
 
 
 def write_type(key: RecordKey, rtype: RecordType, wanted: tuple[str, ...], holder: ResourceId, sets: ManagedSets,
-               claims: dict[ResourceId, Claim], policy: Policy) -> Write | None:
+               claims: dict[ResourceId, Claim], policy: Policy, pin: Pin | None = None) -> Write | None:
     """The write that makes one record type serve `wanted` for `holder`, stamped with every claim
-    (None: nothing to change). A type the holder has no address of is withdrawn (the other stays),
+    and the name's pin (None: nothing to change). A type the holder has no address of is withdrawn (the other stays),
     except a set this decision would adopt but not serve: that one is left as it is."""
     current = sets.managed.get(rtype)
     if not wanted:
         if current is None or (sets.adopting and current in sets.foreign):
             return None
         return withdraw(key, rtype, current)
-    metadata = ownership.stamp(policy.owner_id, holder, claims, keep=sets.keep.get(rtype))
+    metadata = ownership.stamp(policy.owner_id, holder, claims, keep=sets.keep.get(rtype), pin=pin)
     record = RecordSet(key, wanted, policy.ttl, current.etag if current else None, metadata, type=rtype)
     if current is None:
         return Write(rtype, "create", record, None)
@@ -86,13 +87,17 @@ def write_type(key: RecordKey, rtype: RecordType, wanted: tuple[str, ...], holde
 
 def serve(key: RecordKey, endpoint_id: ResourceId, desire: DesiredRecord | None, sets: ManagedSets,
           claims: dict[ResourceId, Claim], holder: ResourceId, ips: tuple[str, ...], *,
-          old_holder: ResourceId | None, dropped: tuple[ResourceId, ...], policy: Policy) -> Decision:
+          old_holder: ResourceId | None, dropped: tuple[ResourceId, ...], policy: Policy,
+          pin: Pin | None = None) -> Decision:
     """Serve the holder and its standbys: the holder's IPv4 addresses in the A set, its IPv6 ones in
-    the AAAA set, every claim in the stamp; the endpoint `held` it, stands by, or `released` it."""
+    the AAAA set, every claim and the name's pin in the stamp; the endpoint `held` it, stands by,
+    or `released` it."""
     types = [t for t in RECORD_TYPES if t not in sets.blocked]
     writes = tuple(w for t in types
-                   if (w := write_type(key, t, of_type(ips, t), holder, sets, claims, policy)) is not None)
+                   if (w := write_type(key, t, of_type(ips, t), holder, sets, claims, policy, pin)) is not None)
+    if pin is not None:  # the set that stays carries the pin before the other goes: an interruption keeps it
+        writes = tuple(sorted(writes, key=lambda w: w.action == "delete"))
     outcome: Outcome = "released" if desire is None else ("held" if holder == endpoint_id else "standby")
     after = tuple(ip for t in types for ip in of_type(ips, t))
     return Decision(key, outcome, writes, after, holder, dropped=dropped, adopted=sets.adopting,
-                    foreign=sets.left_alone, handover=is_handover(old_holder, holder))
+                    foreign=sets.left_alone, handover=is_handover(old_holder, holder), pin=pin)
