@@ -72,9 +72,10 @@ def sub_id(i: int) -> str:
     return f"{i:08x}-5eed-4000-8000-{i:012x}"
 
 
-def endpoint_body(i: int, subs: int) -> dict[str, Any]:
+def endpoint_body(i: int, subs: int, service: int | None = None) -> dict[str, Any]:
+    """Endpoint `i` in subscription i % subs, for service `service` (default: i % 20, an even spread)."""
     sub = sub_id(i % subs)
-    rtype, group, suffix = SERVICES[i % len(SERVICES)]
+    rtype, group, suffix = SERVICES[i % len(SERVICES) if service is None else service]
     name = f"res{i:05d}"
     target = f"/subscriptions/{sub}/resourceGroups/rg-data/providers/{rtype}/{name}"
     vnet = f"/subscriptions/{sub}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet"

@@ -35,6 +35,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from benchmarks import estate
 from benchmarks.estate import DNS_API, NET_API, SERVICES, ip, put_record, record_path, sub_id
 from benchmarks.virtual_time import VirtualTime
 from emulator import Emulator, Faults
@@ -67,23 +68,7 @@ def service_of(i: int) -> int:
 
 
 def endpoint_body(i: int, subs: int) -> dict[str, Any]:
-    sub = sub_id(i % subs)
-    rtype, group, suffix = SERVICES[service_of(i)]
-    name = f"res{i:05d}"
-    target = f"/subscriptions/{sub}/resourceGroups/rg-data/providers/{rtype}/{name}"
-    vnet = f"/subscriptions/{sub}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet"
-    return {
-        "id": f"/subscriptions/{sub}/resourceGroups/rg-app/providers/Microsoft.Network/privateEndpoints/pe-{i:05d}",
-        "location": "westeurope",
-        "properties": {
-            "provisioningState": "Succeeded",
-            "subnet": {"id": f"{vnet}/subnets/pe"},
-            "privateLinkServiceConnections": [{"name": f"c{i}", "properties": {
-                "privateLinkServiceId": target, "groupIds": [group],
-                "privateLinkServiceConnectionState": {"status": "Approved"}}}],
-            "customDnsConfigs": [{"fqdn": f"{name}.{suffix}", "ipAddresses": [ip(i)]}],
-        },
-    }
+    return estate.endpoint_body(i, subs, service_of(i))
 
 
 @dataclass
