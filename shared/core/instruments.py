@@ -64,6 +64,10 @@ INSTRUMENTS: dict[str, Instrument] = {i.name: i for i in (
                "requests the client held back to stay within a limit: ARM's subscription bucket (arm) or "
                "Private DNS's per-zone and per-subscription limits (private-dns)",
                ("limit",)),
+    Instrument("handed_back", "counter", "{event}",
+               "events handed back to Event Grid because a limit would make them wait longer than the event "
+               "path may (a slot under Private DNS's or ARM's limits, or a 429's Retry-After): redelivered later",
+               ("door",)),
     Instrument("arm_retries", "counter", "{request}",
                "ARM requests sent again by the pipeline, by the status of the try that failed (error: no answer)",
                ("request", "status")),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..core.ports import Metrics
 from ..core.results import Handling
+from ..errors import WouldWait
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..core.results import ReconcileReport, SwitchReport
@@ -96,5 +97,7 @@ class Telemetry:
 
     def failed(self, error: BaseException, handling: Handling) -> None:
         self.metrics.observe("handling_duration", handling.duration, door=handling.door, status="failed")
+        if isinstance(error, WouldWait):  # not an outage: a limit's slot further away than the patience
+            self.metrics.count("handed_back", door=handling.door)
         if handling.door == "reconcile":
             self.metrics.observe("reconcile_duration", handling.duration, status="failed")

@@ -359,3 +359,17 @@ def test_a_dual_stack_fail_over_counts_each_record_type_written_and_the_name_onc
     assert {("A", 1), ("AAAA", 1)} == {(dict(dims)["type"], n) for (name, dims), n in found.items()
                                        if name == "records_changed" and dict(dims)["action"] == "update"}
     assert 1 == found[("records_failed_over", (("door", "event"), ("zone", BLOB)))]
+
+
+def test_an_event_handed_back_for_a_limit_is_counted_apart_from_an_outage(readings):
+    """A burst shows on the workbook as hand-backs, not only as failed handlings."""
+    from shared.errors import TransientError, WouldWait
+
+    telemetry = Observers([Telemetry(readings.metrics)])
+
+    telemetry.failed(WouldWait("Private DNS's limit of 60 creates a minute (zone): would wait 40 s"),
+                     Handling("event", 10.0, 10.5))
+    telemetry.failed(TransientError("ARM said 503 four times"), Handling("event", 10.0, 12.0))
+
+    assert {("handed_back", (("door", "event"),)): 1} == readings.read("handed_back")
+    assert [2] == [count for count, _ in readings.read("handling_duration").values()]  # both failed
