@@ -18,6 +18,7 @@ class PacedCapacity:
         self._pacer = pacer
         self._zones_url = (f"{settings.arm_base_url.rstrip('/')}/subscriptions/{settings.dns_subscription_id}/"
                            f"resourceGroups/{settings.dns_resource_group}/providers/Microsoft.Network/privateDnsZones")
+        self._limits: dict[tuple[str, WriteAction], tuple[tuple[str, ...], int]] = {}
 
     def headroom(self, zone: str, action: WriteAction) -> Headroom:
         key, per_minute = self._limit(zone, action)
@@ -37,8 +38,13 @@ class PacedCapacity:
             raise too_long(wait, f"Private DNS's limit of {per_minute} {action}s a minute ({zone})")
 
     def _limit(self, zone: str, action: WriteAction) -> tuple[tuple[str, ...], int]:
-        method = "DELETE" if action == "delete" else "PUT"
-        headers = {"If-None-Match": "*"} if action == "create" else {}
-        limit = dns_limit(method, f"{self._zones_url}/{zone}/A/headroom", headers)
-        assert limit is not None  # a record set write is always limited
+        """The window a write of this kind to the zone counts against (asked for every lane at each
+        take of the reconcile's workers: kept once worked out)."""
+        limit = self._limits.get((zone, action))
+        if limit is None:
+            method = "DELETE" if action == "delete" else "PUT"
+            headers = {"If-None-Match": "*"} if action == "create" else {}
+            limit = dns_limit(method, f"{self._zones_url}/{zone}/A/headroom", headers)
+            assert limit is not None  # a record set write is always limited
+            self._limits[zone, action] = limit
         return limit

@@ -34,7 +34,7 @@ import queue
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from ..errors import InvalidInput, WouldWait
@@ -136,6 +136,7 @@ class _Run:
     dry_run: bool
     ends: float | None
     clock: Callable[[], float]
+    touched: dict[ResourceId, set[RecordKey]] = field(default_factory=dict)
 
     def confirm(self, drifted: list[ResourceId], concurrency: int) -> Iterator[EndpointResult]:
         """Each drifted endpoint read from ARM and converged, most urgent first within each lane (zone
@@ -207,7 +208,10 @@ class _Run:
         return (keys[0].zone if keys else "", KIND_OF_URGENCY[urgency])
 
     def touches(self, e: ResourceId) -> set[RecordKey]:
-        return _touches(self.ctx, self.listing.get(e), self.claims.get(e, set()))
+        """Kept once worked out: the groups, the lanes and what is left each ask (from this thread)."""
+        if e not in self.touched:
+            self.touched[e] = _touches(self.ctx, self.listing.get(e), self.claims.get(e, set()))
+        return self.touched[e]
 
 
 def _urgency(ctx: Context, pe: PrivateEndpoint | None, snapshot: Snapshot) -> int:

@@ -57,13 +57,12 @@ class RunOutcome:
                           separators=(",", ":"))
 
 
-def in_turn(lease: RunLease, run: Callable[[], ReconcileReport], *, generation: int = 0,
-            holder: str | None = None) -> RunOutcome:
+def in_turn(lease: RunLease, run: Callable[[], ReconcileReport], *, generation: int = 0) -> RunOutcome:
     """`run()` if no other run holds the lease, then the continuation it needs.
 
     `generation`: 0 for the timer's run, n for the nth continuation in a row.
     """
-    holder = holder or uuid.uuid4().hex
+    holder = uuid.uuid4().hex
     held = lease.acquire(holder, LEASE_SECONDS)
     if held is not None:
         until = datetime.fromtimestamp(held.until, timezone.utc).isoformat(timespec="seconds")
