@@ -3,8 +3,10 @@
 Core Tools cannot be installed here (its npm package downloads the host from a CDN), so this
 invokes the app's *registered* functions the way the worker does: an Event Grid delivery is
 split into events, each decoded by azure-functions' own `EventGridEventInConverter` and passed
-to the function; an HTTP call becomes a real `func.HttpRequest`. An exception from a function
-means the host reports failure, so Event Grid would redeliver.
+to the function; an HTTP call becomes a real `func.HttpRequest`; a timer a `TimerRequest` and a
+queue message a `func.QueueMessage`, each with `Output`s for the function's output bindings (what
+it `set` is what the host would write once it returns). An exception from a function means the host
+reports failure, so Event Grid would redeliver (or the queue dequeue the message again).
 """
 
 from __future__ import annotations
