@@ -43,8 +43,6 @@ import os
 import platform
 import re
 import statistics
-import subprocess
-import tempfile
 import threading
 import time
 import uuid
@@ -53,10 +51,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
-from benchmarks.estate import DNS_API, NET_API, SERVICES, classify
+from benchmarks.estate import DNS_API, NET_API, SERVICES, classify, sub_id
+from benchmarks.estate import endpoint_body as estate_body
 from benchmarks.virtual_time import VirtualTime
 from emulator import Emulator, Faults
 from shared.core.desired import desire
@@ -65,12 +63,7 @@ from shared.parsing.endpoint import parse_private_endpoint
 from shared.settings import Settings
 from shared.testing import InMemoryMetrics
 from shared.wiring import EVENT_PATIENCE_SECONDS, build_service, catalogue_for, options_for
-
-ROOT = Path(__file__).resolve().parents[1]
-AZURITE_TABLE = ROOT / "node_modules" / ".bin" / "azurite-table"
-#: Azurite's well-known development account (published in its README; not a secret).
-DEV_ACCOUNT = "devstoreaccount1"
-DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+from tools import azurite
 
 #: Event Grid's retry schedule (Learn, "Event Grid message delivery and retry"): the delay before
 #: delivery attempt n + 2 after attempt n + 1 failed; past the list, every 12 hours.
@@ -83,7 +76,6 @@ EVENT_TTL_SECONDS = 1440 * 60.0
 DELIVERY_TIMEOUT = 30.0
 #: Private DNS: record set creates a minute per zone (shared/adapters/_dns_limits.py).
 CREATES_PER_MINUTE = 60
-BLOB = SERVICES[0]
 
 
 def retry_delay(failed_attempts: int) -> float:
@@ -91,28 +83,9 @@ def retry_delay(failed_attempts: int) -> float:
     return RETRY_SCHEDULE[failed_attempts - 1] if failed_attempts <= len(RETRY_SCHEDULE) else RETRY_AFTER_LAST
 
 
-def sub_id(i: int) -> str:
-    return f"{i:08x}-b0b5-4000-8000-{i:012x}"
-
-
 def endpoint_body(i: int, subs: int) -> dict[str, Any]:
     """A new blob endpoint, as a rollout's template creates it (approved, one FQDN, its own IP)."""
-    sub = sub_id(i % subs)
-    rtype, group, suffix = BLOB
-    name = f"burst{i:05d}"
-    vnet = f"/subscriptions/{sub}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet"
-    return {
-        "id": f"/subscriptions/{sub}/resourceGroups/rg-app/providers/Microsoft.Network/privateEndpoints/pe-{name}",
-        "location": "westeurope",
-        "properties": {
-            "provisioningState": "Succeeded",
-            "subnet": {"id": f"{vnet}/subnets/pe"},
-            "privateLinkServiceConnections": [{"name": f"c{i}", "properties": {
-                "privateLinkServiceId": f"/subscriptions/{sub}/resourceGroups/rg-data/providers/{rtype}/{name}",
-                "groupIds": [group], "privateLinkServiceConnectionState": {"status": "Approved"}}}],
-            "customDnsConfigs": [{"fqdn": f"{name}.{suffix}", "ipAddresses": [f"10.20.{i >> 8 & 255}.{i & 255}"]}],
-        },
-    }
+    return estate_body(i, subs, service=0)
 
 
 def write_event(endpoint_id: str, subscription: str, tenant: str, when: datetime) -> dict[str, Any]:
@@ -144,40 +117,15 @@ def write_event(endpoint_id: str, subscription: str, tenant: str, when: datetime
 
 @contextmanager
 def azurite_tables() -> Iterator[str]:
-    """Azurite's Table service in memory on a free port (as tests/integration/conftest.py starts
-    it); yields its connection string."""
-    import socket
-
-    if not AZURITE_TABLE.exists():
-        raise SystemExit(f"{AZURITE_TABLE.relative_to(ROOT)} is missing: run `make azurite` (npm ci)")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    with tempfile.TemporaryDirectory(prefix="pedns-burst-azurite-") as workdir:
-        with open(Path(workdir) / "azurite.log", "wb") as log_file:
-            process = subprocess.Popen(
-                [str(AZURITE_TABLE), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck",
-                 "--tableHost", "127.0.0.1", "--tablePort", str(port)],
-                cwd=workdir, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
-            try:
-                deadline = time.monotonic() + 30
-                while True:
-                    try:
-                        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                        break
-                    except OSError:
-                        if process.poll() is not None or time.monotonic() > deadline:
-                            raise SystemExit("Azurite did not start") from None
-                        time.sleep(0.05)
-                yield (f"DefaultEndpointsProtocol=http;AccountName={DEV_ACCOUNT};AccountKey={DEV_KEY};"
-                       f"TableEndpoint=http://127.0.0.1:{port}/{DEV_ACCOUNT};")
-            finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+    """Azurite's Table service in memory on a free port (`tools/azurite.py`, as the tests start it);
+    yields its connection string."""
+    if not azurite.AZURITE_TABLE.exists():
+        raise SystemExit(f"{azurite.AZURITE_TABLE.relative_to(azurite.ROOT)} is missing: run `make azurite` (npm ci)")
+    try:
+        with azurite.table_service() as port:
+            yield azurite.connection_string(port)
+    except azurite.NotStarted as exc:
+        raise SystemExit(str(exc)) from None
 
 
 # ---------------------------------------------------------------------------- Event Grid, modelled
@@ -328,8 +276,6 @@ def seed(emu: Emulator, settings: Settings, n: int, subs: int) -> tuple[str, dic
     """The hub's zones (one per service of the estate benchmark) and the new endpoints; returns the
     blob zone and, per endpoint, (its id, the record name it needs, its IP)."""
     catalogue, options = catalogue_for(settings), options_for(settings)
-    from benchmarks.estate import endpoint_body as estate_body
-
     zones = set()
     for k in range(len(SERVICES)):
         [record] = desire(parse_private_endpoint(estate_body(k, subs)), catalogue, options.desire).records

@@ -35,8 +35,10 @@ from typing import Any
 from emulator import Emulator, Faults
 from shared.core.desired import desire
 from shared.parsing.endpoint import parse_private_endpoint
-from shared.core.model import NameState
+from shared.core.catalogue import Catalogue
+from shared.core.model import NameState, PrivateEndpoint, RecordSet
 from shared.core.plan import decide
+from shared.service import ServiceOptions
 from shared.settings import Settings
 from shared.wiring import build_service, catalogue_for, options_for
 
@@ -103,6 +105,15 @@ def record_path(settings: Settings, zone: str, name: str) -> str:
             f"/providers/Microsoft.Network/privateDnsZones/{zone}/A/{name}")
 
 
+def written_record(pe: PrivateEndpoint, catalogue: Catalogue, options: ServiceOptions, now: int) -> RecordSet:
+    """The A record set pedns writes for an endpoint with one name, in an empty zone (its stamp and claim)."""
+    [wanted] = desire(pe, catalogue, options.desire).records
+    written = decide(wanted.key, NameState(wanted.key), pe.id, wanted, policy=options.policy, now=now,
+                     location=pe.location).written("A")
+    assert written is not None
+    return written
+
+
 def seed(emu: Emulator, settings: Settings, n: int, subs: int) -> dict[int, tuple[str, str, dict[str, str]]]:
     """Endpoints in ARM and their records already in the hub, as pedns would have written them."""
     catalogue, options = catalogue_for(settings), options_for(settings)
@@ -113,14 +124,9 @@ def seed(emu: Emulator, settings: Settings, n: int, subs: int) -> dict[int, tupl
         body = endpoint_body(i, subs)
         status, answer = emu.apply("PUT", body["id"], body, api_version=NET_API)
         assert status in (200, 201), answer
-        pe = parse_private_endpoint(body)
-        [wanted] = desire(pe, catalogue, options.desire).records
-        decision = decide(wanted.key, NameState(wanted.key), pe.id, wanted, policy=options.policy, now=now,
-                          location=pe.location)
-        written = decision.written("A")
-        assert written is not None
-        records[i] = (wanted.key.zone, wanted.key.name, dict(written.metadata))
-        zones.add(wanted.key.zone)
+        written = written_record(parse_private_endpoint(body), catalogue, options, now)
+        records[i] = (written.key.zone, written.key.name, dict(written.metadata))
+        zones.add(written.key.zone)
     assert len(zones) == len(SERVICES), sorted(zones)
     for zone in zones:
         path = record_path(settings, zone, "x").rsplit("/A/", 1)[0]

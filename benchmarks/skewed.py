@@ -40,9 +40,6 @@ from benchmarks.estate import DNS_API, NET_API, SERVICES, ip, put_record, record
 from benchmarks.virtual_time import VirtualTime
 from emulator import Emulator, Faults
 from shared.adapters._pipeline import Pacer
-from shared.core.desired import desire
-from shared.core.model import NameState
-from shared.core.plan import decide
 from shared.core.ports import LocalLease
 from shared.core.results import EndpointResult, ReconcileReport
 from shared.parsing.endpoint import parse_private_endpoint
@@ -88,12 +85,8 @@ def seed(emu: Emulator, settings: Settings, n: int, subs: int) -> dict[int, Want
         body = endpoint_body(i, subs)
         status, answer = emu.apply("PUT", body["id"], body, api_version=NET_API)
         assert status in (200, 201), answer
-        pe = parse_private_endpoint(body)
-        [record] = desire(pe, catalogue, options.desire).records
-        written = decide(record.key, NameState(record.key), pe.id, record, policy=options.policy, now=now,
-                         location=pe.location).written("A")
-        assert written is not None
-        wanted[i] = Wanted(record.key.zone, record.key.name, ip(i), dict(written.metadata))
+        written = estate.written_record(parse_private_endpoint(body), catalogue, options, now)
+        wanted[i] = Wanted(written.key.zone, written.key.name, ip(i), dict(written.metadata))
     for zone in sorted({w.zone for w in wanted.values()}):
         emu.apply("PUT", record_path(settings, zone, "x").rsplit("/A/", 1)[0], {"location": "global"},
                   api_version=DNS_API)
